@@ -1,0 +1,276 @@
+// The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
+// handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../config/index.js';
+import { DnsServer } from '../dns/server.js';
+import { HttpError } from '../errors.js';
+import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.js';
+import { Server } from '../server/index.js';
+import { Logger, stdoutSink } from '../support/logger.js';
+import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
+import { banner } from './banner.js';
+import { resolveNodeId } from './node-id.js';
+
+export class Agent implements AgentFacade {
+  server: Server | undefined;
+  private http: HttpApi | undefined;
+  private dns: DnsServer | undefined;
+  private readonly log: Logger;
+  private shuttingDown = false;
+  private exitCode = 0;
+  private resolveExit!: (code: number) => void;
+  readonly exited = new Promise<number>((r) => (this.resolveExit = r));
+
+  constructor(
+    readonly config: RuntimeConfig,
+    readonly nodeId: string,
+  ) {
+    this.log = new Logger(stdoutSink, config.logLevel);
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    if (c.server) {
+      this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log });
+      await this.server.start();
+      this.log.info(`consul server started: node=${c.nodeName} id=${this.nodeId}`);
+    } else {
+      this.log.warn('client mode: no servers are known yet (joining servers arrives with gossip)');
+    }
+    if (c.ports.http > 0) {
+      this.http = new HttpApi(new ApiDeps(this), this.log.named('http'));
+      await this.http.listen(c.clientAddrs, c.ports.http);
+      for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+    }
+    if (c.ports.dns > 0) {
+      this.dns = new DnsServer(
+        { domain: c.domain, datacenter: c.datacenter, nodeTtl: 0, serviceTtl: 0 },
+        () => this.server,
+        this.log.named('dns'),
+      );
+      const addr = c.clientAddrs[0] ?? '127.0.0.1';
+      await this.dns.listen(addr, c.ports.dns);
+      this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
+    }
+    this.log.info('Consul agent running!');
+  }
+
+  self(): Record<string, unknown> {
+    const c = this.config;
+    const server = this.server;
+    return {
+      Config: {
+        Datacenter: c.datacenter,
+        PrimaryDatacenter: c.primaryDatacenter,
+        NodeName: c.nodeName,
+        NodeID: this.nodeId,
+        Partition: '',
+        Revision: REVISION,
+        Server: c.server,
+        Version: CONSUL_API_VERSION,
+        BuildDate: BUILD_DATE,
+      },
+      DebugConfig: {
+        Datacenter: c.datacenter,
+        NodeName: c.nodeName,
+        NodeID: this.nodeId,
+        DataDir: c.dataDir,
+        DevMode: c.devMode,
+        ServerMode: c.server,
+        Bootstrap: c.bootstrap,
+        BootstrapExpect: c.bootstrapExpect,
+        BindAddr: c.bindAddr,
+        AdvertiseAddrLAN: c.advertiseAddr,
+        ClientAddrs: c.clientAddrs,
+        HTTPPort: c.ports.http,
+        DNSPort: c.ports.dns,
+        SerfPortLAN: c.ports.serfLan,
+        SerfPortWAN: c.ports.serfWan,
+        ServerPort: c.ports.server,
+        DNSDomain: c.domain,
+        LogLevel: c.logLevel.toUpperCase(),
+        PidFile: c.pidFile,
+        KVMaxValueSize: c.kvMaxValueSize,
+        TxnMaxReqLen: c.txnMaxReqLen,
+        EnableScriptChecks: c.enableScriptChecks,
+        EnableLocalScriptChecks: c.enableLocalScriptChecks,
+      },
+      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Member: this.localMember(),
+      Stats: this.stats(),
+      Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
+      xDS: { SupportedProxies: {}, Port: -1, Ports: { Plaintext: -1, TLS: -1 } },
+    };
+  }
+
+  private stats(): Record<string, Record<string, string>> {
+    const s = this.server;
+    const c = this.config;
+    const stats: Record<string, Record<string, string>> = {
+      agent: { check_monitors: '0', check_ttls: '0', checks: '0', services: '0' },
+      build: { prerelease: '', revision: REVISION, version: CONSUL_API_VERSION, version_metadata: '' },
+      runtime: {
+        arch: process.arch === 'x64' ? 'amd64' : process.arch,
+        cpu_count: String(os.cpus().length),
+        goroutines: '0',
+        max_procs: String(os.cpus().length),
+        os: process.platform,
+        version: process.version,
+      },
+    };
+    if (s) {
+      stats.consul = {
+        acl: 'disabled',
+        bootstrap: String(c.bootstrap || c.bootstrapExpect === 1),
+        known_datacenters: '1',
+        leader: String(s.isLeader()),
+        leader_addr: s.leaderAddr(),
+        server: 'true',
+      };
+      stats.raft = s.raftStats();
+    } else {
+      stats.consul = { acl: 'disabled', known_servers: '0', server: 'false' };
+    }
+    return stats;
+  }
+
+  private localMember(): Member {
+    const c = this.config;
+    const tags: Record<string, string> = {
+      build: `${CONSUL_API_VERSION}:${REVISION}`,
+      dc: c.datacenter,
+      id: this.nodeId,
+      role: c.server ? 'consul' : 'node',
+      segment: '',
+      vsn: '2',
+      vsn_max: '3',
+      vsn_min: '2',
+    };
+    if (c.server) {
+      Object.assign(tags, { port: String(c.ports.server), raft_vsn: '3', expect: String(c.bootstrapExpect), wan_join_port: String(c.ports.serfWan) });
+      if (c.bootstrap) tags.bootstrap = '1';
+    }
+    return {
+      Name: c.nodeName,
+      Addr: c.advertiseAddr,
+      Port: c.ports.serfLan,
+      Tags: tags,
+      Status: 1,
+      ProtocolMin: 1,
+      ProtocolMax: 5,
+      ProtocolCur: 2,
+      DelegateMin: 2,
+      DelegateMax: 5,
+      DelegateCur: 4,
+    };
+  }
+
+  members(wan: boolean): Member[] {
+    if (wan && !this.config.server) return [];
+    const m = this.localMember();
+    return [wan ? { ...m, Name: `${m.Name}.${this.config.datacenter}`, Port: this.config.ports.serfWan } : m];
+  }
+
+  async leave(): Promise<void> {
+    this.log.info('Gracefully shutting down agent...');
+    // Answer the HTTP request first, then stop (Consul: the leave endpoint triggers shutdown).
+    setTimeout(() => void this.shutdown(0), 50);
+  }
+
+  async join(addr: string, _wan: boolean): Promise<number> {
+    const [host, port] = splitHostPort(addr, this.config.ports.serfLan);
+    const err = await tryConnect(host, port);
+    if (err) throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${host}: dial tcp ${host}:${port}: ${err}\n\n`);
+    throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${host}: gossip (serf) is not available in this version of consul-ts yet\n\n`);
+  }
+
+  async reload(): Promise<void> {
+    // Re-read and validate every source; services, checks and watches that reload applies
+    // arrive with service discovery. A broken file fails the reload and keeps the running config.
+    try {
+      await loadRuntimeConfig(this.config.sources);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new HttpError(500, `Failed reloading config: ${err.message}`);
+      throw err;
+    }
+    this.log.info('Reloading configuration...');
+  }
+
+  async shutdown(code: number): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.exitCode = code;
+    this.log.info('Requesting shutdown');
+    await this.http?.close();
+    this.dns?.close();
+    if (this.server) {
+      await this.server.stop();
+      this.log.info('consul server down');
+    }
+    if (this.config.pidFile) await fs.rm(this.config.pidFile, { force: true });
+    this.log.info('shutdown complete');
+    this.resolveExit(this.exitCode);
+  }
+}
+
+function splitHostPort(addr: string, dflt: number): [string, number] {
+  const m = /^\[(.+)\]:(\d+)$/.exec(addr) ?? /^([^:]+):(\d+)$/.exec(addr);
+  if (m) return [m[1] as string, Number(m[2])];
+  return [addr, dflt];
+}
+
+function tryConnect(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port, timeout: 3000 });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(undefined);
+    });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve('i/o timeout');
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message));
+  });
+}
+
+/** `consul agent`: load config, start, run until a signal or a leave; returns the exit code. */
+export async function runAgent(spec: SourceSpec): Promise<number> {
+  let config: RuntimeConfig;
+  let nodeId: string;
+  try {
+    config = await loadRuntimeConfig(spec);
+    if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
+    nodeId = await resolveNodeId(config.nodeId, config.dataDir);
+  } catch (err) {
+    process.stderr.write(`==> ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (config.pidFile) {
+    await fs.mkdir(path.dirname(config.pidFile), { recursive: true });
+    await fs.writeFile(config.pidFile, String(process.pid));
+  }
+  process.stdout.write(banner(config, nodeId));
+  const agent = new Agent(config, nodeId);
+  try {
+    await agent.start();
+  } catch (err) {
+    process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
+    await agent.shutdown(1);
+    return 1;
+  }
+  const onSignal = (name: string) => () => {
+    process.stdout.write(`==> Caught signal: ${name}\n`);
+    void agent.shutdown(0);
+  };
+  process.on('SIGINT', onSignal('interrupt'));
+  process.on('SIGTERM', onSignal('terminated'));
+  process.on('SIGHUP', () => {
+    process.stdout.write('==> Caught signal: hangup\n');
+    agent.reload().catch((err: unknown) => process.stdout.write(`==> Failed to reload configs: ${(err as Error).message}\n`));
+  });
+  return agent.exited;
+}

@@ -1,0 +1,2 @@
+// The agent: lifecycle, config, local state; starts http/dns (and the server role with -server).
+export { Agent, runAgent } from './agent.js';

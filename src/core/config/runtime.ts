@@ -1,0 +1,166 @@
+// RuntimeConfig: the merged, validated configuration the agent runs with (Consul: agent/config/runtime.go).
+import os from 'node:os';
+import { parseGoDuration } from '../support/duration.js';
+import { isLogLevel, type LogLevel } from '../support/logger.js';
+import { ConfigError, mergeConfigs, readConfigPath } from './load.js';
+import type { FileConfig } from './schema.js';
+
+export interface Ports {
+  dns: number;
+  http: number;
+  https: number;
+  grpc: number;
+  serfLan: number;
+  serfWan: number;
+  server: number;
+}
+
+export interface RuntimeConfig {
+  devMode: boolean;
+  nodeName: string;
+  /** From config; otherwise the agent reads or creates `<data-dir>/node-id`. */
+  nodeId: string;
+  nodeMeta: Record<string, string>;
+  datacenter: string;
+  primaryDatacenter: string;
+  dataDir: string;
+  server: boolean;
+  bootstrap: boolean;
+  bootstrapExpect: number;
+  bindAddr: string;
+  advertiseAddr: string;
+  clientAddrs: string[];
+  ports: Ports;
+  domain: string;
+  logLevel: LogLevel;
+  pidFile: string;
+  uiEnabled: boolean;
+  kvMaxValueSize: number;
+  txnMaxReqLen: number;
+  defaultQueryTimeMs: number;
+  maxQueryTimeMs: number;
+  raftMultiplier: number;
+  raftSnapshotThreshold: number;
+  raftSnapshotIntervalMs: number;
+  raftTrailingLogs: number;
+  rpcHoldTimeoutMs: number;
+  leaveOnTerminate: boolean;
+  skipLeaveOnInterrupt: boolean;
+  enableScriptChecks: boolean;
+  enableLocalScriptChecks: boolean;
+  /** The merged file config, for the parts later features read (services, checks, watches...). */
+  file: FileConfig;
+  /** Where the config came from, for reload. */
+  sources: SourceSpec;
+}
+
+export interface SourceSpec {
+  dev: boolean;
+  paths: string[];
+  flags: FileConfig;
+}
+
+/** Consul's built-in defaults (agent/config/default.go). */
+function defaults(): FileConfig {
+  return {
+    datacenter: 'dc1',
+    domain: 'consul',
+    bind_addr: '0.0.0.0',
+    client_addr: '127.0.0.1',
+    log_level: 'info',
+    ports: { dns: 8600, http: 8500, https: -1, grpc: -1, serf_lan: 8301, serf_wan: 8302, server: 8300 },
+    default_query_time: '300s',
+    max_query_time: '600s',
+    raft_snapshot_threshold: 16384,
+    raft_snapshot_interval: '30s',
+    raft_trailing_logs: 10240,
+  };
+}
+
+/** What -dev adds (Consul: agent/config/default.go DevSource). */
+function devDefaults(): FileConfig {
+  return {
+    server: true,
+    bootstrap: true,
+    bind_addr: '127.0.0.1',
+    client_addr: '127.0.0.1',
+    ui: true,
+    log_level: 'debug',
+    ports: { grpc: 8502 },
+    performance: { raft_multiplier: 1 },
+    disable_update_check: true,
+  };
+}
+
+function ms(v: string | number | undefined, key: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v === 'number') return v / 1e6; // Go decodes a bare number as nanoseconds
+  try {
+    return parseGoDuration(v);
+  } catch {
+    throw new ConfigError(`${key}: invalid duration "${v}"`);
+  }
+}
+
+export async function loadRuntimeConfig(spec: SourceSpec): Promise<RuntimeConfig> {
+  const layers: FileConfig[] = [defaults()];
+  if (spec.dev) layers.push(devDefaults());
+  for (const p of spec.paths) layers.push(...(await readConfigPath(p)));
+  layers.push(spec.flags);
+  return buildRuntime(mergeConfigs(layers), spec);
+}
+
+export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
+  const logLevel = (f.log_level ?? 'info').toLowerCase();
+  if (!isLogLevel(logLevel)) throw new ConfigError(`Invalid log level: ${f.log_level}`);
+  const server = f.server ?? false;
+  if (!spec.dev && !f.data_dir) throw new ConfigError('data_dir cannot be empty');
+  if (!server && (f.bootstrap_expect ?? 0) > 0) throw new ConfigError("'bootstrap_expect' requires server mode");
+  if (f.bootstrap && (f.bootstrap_expect ?? 0) > 1) throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
+  const p = f.ports ?? {};
+  const bind = f.bind_addr ?? '0.0.0.0';
+  const mult = f.performance?.raft_multiplier ?? 5;
+  return {
+    devMode: spec.dev,
+    nodeName: f.node_name ?? os.hostname(),
+    nodeId: f.node_id ?? '',
+    nodeMeta: f.node_meta ?? {},
+    datacenter: (f.datacenter ?? 'dc1').toLowerCase(),
+    primaryDatacenter: (f.primary_datacenter ?? f.datacenter ?? 'dc1').toLowerCase(),
+    dataDir: f.data_dir ?? '',
+    server,
+    bootstrap: f.bootstrap ?? false,
+    bootstrapExpect: f.bootstrap_expect ?? 0,
+    bindAddr: bind,
+    advertiseAddr: f.advertise_addr ?? (bind === '0.0.0.0' ? '127.0.0.1' : bind),
+    clientAddrs: (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== ''),
+    ports: {
+      dns: p.dns ?? 8600,
+      http: p.http ?? 8500,
+      https: p.https ?? -1,
+      grpc: p.grpc ?? -1,
+      serfLan: p.serf_lan ?? 8301,
+      serfWan: p.serf_wan ?? 8302,
+      server: p.server ?? 8300,
+    },
+    domain: (f.domain ?? 'consul').replace(/\.$/, ''),
+    logLevel,
+    pidFile: f.pid_file ?? '',
+    uiEnabled: f.ui ?? (f.ui_config?.['enabled'] as boolean | undefined) ?? false,
+    kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
+    txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
+    defaultQueryTimeMs: ms(f.default_query_time, 'default_query_time', 300_000),
+    maxQueryTimeMs: ms(f.max_query_time, 'max_query_time', 600_000),
+    raftMultiplier: mult,
+    raftSnapshotThreshold: f.raft_snapshot_threshold ?? 16384,
+    raftSnapshotIntervalMs: ms(f.raft_snapshot_interval, 'raft_snapshot_interval', 30_000),
+    raftTrailingLogs: f.raft_trailing_logs ?? 10240,
+    rpcHoldTimeoutMs: ms(f.performance?.rpc_hold_timeout, 'performance.rpc_hold_timeout', 7000),
+    leaveOnTerminate: f.leave_on_terminate ?? !server,
+    skipLeaveOnInterrupt: f.skip_leave_on_interrupt ?? server,
+    enableScriptChecks: f.enable_script_checks ?? false,
+    enableLocalScriptChecks: f.enable_local_script_checks ?? false,
+    file: f,
+    sources: spec,
+  };
+}

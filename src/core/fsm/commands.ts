@@ -1,0 +1,33 @@
+// The typed, versioned commands that travel through the Raft log (Consul: structs.MessageType).
+//
+// MUST: an encoded command is forever: a log written by this version must decode in every later
+// one. Change a command by adding a new version number, never by changing what an old one means.
+import { decode, encode } from '@msgpack/msgpack';
+import type { KvsRequest } from '../structs/kv.js';
+import type { DeregisterRequest, RegisterRequest } from '../structs/catalog.js';
+import type { TxnKvOp } from '../state/txn.js';
+
+export type FsmCommand =
+  | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
+  | { readonly t: 'txn'; readonly v: 1; readonly ops: readonly TxnKvOp[] }
+  | { readonly t: 'register'; readonly v: 1; readonly req: RegisterRequest }
+  | { readonly t: 'deregister'; readonly v: 1; readonly req: DeregisterRequest }
+  | { readonly t: 'tombstone-reap'; readonly v: 1; readonly index: number }
+  /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
+  | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
+
+export type FsmCommandType = FsmCommand['t'];
+
+export function encodeCommand(cmd: FsmCommand): Uint8Array {
+  return encode(cmd);
+}
+
+export class UnknownCommandError extends Error {}
+
+export function decodeCommand(data: Uint8Array): FsmCommand {
+  const raw = decode(data) as { t?: unknown; v?: unknown };
+  if (typeof raw !== 'object' || raw === null || typeof raw.t !== 'string' || raw.v !== 1) {
+    throw new UnknownCommandError(`unknown FSM command ${JSON.stringify(raw?.t)} v${String(raw?.v)}`);
+  }
+  return raw as FsmCommand;
+}

@@ -1,0 +1,106 @@
+// The FSM: a dispatch table from committed command to state-store call (Consul: agent/consul/fsm).
+//
+// MUST: deterministic. apply() depends only on the state and the entry, never on a clock, so every
+// server reaches the same state. Results are typed values, not errors thrown across the boundary.
+import type { StateStore } from '../state/store.js';
+import { kvsDeleteCasTxn, kvsDeleteTreeTxn, kvsDeleteTxn, kvsSetCasTxn, kvsSetTxn, tombstoneReapTxn } from '../state/kvs.js';
+import { txnKvsDispatch, type TxnOutcome } from '../state/txn.js';
+import { CatalogError, deregisterTxn, ensureRegistrationTxn } from '../state/catalog.js';
+import { decodeCommand, type FsmCommand } from './commands.js';
+import { decodeState, encodeState } from './snapshot.js';
+import type { KvsRequest } from '../structs/kv.js';
+
+export type FsmResult =
+  | { readonly t: 'bool'; readonly value: boolean }
+  | { readonly t: 'txn'; readonly value: TxnOutcome }
+  | { readonly t: 'error'; readonly message: string }
+  | { readonly t: 'none' };
+
+const NONE: FsmResult = { t: 'none' };
+
+export class Fsm {
+  constructor(readonly store: StateStore) {}
+
+  /** Apply one committed command entry at its Raft index. */
+  apply(index: number, data: Uint8Array): FsmResult {
+    return this.applyCommand(index, decodeCommand(data));
+  }
+
+  applyCommand(index: number, cmd: FsmCommand): FsmResult {
+    switch (cmd.t) {
+      case 'kvs':
+        return this.applyKvs(index, cmd.req);
+      case 'txn': {
+        const txn = this.store.begin(index);
+        const outcome = txnKvsDispatch(txn, cmd.ops);
+        if (outcome.errors === null) this.store.commit(txn);
+        else this.store.noteIndex(index);
+        return { t: 'txn', value: outcome };
+      }
+      case 'register':
+      case 'deregister': {
+        const txn = this.store.begin(index);
+        try {
+          if (cmd.t === 'register') ensureRegistrationTxn(txn, cmd.req);
+          else deregisterTxn(txn, cmd.req);
+        } catch (err) {
+          if (!(err instanceof CatalogError)) throw err;
+          this.store.noteIndex(index);
+          return { t: 'error', message: err.message };
+        }
+        this.store.commit(txn);
+        return NONE;
+      }
+      case 'tombstone-reap': {
+        const txn = this.store.begin(index);
+        tombstoneReapTxn(txn, cmd.index);
+        this.store.commit(txn);
+        return NONE;
+      }
+      case 'restore':
+        this.restore(cmd.state, index);
+        return NONE;
+    }
+  }
+
+  private applyKvs(index: number, req: KvsRequest): FsmResult {
+    const txn = this.store.begin(index);
+    const input = { key: req.key, value: req.value, flags: req.flags };
+    let ok = true;
+    switch (req.op) {
+      case 'set':
+        kvsSetTxn(txn, input);
+        break;
+      case 'cas':
+        ok = kvsSetCasTxn(txn, input, req.index);
+        break;
+      case 'delete':
+        kvsDeleteTxn(txn, req.key);
+        break;
+      case 'delete-cas':
+        ok = kvsDeleteCasTxn(txn, req.key, req.index);
+        break;
+      case 'delete-tree':
+        kvsDeleteTreeTxn(txn, req.key);
+        break;
+      case 'lock':
+      case 'unlock':
+        // Sessions come with their own issue; no session exists yet, so no lock can be taken.
+        ok = false;
+        break;
+    }
+    this.store.commit(txn);
+    return { t: 'bool', value: ok };
+  }
+
+  /** Serialize the current state (state.bin). Cheap to start: tables are cloned in O(1). */
+  snapshot(): { index: number; data: Uint8Array } {
+    const view = this.store.snapshotView();
+    return { index: view.index, data: encodeState(view.tables, view.indexes) };
+  }
+
+  restore(state: Uint8Array, index: number): void {
+    const { tables, indexes } = decodeState(state);
+    this.store.restore(tables, indexes, index);
+  }
+}

@@ -1,0 +1,66 @@
+// FSM snapshot: the state store as state.bin records, and back (Consul: agent/consul/fsm/snapshot*.go).
+import { decode, encode } from '@msgpack/msgpack';
+import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
+import type { DirEntry } from '../structs/kv.js';
+import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
+import { serviceKey } from '../state/catalog.js';
+import { forEachRecord, RecordFormatError, RecordType, RecordWriter } from './records.js';
+
+type RegisterRecord =
+  | { kind: 'node'; node: CatalogNode }
+  | { kind: 'service'; node: string; service: NodeService }
+  | { kind: 'check'; check: HealthCheck };
+
+export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, number>): Uint8Array {
+  const w = new RecordWriter();
+  const index: Record<string, number> = {};
+  for (const [k, v] of indexes) index[k] = v;
+  w.write(RecordType.Index, encode(index));
+  for (const node of tables.nodes.values()) w.write(RecordType.Register, encode({ kind: 'node', node }));
+  for (const [key, service] of tables.services.entries()) {
+    w.write(RecordType.Register, encode({ kind: 'service', node: key.slice(0, key.indexOf('\x00')), service }));
+  }
+  for (const check of tables.checks.values()) w.write(RecordType.Register, encode({ kind: 'check', check }));
+  for (const e of tables.kvs.values()) w.write(RecordType.KVS, encode(e));
+  for (const [key, idx] of tables.tombstones.entries()) w.write(RecordType.Tombstone, encode({ key, idx }));
+  return w.finish();
+}
+
+export interface DecodedState {
+  tables: Tables;
+  indexes: Map<TableName, number>;
+}
+
+export function decodeState(data: Uint8Array): DecodedState {
+  const tables = emptyTables();
+  const indexes = new Map<TableName, number>();
+  forEachRecord(data, (type, body) => {
+    switch (type) {
+      case RecordType.Index:
+        for (const [k, v] of Object.entries(decode(body) as Record<string, number>)) {
+          if ((TABLES as readonly string[]).includes(k)) indexes.set(k as TableName, v);
+        }
+        break;
+      case RecordType.Register: {
+        const r = decode(body) as RegisterRecord;
+        if (r.kind === 'node') tables.nodes.set(r.node.Node, r.node);
+        else if (r.kind === 'service') tables.services.set(serviceKey(r.node, r.service.ID), r.service);
+        else tables.checks.set(serviceKey(r.check.Node, r.check.CheckID), r.check);
+        break;
+      }
+      case RecordType.KVS: {
+        const e = decode(body) as DirEntry;
+        tables.kvs.set(e.Key, { ...e, Value: e.Value ?? new Uint8Array(0) });
+        break;
+      }
+      case RecordType.Tombstone: {
+        const t = decode(body) as { key: string; idx: number };
+        tables.tombstones.set(t.key, t.idx);
+        break;
+      }
+      default:
+        throw new RecordFormatError(`unknown record type ${type}`);
+    }
+  });
+  return { tables, indexes };
+}

@@ -1,0 +1,51 @@
+// What HTTP handlers may use: the agent's facade and, on servers, the server role.
+import type { RuntimeConfig } from '../config/index.js';
+import { Errors } from '../errors.js';
+import type { Server } from '../server/index.js';
+import type { QueryLimits } from './blocking.js';
+
+export interface Member {
+  Name: string;
+  Addr: string;
+  Port: number;
+  Tags: Record<string, string>;
+  Status: number;
+  ProtocolMin: number;
+  ProtocolMax: number;
+  ProtocolCur: number;
+  DelegateMin: number;
+  DelegateMax: number;
+  DelegateCur: number;
+}
+
+/** The agent as the HTTP API sees it (src/core/agent implements it). */
+export interface AgentFacade {
+  readonly config: RuntimeConfig;
+  readonly nodeId: string;
+  readonly server: Server | undefined;
+  self(): Record<string, unknown>;
+  members(wan: boolean): Member[];
+  /** Graceful leave, then shutdown; resolves once the leave is done (the process exits after). */
+  leave(): Promise<void>;
+  join(addr: string, wan: boolean): Promise<number>;
+  reload(): Promise<void>;
+}
+
+export class ApiDeps {
+  readonly limits: QueryLimits;
+
+  constructor(readonly agent: AgentFacade) {
+    this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };
+  }
+
+  get config(): RuntimeConfig {
+    return this.agent.config;
+  }
+
+  /** The server role, or Consul's error for an agent that has no server to ask. */
+  requireServer(): Server {
+    const s = this.agent.server;
+    if (!s) throw Errors.noServers();
+    return s;
+  }
+}

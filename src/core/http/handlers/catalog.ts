@@ -1,0 +1,176 @@
+// /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
+import { HttpError } from '../../errors.js';
+import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
+import type { DeregisterRequest, HealthCheck, HealthStatus, NodeService, RegisterRequest } from '../../structs/catalog.js';
+import { blockingQuery } from '../blocking.js';
+import type { Reply, RequestContext } from '../context.js';
+import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, strMap, type JsonObject } from '../decode.js';
+import type { ApiDeps } from '../deps.js';
+
+const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
+
+function decodeService(o: JsonObject): RegisterRequest['Service'] {
+  const name = str(o, 'Service');
+  const weights = obj(o, 'Weights');
+  return {
+    Kind: str(o, 'Kind'),
+    ID: str(o, 'ID') || name,
+    Service: name,
+    Tags: strList(o, 'Tags'),
+    Address: str(o, 'Address'),
+    TaggedAddresses: {},
+    Meta: strMap(o, 'Meta'),
+    Port: num(o, 'Port'),
+    Weights: weights ? { Passing: num(weights, 'Passing', 1), Warning: num(weights, 'Warning', 1) } : { Passing: 1, Warning: 1 },
+    EnableTagOverride: bool(o, 'EnableTagOverride'),
+  };
+}
+
+function decodeCheck(o: JsonObject, node: string): RegisterRequest['Checks'][number] {
+  const status = str(o, 'Status') || 'critical';
+  if (!STATUSES.has(status)) throw new HttpError(400, `Invalid check status: "${status}"`);
+  const name = str(o, 'Name');
+  return {
+    Node: str(o, 'Node') || node,
+    CheckID: str(o, 'CheckID') || name,
+    Name: name,
+    Status: status as HealthStatus,
+    Notes: str(o, 'Notes'),
+    Output: str(o, 'Output'),
+    ServiceID: str(o, 'ServiceID'),
+    ServiceName: str(o, 'ServiceName'),
+    ServiceTags: [],
+    Type: str(o, 'Type'),
+    Interval: '',
+    Timeout: '',
+    ExposedPort: 0,
+    Definition: {},
+  };
+}
+
+export function decodeRegister(body: Buffer, dc: string): RegisterRequest {
+  const raw = parseJson(body);
+  if (!isObject(raw)) throw new HttpError(400, 'Request decode failed: json: cannot unmarshal non-object into Go value of type structs.RegisterRequest');
+  try {
+    const node = str(raw, 'Node');
+    if (node === '') throw new HttpError(400, 'Missing node name');
+    const address = str(raw, 'Address');
+    if (address === '') throw new HttpError(400, 'Missing node address');
+    const svc = obj(raw, 'Service');
+    const service = svc ? decodeService(svc) : null;
+    if (service && service.Service === '') throw new HttpError(400, 'Must provide service name (Service.Service) with service registration');
+    const checks: RegisterRequest['Checks'] = [];
+    const one = obj(raw, 'Check');
+    if (one) checks.push(decodeCheck(one, node));
+    const many = field(raw, 'Checks');
+    if (Array.isArray(many)) for (const c of many) if (isObject(c)) checks.push(decodeCheck(c, node));
+    return {
+      ID: str(raw, 'ID'),
+      Node: node,
+      Address: address,
+      Datacenter: str(raw, 'Datacenter') || dc,
+      TaggedAddresses: strMap(raw, 'TaggedAddresses'),
+      NodeMeta: strMap(raw, 'NodeMeta'),
+      Service: service,
+      Checks: checks,
+      SkipNodeUpdate: bool(raw, 'SkipNodeUpdate'),
+    };
+  } catch (err) {
+    if (err instanceof DecodeError) throw new HttpError(400, `Request decode failed: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function catalogRegister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const req = decodeRegister(ctx.body, deps.config.datacenter);
+  const result = await deps.requireServer().apply({ t: 'register', v: 1, req });
+  if (result.t === 'error') throw new HttpError(500, result.message);
+  return { status: 200, body: true };
+}
+
+export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const raw = parseJson(ctx.body);
+  if (!isObject(raw)) throw new HttpError(400, 'Request decode failed: json: cannot unmarshal non-object into Go value of type structs.DeregisterRequest');
+  let req: DeregisterRequest;
+  try {
+    req = { Node: str(raw, 'Node'), ServiceID: str(raw, 'ServiceID'), CheckID: str(raw, 'CheckID') };
+  } catch (err) {
+    if (err instanceof DecodeError) throw new HttpError(400, `Request decode failed: ${err.message}`);
+    throw err;
+  }
+  if (req.Node === '') throw new HttpError(400, 'Missing node name');
+  const result = await deps.requireServer().apply({ t: 'deregister', v: 1, req });
+  if (result.t === 'error') throw new HttpError(500, result.message);
+  return { status: 200, body: true };
+}
+
+export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  return { status: 200, body: [deps.config.datacenter] };
+}
+
+export async function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.table('nodes');
+    return { index: server.store.maxIndex('nodes'), value: listNodes(server.store) };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+export async function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.table('services');
+    return { index: server.store.maxIndex('services'), value: Object.fromEntries(listServices(server.store)) };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
+  return {
+    ID: node.ID,
+    Node: node.Node,
+    Address: node.Address,
+    Datacenter: node.Datacenter,
+    TaggedAddresses: node.TaggedAddresses,
+    NodeMeta: node.Meta,
+    ServiceKind: s.Kind,
+    ServiceID: s.ID,
+    ServiceName: s.Service,
+    ServiceTags: s.Tags,
+    ServiceAddress: s.Address,
+    ServiceTaggedAddresses: s.TaggedAddresses,
+    ServiceWeights: s.Weights,
+    ServiceMeta: s.Meta,
+    ServicePort: s.Port,
+    ServiceEnableTagOverride: s.EnableTagOverride,
+    ServiceProxy: { Mode: '', MeshGateway: {}, Expose: {} },
+    ServiceConnect: {},
+    CreateIndex: s.CreateIndex,
+    ModifyIndex: s.ModifyIndex,
+  };
+}
+
+export async function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const tags = ctx.query.getAll('tag');
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.table('services').table('nodes');
+    const list = serviceInstances(server.store, ctx.tail, tags).map((i) => catalogServiceJson(i.node, i.service));
+    return { index: server.store.maxIndex('nodes', 'services'), value: list };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+export async function catalogNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.table('services').table('nodes');
+    const node = getNode(server.store, ctx.tail);
+    const value = node ? { Node: node, Services: Object.fromEntries(nodeServices(server.store, node.Node).map((s) => [s.ID, s])) } : null;
+    return { index: catalogIndex(server.store), value };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+export type { HealthCheck };

@@ -1,0 +1,107 @@
+// /v1/kv/<key>: GET (get, ?recurse, ?keys&separator, ?raw), PUT (?flags, ?cas, ?acquire,
+// ?release), DELETE (?recurse, ?cas). Consul: agent/kvs_endpoint.go.
+import { Errors, HttpError } from '../../errors.js';
+import { kvsGet, kvsList, kvsListKeys } from '../../state/kvs.js';
+import type { KvsOp } from '../../structs/kv.js';
+import { blockingQuery } from '../blocking.js';
+import type { Reply, RequestContext } from '../context.js';
+import { dirEntryJson } from '../encode.js';
+import type { ApiDeps } from '../deps.js';
+
+function strconvError(v: string): HttpError {
+  return new HttpError(500, `strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
+
+function conflicting(ctx: RequestContext, ...flags: string[]): void {
+  if (flags.filter((f) => ctx.has(f)).length > 1) throw Errors.conflictingFlags(ctx.query.toString());
+}
+
+export async function kvGet(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const key = ctx.tail;
+  if (ctx.has('keys')) {
+    const sep = ctx.get('separator') || ctx.get('seperator') || '';
+    const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+      ws?.prefix(key);
+      const l = kvsListKeys(server.store, key, sep);
+      return { index: l.index, value: l.keys };
+    });
+    const keys = r.value;
+    if (keys.length === 0 && key !== '') return { status: 404, raw: '', meta: r.meta };
+    return { status: 200, body: keys, meta: r.meta };
+  }
+  if (ctx.has('recurse')) {
+    const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+      ws?.prefix(key);
+      const l = kvsList(server.store, key);
+      return { index: l.index, value: l.entries };
+    });
+    if (r.value.length === 0) return { status: 404, raw: '', meta: r.meta };
+    return { status: 200, body: r.value.map(dirEntryJson), meta: r.meta };
+  }
+  if (key === '') throw Errors.missingKey();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.key(key);
+    const g = kvsGet(server.store, key);
+    return { index: g.index, value: g.entry };
+  });
+  const entry = r.value;
+  if (!entry) return { status: 404, raw: '', meta: r.meta };
+  if (ctx.has('raw')) {
+    return {
+      status: 200,
+      raw: entry.Value,
+      contentType: 'text/plain',
+      headers: { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' },
+      meta: r.meta,
+    };
+  }
+  return { status: 200, body: [dirEntryJson(entry)], meta: r.meta };
+}
+
+export async function kvPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const key = ctx.tail;
+  if (key === '') throw Errors.missingKey();
+  conflicting(ctx, 'cas', 'acquire', 'release');
+  if (ctx.body.length > deps.config.kvMaxValueSize) throw Errors.tooLarge(ctx.body.length, deps.config.kvMaxValueSize);
+  const flagsRaw = ctx.get('flags');
+  const flags = ctx.uint('flags', 0, () => strconvError(flagsRaw ?? ''));
+  const casRaw = ctx.get('cas');
+  const cas = ctx.uint('cas', -1, () => strconvError(casRaw ?? ''));
+  let op: KvsOp = 'set';
+  let session = '';
+  if (ctx.has('cas')) op = 'cas';
+  if (ctx.has('acquire')) {
+    op = 'lock';
+    session = ctx.get('acquire') ?? '';
+  }
+  if (ctx.has('release')) {
+    op = 'unlock';
+    session = ctx.get('release') ?? '';
+  }
+  const server = deps.requireServer();
+  const result = await server.apply({
+    t: 'kvs',
+    v: 1,
+    req: { op, key, value: new Uint8Array(ctx.body), flags, session, index: Math.max(cas, 0) },
+  });
+  return { status: 200, body: result.t === 'bool' ? result.value : false };
+}
+
+export async function kvDelete(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const key = ctx.tail;
+  conflicting(ctx, 'recurse', 'cas');
+  let op: KvsOp = 'delete';
+  if (ctx.has('recurse')) op = 'delete-tree';
+  else if (key === '') throw Errors.missingKey();
+  const casRaw = ctx.get('cas');
+  const cas = ctx.uint('cas', -1, () => strconvError(casRaw ?? ''));
+  if (ctx.has('cas')) op = 'delete-cas';
+  const server = deps.requireServer();
+  const result = await server.apply({
+    t: 'kvs',
+    v: 1,
+    req: { op, key, value: new Uint8Array(0), flags: 0, session: '', index: Math.max(cas, 0) },
+  });
+  return { status: 200, body: result.t === 'bool' ? result.value : false };
+}

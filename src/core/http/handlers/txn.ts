@@ -1,0 +1,61 @@
+// PUT /v1/txn: atomic KV transactions (Consul: agent/txn_endpoint.go). All ops succeed together
+// (200 {Results, Errors:null}) or none apply (409 {Results:null, Errors:[{OpIndex, What}]}).
+// A transaction of reads only is served from the state store without a Raft round.
+import { HttpError } from '../../errors.js';
+import { READ_VERBS, txnReadOnly, type TxnKvOp, type TxnOutcome } from '../../state/txn.js';
+import type { Reply, RequestContext } from '../context.js';
+import { dirEntryJson } from '../encode.js';
+import { bytes, DecodeError, isObject, num, obj, parseJson, str } from '../decode.js';
+import type { ApiDeps } from '../deps.js';
+
+const MAX_TXN_OPS = 128;
+
+function decodeOps(body: Buffer, maxValue: number): TxnKvOp[] {
+  let raw: unknown;
+  try {
+    raw = parseJson(body);
+  } catch (err) {
+    throw new HttpError(400, `Failed to parse body: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(raw)) throw new HttpError(400, 'Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps');
+  if (raw.length > MAX_TXN_OPS) {
+    throw new HttpError(413, `Transaction contains too many operations (${raw.length} > ${MAX_TXN_OPS})`);
+  }
+  return raw.map((op, i) => {
+    try {
+      if (!isObject(op)) throw new DecodeError('json: cannot unmarshal non-object into Go value of type api.TxnOp');
+      const kv = obj(op, 'KV');
+      if (!kv) throw new HttpError(400, `Failed to parse body: operation ${i} has no KV operation (only KV operations are supported yet)`);
+      const value = bytes(kv, 'Value');
+      if (value.length > maxValue) {
+        throw new HttpError(413, `Value for key "${str(kv, 'Key')}" is too large (${value.length} > ${maxValue} bytes)`);
+      }
+      return { verb: str(kv, 'Verb'), key: str(kv, 'Key'), value, flags: num(kv, 'Flags'), index: num(kv, 'Index'), session: str(kv, 'Session') };
+    } catch (err) {
+      if (err instanceof DecodeError) throw new HttpError(400, `Failed to parse body: ${err.message}`);
+      throw err;
+    }
+  });
+}
+
+function reply(outcome: TxnOutcome, index: number): Reply {
+  if (outcome.errors !== null) return { status: 409, body: { Results: null, Errors: outcome.errors } };
+  return {
+    status: 200,
+    body: { Results: outcome.results.map((r) => ({ KV: dirEntryJson(r.KV) })), Errors: null },
+    headers: { 'X-Consul-Index': String(Math.max(index, 1)) },
+  };
+}
+
+export async function txn(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  if (ctx.body.length > deps.config.txnMaxReqLen) throw new HttpError(413, `Request body(${ctx.body.length} bytes) too large, max size: ${deps.config.txnMaxReqLen} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.`);
+  const ops = decodeOps(ctx.body, deps.config.kvMaxValueSize);
+  const server = deps.requireServer();
+  if (ops.every((op) => READ_VERBS.has(op.verb))) {
+    await server.readCheck(ctx.consistency());
+    return reply(txnReadOnly(server.store, ops), server.store.latestIndex);
+  }
+  const result = await server.apply({ t: 'txn', v: 1, ops });
+  if (result.t !== 'txn') throw new HttpError(500, 'unexpected transaction result');
+  return reply(result.value, server.store.latestIndex);
+}

@@ -1,0 +1,67 @@
+// The HTTP API surface in one table (Consul: agent/http_register.go). A path ending in `/`
+// matches everything beneath it; the rest of the path becomes ctx.tail.
+import type { Reply, RequestContext } from './context.js';
+import type { ApiDeps } from './deps.js';
+import { kvDelete, kvGet, kvPut } from './handlers/kv.js';
+import { txn } from './handlers/txn.js';
+import { statusLeader, statusPeers } from './handlers/status.js';
+import { snapshotGet, snapshotPut } from './handlers/snapshot.js';
+import { agentJoin, agentLeave, agentMembers, agentReload, agentSelf } from './handlers/agent.js';
+import {
+  catalogDatacenters,
+  catalogDeregister,
+  catalogNode,
+  catalogNodes,
+  catalogRegister,
+  catalogService,
+  catalogServices,
+} from './handlers/catalog.js';
+
+export type Handler = (ctx: RequestContext, deps: ApiDeps) => Promise<Reply>;
+
+export interface Route {
+  readonly path: string;
+  readonly methods: Readonly<Record<string, Handler>>;
+  /** Largest request body accepted; undefined = the default (txn_max_req_len). */
+  readonly maxBodyBytes?: (deps: ApiDeps) => number;
+}
+
+const SNAPSHOT_MAX_BYTES = 1 << 30;
+
+export const ROUTES: readonly Route[] = [
+  { path: '/v1/kv/', methods: { GET: kvGet, PUT: kvPut, DELETE: kvDelete }, maxBodyBytes: (d) => d.config.kvMaxValueSize },
+  { path: '/v1/txn', methods: { PUT: txn } },
+  { path: '/v1/status/leader', methods: { GET: statusLeader } },
+  { path: '/v1/status/peers', methods: { GET: statusPeers } },
+  { path: '/v1/snapshot', methods: { GET: snapshotGet, PUT: snapshotPut }, maxBodyBytes: () => SNAPSHOT_MAX_BYTES },
+  { path: '/v1/agent/self', methods: { GET: agentSelf } },
+  { path: '/v1/agent/members', methods: { GET: agentMembers } },
+  { path: '/v1/agent/leave', methods: { PUT: agentLeave } },
+  { path: '/v1/agent/join/', methods: { PUT: agentJoin } },
+  { path: '/v1/agent/reload', methods: { PUT: agentReload } },
+  { path: '/v1/catalog/register', methods: { PUT: catalogRegister } },
+  { path: '/v1/catalog/deregister', methods: { PUT: catalogDeregister } },
+  { path: '/v1/catalog/datacenters', methods: { GET: catalogDatacenters } },
+  { path: '/v1/catalog/nodes', methods: { GET: catalogNodes } },
+  { path: '/v1/catalog/services', methods: { GET: catalogServices } },
+  { path: '/v1/catalog/service/', methods: { GET: catalogService } },
+  { path: '/v1/catalog/node/', methods: { GET: catalogNode } },
+];
+
+const exact = new Map<string, Route>();
+const prefixes: Route[] = [];
+for (const r of ROUTES) {
+  if (r.path.endsWith('/')) prefixes.push(r);
+  else exact.set(r.path, r);
+}
+prefixes.sort((a, b) => b.path.length - a.path.length);
+
+/** The route for a path, and the decoded remainder after a prefix route. */
+export function matchRoute(path: string): { route: Route; tail: string } | undefined {
+  const r = exact.get(path);
+  if (r) return { route: r, tail: '' };
+  for (const p of prefixes) {
+    if (path.startsWith(p.path)) return { route: p, tail: path.slice(p.path.length) };
+  }
+  return undefined;
+}

@@ -1,0 +1,175 @@
+// The server role: Raft + FSM + state store, and the endpoints that write through them
+// (Consul: agent/consul/server.go, kvs_endpoint.go, txn_endpoint.go, catalog_endpoint.go).
+//
+// Every write is a typed command proposed to Raft; the handler's answer comes from the FSM's
+// result after the entry is committed, fsynced and applied. Reads are served from the local
+// state store after the consistency check the caller asked for.
+import path from 'node:path';
+import type { RuntimeConfig } from '../config/index.js';
+import { Errors } from '../errors.js';
+import { encodeCommand, type FsmCommand } from '../fsm/commands.js';
+import { Fsm, type FsmResult } from '../fsm/fsm.js';
+import { LoopbackTransport, RaftDriver, RaftError } from '../raft/index.js';
+import { StateStore } from '../state/store.js';
+import type { Logger } from '../support/logger.js';
+import { readArchive, writeArchive } from '../snapshot/index.js';
+import { registerSelf } from './leader.js';
+
+export type Consistency = 'default' | 'stale' | 'consistent';
+
+export interface ServerOptions {
+  readonly config: RuntimeConfig;
+  readonly nodeId: string;
+  readonly logger: Logger;
+}
+
+const TICK_MS = 100;
+
+export class Server {
+  readonly store = new StateStore();
+  readonly fsm = new Fsm(this.store);
+  private readonly raft: RaftDriver<FsmResult>;
+  private readonly transport = new LoopbackTransport();
+  private readonly addrs = new Map<string, string>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ServerOptions) {
+    const { config, nodeId } = opts;
+    this.log = opts.logger.named('server');
+    this.addrs.set(nodeId, `${config.advertiseAddr}:${config.ports.server}`);
+    const raftLog = this.log.named('raft');
+    this.raft = new RaftDriver<FsmResult>({
+      id: nodeId,
+      dir: config.dataDir ? path.join(config.dataDir, 'raft') : undefined,
+      fsm: {
+        apply: (index, data) => this.fsm.apply(index, data),
+        snapshot: () => this.fsm.snapshot().data,
+        restore: (data, index) => this.fsm.restore(data, index),
+      },
+      transport: this.transport,
+      logger: raftLog,
+      tickMs: TICK_MS,
+      // hashicorp/raft: 1s heartbeat and election timeouts, scaled by raft_multiplier.
+      electionTicks: 10 * config.raftMultiplier,
+      heartbeatTicks: Math.max(1, Math.floor(config.raftMultiplier)),
+      snapshotThreshold: config.raftSnapshotThreshold,
+      trailingLogs: config.raftTrailingLogs,
+      applyTimeoutMs: 30_000,
+    });
+    this.raft.onLeadershipChange((isLeader) => {
+      if (!isLeader) return;
+      this.log.info(`cluster leadership acquired`);
+      registerSelf(this, opts.config, opts.nodeId).catch((err: unknown) =>
+        this.log.warn(`failed to register this server in the catalog: ${(err as Error).message}`),
+      );
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config, nodeId } = this.opts;
+    const single = config.bootstrap || config.bootstrapExpect === 1;
+    if (!single && config.bootstrapExpect > 1) {
+      this.log.info(`waiting for ${config.bootstrapExpect} servers to bootstrap (cluster bootstrap arrives with the cluster work)`);
+    }
+    await this.raft.start(single ? [nodeId] : undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.raft.stop();
+  }
+
+  isLeader(): boolean {
+    return this.raft.status().role === 'leader';
+  }
+
+  knownLeader(): boolean {
+    return this.raft.status().leader !== '';
+  }
+
+  lastContactMs(): number {
+    const s = this.raft.status();
+    return s.role === 'leader' ? 0 : s.ticksSinceLeaderContact * TICK_MS;
+  }
+
+  leaderAddr(): string {
+    const leader = this.raft.status().leader;
+    return leader === '' ? '' : (this.addrs.get(leader) ?? '');
+  }
+
+  peers(): string[] {
+    return this.raft.status().conf.voters.map((id) => this.addrs.get(id) ?? id);
+  }
+
+  /** Wait (up to the RPC hold timeout) for this server to lead; otherwise "No cluster leader". */
+  private async waitForLeadership(): Promise<void> {
+    const deadline = Date.now() + this.opts.config.rpcHoldTimeoutMs;
+    while (!this.isLeader()) {
+      if (Date.now() >= deadline) throw Errors.noLeader();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Propose a command and return the FSM's answer (Consul's RPC endpoints, e.g. KVS.Apply). */
+  async apply(cmd: FsmCommand): Promise<FsmResult> {
+    await this.waitForLeadership();
+    try {
+      return await this.raft.propose(encodeCommand(cmd));
+    } catch (err) {
+      if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
+      throw err;
+    }
+  }
+
+  /** The consistency check before a read (Consul: consistentRead / blocking query setup). */
+  async readCheck(mode: Consistency): Promise<void> {
+    if (mode === 'stale') return;
+    await this.waitForLeadership();
+    // Default mode trusts the leader lease; `consistent` confirms leadership with a quorum round.
+    if (mode === 'consistent' || !this.raft.status().hasLease) await this.raft.readBarrier();
+  }
+
+  /** GET /v1/snapshot: the current state as a verified archive. */
+  async snapshotArchive(stale: boolean): Promise<{ archive: Buffer; index: number }> {
+    await this.readCheck(stale ? 'stale' : 'default');
+    const { index, data } = this.fsm.snapshot();
+    const status = this.raft.status();
+    const archive = await writeArchive(
+      {
+        ID: `${status.term}-${index}-${Date.now()}`,
+        Size: data.length,
+        Index: index,
+        Term: status.term,
+        Version: 1,
+        Configuration: { Servers: status.conf.voters.map((id) => ({ ID: id, Address: this.addrs.get(id) ?? id, Suffrage: 0 })) },
+        ConfigurationIndex: 0,
+      },
+      data,
+    );
+    return { archive, index: Math.max(index, 1) };
+  }
+
+  /** PUT /v1/snapshot: verify the whole archive first; only then replace the state everywhere. */
+  async restoreArchive(data: Uint8Array): Promise<void> {
+    const { state } = await readArchive(data);
+    // Decoding once here refuses a corrupt state.bin before it reaches the log.
+    new Fsm(new StateStore()).restore(state, 0);
+    await this.apply({ t: 'restore', v: 1, state });
+  }
+
+  raftStats(): Record<string, string> {
+    const s = this.raft.status();
+    return {
+      state: s.role === 'leader' ? 'Leader' : s.role === 'follower' ? 'Follower' : 'Candidate',
+      term: String(s.term),
+      commit_index: String(s.commit),
+      applied_index: String(this.raft.appliedIndex),
+      last_log_index: String(s.lastIndex),
+      num_peers: String(Math.max(0, s.conf.voters.length - 1)),
+      last_contact: s.role === 'leader' ? '0' : `${this.lastContactMs()}ms`,
+      protocol_version: '3',
+      protocol_version_max: '3',
+      protocol_version_min: '0',
+      latest_configuration: `[${s.conf.voters.map((id) => `{Suffrage:Voter ID:${id} Address:${this.addrs.get(id) ?? id}}`).join(' ')}]`,
+    };
+  }
+}

@@ -1,0 +1,155 @@
+// The KV table: reads and the write halves of KVS.Apply and /v1/txn (Consul: agent/consul/state/kvs.go).
+//
+// Write functions come as `fooTxn(txn, ...)` so /v1/txn composes them inside one transaction.
+// MUST: deletes leave a tombstone (key -> deletion index) so a prefix's index moves forward.
+import type { DirEntry } from '../structs/kv.js';
+import type { StateStore, WriteTxn } from './store.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** The upper bound of a key range that holds exactly the keys starting with `prefix`. */
+function prefixEnd(prefix: string): string {
+  return prefix + '\uffff\uffff';
+}
+
+export function kvsForPrefix(store: StateStore, prefix: string, fn: (e: DirEntry) => void): void {
+  const kvs = store.tables.kvs;
+  if (prefix === '') {
+    for (const e of kvs.values()) fn(e);
+    return;
+  }
+  kvs.forRange(prefix, prefixEnd(prefix), true, (k, e) => {
+    if (k.startsWith(prefix)) fn(e);
+  });
+}
+
+function tombstoneMaxIndex(store: StateStore, prefix: string): number {
+  let max = 0;
+  const tomb = store.tables.tombstones;
+  if (tomb.size === 0) return 0;
+  tomb.forRange(prefix, prefixEnd(prefix), true, (k, idx) => {
+    if (k.startsWith(prefix) && idx > max) max = idx;
+  });
+  return max;
+}
+
+export function kvsTableIndex(store: StateStore): number {
+  return store.maxIndex('kvs', 'tombstones');
+}
+
+/** KVS.Get: the entry, and the index to report (its ModifyIndex, else the table's). */
+export function kvsGet(store: StateStore, key: string): { index: number; entry: DirEntry | undefined } {
+  const entry = store.tables.kvs.get(key);
+  return { index: entry ? entry.ModifyIndex : kvsTableIndex(store), entry };
+}
+
+/** The index of a prefix: the highest ModifyIndex or tombstone under it, else the table index. */
+function prefixIndex(store: StateStore, prefix: string, entriesMax: number): number {
+  const idx = Math.max(entriesMax, tombstoneMaxIndex(store, prefix));
+  return idx === 0 ? kvsTableIndex(store) : idx;
+}
+
+export function kvsList(store: StateStore, prefix: string): { index: number; entries: DirEntry[] } {
+  const entries: DirEntry[] = [];
+  let max = 0;
+  kvsForPrefix(store, prefix, (e) => {
+    entries.push(e);
+    if (e.ModifyIndex > max) max = e.ModifyIndex;
+  });
+  return { index: prefixIndex(store, prefix, max), entries };
+}
+
+/** KVS.ListKeys: keys under prefix, rolled up at the first separator after the prefix. */
+export function kvsListKeys(
+  store: StateStore,
+  prefix: string,
+  separator: string,
+): { index: number; keys: string[] } {
+  const keys: string[] = [];
+  let max = 0;
+  let lastRolled = '';
+  kvsForPrefix(store, prefix, (e) => {
+    if (e.ModifyIndex > max) max = e.ModifyIndex;
+    if (separator !== '') {
+      const at = e.Key.indexOf(separator, prefix.length);
+      if (at >= 0) {
+        const rolled = e.Key.slice(0, at + separator.length);
+        if (rolled !== lastRolled) {
+          keys.push(rolled);
+          lastRolled = rolled;
+        }
+        return;
+      }
+    }
+    keys.push(e.Key);
+  });
+  return { index: prefixIndex(store, prefix, max), keys };
+}
+
+// ---- writes ----
+
+export interface KvsSetInput {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly flags: number;
+  readonly session?: string;
+}
+
+/** Set a key; CreateIndex, LockIndex and Session survive an update (Consul: kvsSetTxn). */
+export function kvsSetTxn(txn: WriteTxn, input: KvsSetInput, updateSession = false): DirEntry {
+  const existing = txn.tables.kvs.get(input.key);
+  const entry: DirEntry = {
+    Key: input.key,
+    Value: input.value.length === 0 ? EMPTY : input.value,
+    Flags: input.flags,
+    LockIndex: existing ? existing.LockIndex : 0,
+    Session: updateSession ? (input.session ?? '') : (existing?.Session ?? ''),
+    CreateIndex: existing ? existing.CreateIndex : txn.index,
+    ModifyIndex: txn.index,
+  };
+  txn.tables.kvs.set(input.key, entry);
+  txn.touch('kvs', input.key);
+  return entry;
+}
+
+/** Check-and-set: index 0 means "only if absent", otherwise the ModifyIndex must match. */
+export function kvsSetCasTxn(txn: WriteTxn, input: KvsSetInput, casIndex: number): boolean {
+  const existing = txn.tables.kvs.get(input.key);
+  if (casIndex === 0 ? existing !== undefined : existing?.ModifyIndex !== casIndex) return false;
+  kvsSetTxn(txn, input);
+  return true;
+}
+
+export function kvsDeleteTxn(txn: WriteTxn, key: string): void {
+  if (!txn.tables.kvs.delete(key)) return;
+  txn.tables.tombstones.set(key, txn.index);
+  txn.touch('kvs', key);
+  txn.touch('tombstones');
+}
+
+/** Delete only if the ModifyIndex matches; deleting an absent key succeeds (Consul: kvsDeleteCASTxn). */
+export function kvsDeleteCasTxn(txn: WriteTxn, key: string, casIndex: number): boolean {
+  const existing = txn.tables.kvs.get(key);
+  if (!existing) return true;
+  if (existing.ModifyIndex !== casIndex) return false;
+  kvsDeleteTxn(txn, key);
+  return true;
+}
+
+export function kvsDeleteTreeTxn(txn: WriteTxn, prefix: string): number {
+  const keys: string[] = [];
+  const kvs = txn.tables.kvs;
+  if (prefix === '') for (const k of kvs.keys()) keys.push(k);
+  else kvs.forRange(prefix, prefixEnd(prefix), true, (k) => void (k.startsWith(prefix) && keys.push(k)));
+  for (const k of keys) kvsDeleteTxn(txn, k);
+  return keys.length;
+}
+
+/** Drop tombstones at or below `index` (the leader reaps them after tombstone_ttl). */
+export function tombstoneReapTxn(txn: WriteTxn, index: number): number {
+  const dead: string[] = [];
+  for (const [k, idx] of txn.tables.tombstones.entries()) if (idx <= index) dead.push(k);
+  for (const k of dead) txn.tables.tombstones.delete(k);
+  if (dead.length > 0) txn.touch('tombstones');
+  return dead.length;
+}

@@ -1,0 +1,123 @@
+// The replicated state: every table Consul's FSM writes, plus per-table max indexes and the watch
+// registry that wakes blocking queries.
+//
+// MUST:
+// - Pure: no I/O, no clock, no randomness. Every write carries the Raft index it was committed at.
+// - Writes go through a WriteTxn: it works on O(1) copy-on-write clones of the tables, so a failing
+//   transaction (e.g. /v1/txn rolled back) is simply dropped and readers never see half a write.
+// - Table indexes only grow, except through restore() (a snapshot restore may move them back).
+import { newBTree, type BTree } from './btree.js';
+import type { DirEntry } from '../structs/kv.js';
+import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
+import { WatchRegistry } from './watch.js';
+import { invariant } from '../support/assert.js';
+
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks'];
+
+/** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
+export interface Tables {
+  kvs: BTree<string, DirEntry>;
+  /** KV key -> index of its deletion; keeps prefix indexes moving forward on deletes. */
+  tombstones: BTree<string, number>;
+  nodes: BTree<string, CatalogNode>;
+  /** `${node}\x00${serviceID}` -> service */
+  services: BTree<string, NodeService>;
+  /** `${node}\x00${checkID}` -> check */
+  checks: BTree<string, HealthCheck>;
+}
+
+export function emptyTables(): Tables {
+  return {
+    kvs: newBTree(),
+    tombstones: newBTree(),
+    nodes: newBTree(),
+    services: newBTree(),
+    checks: newBTree(),
+  };
+}
+
+function cloneTables(t: Tables): Tables {
+  return {
+    kvs: t.kvs.clone(),
+    tombstones: t.tombstones.clone(),
+    nodes: t.nodes.clone(),
+    services: t.services.clone(),
+    checks: t.checks.clone(),
+  };
+}
+
+/** A write transaction at one Raft index. Functions that write (kvsSetTxn ...) take one. */
+export class WriteTxn {
+  readonly tables: Tables;
+  readonly changedTables = new Set<TableName>();
+  readonly changedKeys: string[] = [];
+
+  constructor(
+    readonly index: number,
+    base: Tables,
+  ) {
+    this.tables = cloneTables(base);
+  }
+
+  /** Record that `table` changed at this txn's index (and, for KV, which key). */
+  touch(table: TableName, kvKey?: string): void {
+    this.changedTables.add(table);
+    if (kvKey !== undefined) this.changedKeys.push(kvKey);
+  }
+}
+
+export class StateStore {
+  private current: Tables = emptyTables();
+  private readonly indexes = new Map<TableName, number>();
+  readonly watches = new WatchRegistry();
+  /** The Raft index of the last transaction committed to this store. */
+  private lastIndex = 0;
+
+  get tables(): Readonly<Tables> {
+    return this.current;
+  }
+
+  /** Max index of the named tables (Consul: maxIndexTxn). */
+  maxIndex(...tables: TableName[]): number {
+    let max = 0;
+    for (const t of tables) max = Math.max(max, this.indexes.get(t) ?? 0);
+    return max;
+  }
+
+  get latestIndex(): number {
+    return this.lastIndex;
+  }
+
+  begin(index: number): WriteTxn {
+    return new WriteTxn(index, this.current);
+  }
+
+  /** Make the transaction's writes visible, bump the changed tables' indexes, wake watchers. */
+  commit(txn: WriteTxn): void {
+    invariant(txn.index >= this.lastIndex, `commit at ${txn.index} after ${this.lastIndex}`);
+    this.current = txn.tables;
+    this.lastIndex = txn.index;
+    for (const t of txn.changedTables) this.indexes.set(t, txn.index);
+    if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys);
+  }
+
+  /** Advance the store's index without writing (entries such as Raft no-ops). */
+  noteIndex(index: number): void {
+    if (index > this.lastIndex) this.lastIndex = index;
+  }
+
+  /** A consistent, immutable view for a snapshot: O(1) clones that later writes do not affect. */
+  snapshotView(): { tables: Tables; indexes: Map<TableName, number>; index: number } {
+    return { tables: cloneTables(this.current), indexes: new Map(this.indexes), index: this.lastIndex };
+  }
+
+  /** Replace everything (snapshot restore), then wake every blocking query. */
+  restore(tables: Tables, indexes: Map<TableName, number>, index: number): void {
+    this.current = tables;
+    this.indexes.clear();
+    for (const [k, v] of indexes) this.indexes.set(k, v);
+    this.lastIndex = Math.max(this.lastIndex, index);
+    this.watches.notifyAll();
+  }
+}

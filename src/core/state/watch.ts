@@ -1,0 +1,89 @@
+// Watch notification for blocking queries.
+//
+// A blocking query registers what it read: a table, an exact key, or a key prefix. When a write
+// transaction commits, the store reports the tables and KV keys it changed and every matching
+// watcher fires once (watchers are one-shot; the blocking loop re-registers after re-running).
+// Prefix matching is done by looking up each prefix of a changed key, so a commit costs
+// O(changed keys x key length) regardless of how many watchers are parked.
+//
+// MUST: no I/O, no clock. Callbacks run synchronously inside commit(); they must only schedule work.
+
+export type WatchCallback = () => void;
+
+export interface WatchHandle {
+  cancel(): void;
+}
+
+type Bucket = Set<WatchCallback>;
+
+export class WatchRegistry {
+  private readonly tables = new Map<string, Bucket>();
+  private readonly keys = new Map<string, Bucket>();
+  private readonly prefixes = new Map<string, Bucket>();
+
+  watchTable(table: string, cb: WatchCallback): WatchHandle {
+    return add(this.tables, table, cb);
+  }
+
+  watchKey(key: string, cb: WatchCallback): WatchHandle {
+    return add(this.keys, key, cb);
+  }
+
+  watchPrefix(prefix: string, cb: WatchCallback): WatchHandle {
+    return add(this.prefixes, prefix, cb);
+  }
+
+  /** Fire every watcher on the changed tables, on the changed keys, and on any prefix of them. */
+  notify(tables: Iterable<string>, kvKeys: Iterable<string>): void {
+    const fired = new Set<WatchCallback>();
+    for (const t of tables) take(this.tables, t, fired);
+    if (this.keys.size > 0 || this.prefixes.size > 0) {
+      for (const k of kvKeys) {
+        take(this.keys, k, fired);
+        if (this.prefixes.size === 0) continue;
+        for (let i = 0; i <= k.length; i++) take(this.prefixes, k.slice(0, i), fired);
+      }
+    }
+    for (const cb of fired) cb();
+  }
+
+  /** Fire everything (a snapshot restore replaces the whole state). */
+  notifyAll(): void {
+    const fired = new Set<WatchCallback>();
+    for (const m of [this.tables, this.keys, this.prefixes]) {
+      for (const bucket of m.values()) for (const cb of bucket) fired.add(cb);
+      m.clear();
+    }
+    for (const cb of fired) cb();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const m of [this.tables, this.keys, this.prefixes]) for (const b of m.values()) n += b.size;
+    return n;
+  }
+}
+
+function add(map: Map<string, Bucket>, key: string, cb: WatchCallback): WatchHandle {
+  let bucket = map.get(key);
+  if (!bucket) {
+    bucket = new Set();
+    map.set(key, bucket);
+  }
+  bucket.add(cb);
+  return {
+    cancel() {
+      const b = map.get(key);
+      if (!b) return;
+      b.delete(cb);
+      if (b.size === 0) map.delete(key);
+    },
+  };
+}
+
+function take(map: Map<string, Bucket>, key: string, into: Set<WatchCallback>): void {
+  const bucket = map.get(key);
+  if (!bucket) return;
+  map.delete(key);
+  for (const cb of bucket) into.add(cb);
+}

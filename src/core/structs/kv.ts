@@ -1,0 +1,26 @@
+// KV wire and domain types (Consul: agent/structs/structs.go DirEntry, api/kv.go KVPair).
+
+export interface DirEntry {
+  readonly Key: string;
+  /** Raw bytes; an empty value is encoded as JSON null on the wire. */
+  readonly Value: Uint8Array;
+  readonly Flags: number;
+  readonly LockIndex: number;
+  /** Session ID holding the lock, '' if none. */
+  readonly Session: string;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
+/** The KV operations of KVS.Apply (Consul: api.KVOp / structs.DirEntryOp). */
+export type KvsOp = 'set' | 'cas' | 'delete' | 'delete-cas' | 'delete-tree' | 'lock' | 'unlock';
+
+export interface KvsRequest {
+  readonly op: KvsOp;
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly flags: number;
+  readonly session: string;
+  /** For cas / delete-cas: the ModifyIndex the entry must have (0 = must not exist). */
+  readonly index: number;
+}
