@@ -88,7 +88,8 @@ export async function blockingQuery<T>(
     consistency,
   });
   if (minIndex === 0) {
-    await server.readCheck(consistency);
+    const pending = server.readCheck(consistency);
+    if (pending) await pending;
     const r = query(undefined);
     return { ...r, meta: meta(r.index) };
   }

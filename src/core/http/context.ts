@@ -37,7 +37,9 @@ export class RequestContext {
   /** Set by the route table: the part of the path after the route's prefix, URL-decoded. */
   tail = '';
   private closed = false;
-  private readonly closeListeners: (() => void)[] = [];
+  private closeListeners: (() => void)[] | undefined;
+  /** The response whose 'close' ends the request (set by the server; watched only on demand). */
+  closeSource: { once(event: 'close', fn: () => void): unknown } | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -110,14 +112,18 @@ export class RequestContext {
 
   /** Called when the client goes away (a parked blocking query stops waiting). */
   onClose(fn: () => void): void {
-    if (this.closed) fn();
-    else this.closeListeners.push(fn);
+    if (this.closed) return fn();
+    if (!this.closeListeners) {
+      this.closeListeners = [];
+      this.closeSource?.once('close', () => this.markClosed());
+    }
+    this.closeListeners.push(fn);
   }
 
   markClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const fn of this.closeListeners.splice(0)) fn();
+    for (const fn of this.closeListeners?.splice(0) ?? []) fn();
   }
 
   get isClosed(): boolean {

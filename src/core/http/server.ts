@@ -92,7 +92,7 @@ export class HttpApi {
     }
     const ctx = new RequestContext(req, method, url, body);
     ctx.tail = match.tail;
-    res.on('close', () => ctx.markClosed());
+    ctx.closeSource = res;
     let reply: Reply;
     try {
       const dc = ctx.get('dc');

@@ -161,6 +161,23 @@ export class RaftDriver<R> {
     return this.node.status();
   }
 
+  // Cheap views of the soft state for per-request checks (status() builds a whole object).
+  private role: Status['role'] = 'follower';
+  private leader = '';
+
+  isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  leaderId(): string {
+    return this.leader;
+  }
+
+  /** Leader whose lease (a quorum heard from within the election timeout) is still valid. */
+  isLeaderWithLease(): boolean {
+    return this.role === 'leader' && this.node.status().hasLease;
+  }
+
   get appliedIndex(): number {
     return this.applied;
   }
@@ -259,7 +276,10 @@ export class RaftDriver<R> {
   }
 
   private onSoftState(): void {
-    const isLeader = this.node.status().role === 'leader';
+    const st = this.node.status();
+    this.role = st.role;
+    this.leader = st.leader;
+    const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;
     this.opts.logger.info(isLeader ? 'raft: entering leader state' : 'raft: entering follower state');

@@ -79,20 +79,20 @@ export class Server {
   }
 
   isLeader(): boolean {
-    return this.raft.status().role === 'leader';
+    return this.raft.isLeader();
   }
 
   knownLeader(): boolean {
-    return this.raft.status().leader !== '';
+    return this.raft.leaderId() !== '';
   }
 
   lastContactMs(): number {
-    const s = this.raft.status();
-    return s.role === 'leader' ? 0 : s.ticksSinceLeaderContact * TICK_MS;
+    if (this.raft.isLeader()) return 0;
+    return this.raft.status().ticksSinceLeaderContact * TICK_MS;
   }
 
   leaderAddr(): string {
-    const leader = this.raft.status().leader;
+    const leader = this.raft.leaderId();
     return leader === '' ? '' : (this.addrs.get(leader) ?? '');
   }
 
@@ -120,12 +120,21 @@ export class Server {
     }
   }
 
-  /** The consistency check before a read (Consul: consistentRead / blocking query setup). */
-  async readCheck(mode: Consistency): Promise<void> {
-    if (mode === 'stale') return;
+  /**
+   * The consistency check before a read (Consul: consistentRead / blocking query setup).
+   * Returns undefined when the read may proceed at once (stale, or a leader within its lease:
+   * the hot path stays synchronous), else a promise to wait on.
+   */
+  readCheck(mode: Consistency): Promise<void> | undefined {
+    if (mode === 'stale') return undefined;
+    if (mode === 'default' && this.raft.isLeaderWithLease()) return undefined;
+    return this.slowReadCheck(mode);
+  }
+
+  private async slowReadCheck(mode: Consistency): Promise<void> {
     await this.waitForLeadership();
     // Default mode trusts the leader lease; `consistent` confirms leadership with a quorum round.
-    if (mode === 'consistent' || !this.raft.status().hasLease) await this.raft.readBarrier();
+    if (mode === 'consistent' || !this.raft.isLeaderWithLease()) await this.raft.readBarrier();
   }
 
   /** GET /v1/snapshot: the current state as a verified archive. */

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readArchive, SnapshotArchiveError, writeArchive } from '../../../src/core/snapshot/index.js';
+
+const meta = { ID: '2-10-1', Size: 0, Index: 10, Term: 2, Version: 1 };
+
+test('an archive round-trips and carries its metadata', async () => {
+  const state = new Uint8Array([1, 2, 3, 4, 5]);
+  const buf = await writeArchive(meta, state);
+  const back = await readArchive(buf);
+  assert.deepEqual([...back.state], [1, 2, 3, 4, 5]);
+  assert.equal(back.meta.Index, 10);
+  assert.equal(back.meta.Size, 5);
+});
+
+test('damaged archives are refused', async () => {
+  const buf = await writeArchive(meta, new Uint8Array(4096).fill(7));
+  await assert.rejects(readArchive(buf.subarray(0, 100)), SnapshotArchiveError);
+  await assert.rejects(readArchive(Buffer.from('garbage')), SnapshotArchiveError);
+  const { gunzipSync, gzipSync } = await import('node:zlib');
+  const tar = gunzipSync(buf);
+  const at = tar.indexOf(Buffer.from([7, 7, 7, 7]));
+  tar[at] = 8; // flip a byte of state.bin inside an intact gzip stream
+  await assert.rejects(readArchive(gzipSync(tar)), /sha256 hash mismatch/);
+});
