@@ -2,7 +2,7 @@
 //
 // MUST: an encoded command is forever: a log written by this version must decode in every later
 // one. Change a command by adding a new version number, never by changing what an old one means.
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, Encoder } from '@msgpack/msgpack';
 import type { KvsRequest } from '../structs/kv.js';
 import type { DeregisterRequest, RegisterRequest } from '../structs/catalog.js';
 import type { TxnKvOp } from '../state/txn.js';
@@ -18,8 +18,12 @@ export type FsmCommand =
 
 export type FsmCommandType = FsmCommand['t'];
 
+// One shared encoder: Encoder.encode() returns a tight copy, whereas the top-level encode()
+// returns a view into a fresh 2 KiB buffer that every log entry would then keep alive.
+const encoder = new Encoder();
+
 export function encodeCommand(cmd: FsmCommand): Uint8Array {
-  return encode(cmd);
+  return encoder.encode(cmd);
 }
 
 export class UnknownCommandError extends Error {}

@@ -1,10 +1,13 @@
 // FSM snapshot: the state store as state.bin records, and back (Consul: agent/consul/fsm/snapshot*.go).
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, Encoder } from '@msgpack/msgpack';
 import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import { serviceKey } from '../state/catalog.js';
 import { forEachRecord, RecordFormatError, RecordType, RecordWriter } from './records.js';
+
+const encoder = new Encoder();
+const encode = (v: unknown): Uint8Array => encoder.encode(v);
 
 type RegisterRecord =
   | { kind: 'node'; node: CatalogNode }

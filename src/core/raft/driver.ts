@@ -118,6 +118,7 @@ export class RaftDriver<R> {
     // A lone voter need not wait out an election timeout to lead (a dev agent is up at once).
     if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) this.node.campaign();
     this.ticker = setInterval(() => {
+      this.tickCount++;
       this.node.tick();
       this.kick();
     }, this.opts.tickMs);
@@ -173,10 +174,23 @@ export class RaftDriver<R> {
     return this.leader;
   }
 
-  /** Leader whose lease (a quorum heard from within the election timeout) is still valid. */
+  /**
+   * Leader whose lease (a quorum heard from within the election timeout) is still valid.
+   * Cached for at most one tick: the core's lease window already ends a heartbeat interval
+   * (>= 1 tick) before followers may elect someone else, so a one-tick-old answer is still safe.
+   */
   isLeaderWithLease(): boolean {
-    return this.role === 'leader' && this.node.status().hasLease;
+    if (this.role !== 'leader') return false;
+    if (this.leaseCheckedAtTick !== this.tickCount) {
+      this.leaseCheckedAtTick = this.tickCount;
+      this.leaseValid = this.node.status().hasLease;
+    }
+    return this.leaseValid;
   }
+
+  private tickCount = 0;
+  private leaseCheckedAtTick = -1;
+  private leaseValid = false;
 
   get appliedIndex(): number {
     return this.applied;
@@ -279,6 +293,7 @@ export class RaftDriver<R> {
     const st = this.node.status();
     this.role = st.role;
     this.leader = st.leader;
+    this.leaseCheckedAtTick = -1;
     const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;

@@ -100,7 +100,8 @@ export function kvsSetTxn(txn: WriteTxn, input: KvsSetInput, updateSession = fal
   const existing = txn.tables.kvs.get(input.key);
   const entry: DirEntry = {
     Key: input.key,
-    Value: input.value.length === 0 ? EMPTY : input.value,
+    // A copy: the input may be a view into a Raft log entry, which must not be kept alive by state.
+    Value: input.value.length === 0 ? EMPTY : input.value.slice(),
     Flags: input.flags,
     LockIndex: existing ? existing.LockIndex : 0,
     Session: updateSession ? (input.session ?? '') : (existing?.Session ?? ''),

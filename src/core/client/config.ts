@@ -1,0 +1,117 @@
+// Where and how the CLI reaches the agent: flags first, then the CONSUL_* environment, then
+// Consul's defaults (api.DefaultConfig + command/flags HTTPFlags.MergeOntoConfig + api.NewClient).
+import { readFileSync } from 'node:fs';
+import { ClientConfigError, describeFsError } from './errors.js';
+
+/** Values from the shared HTTP flags; undefined means "not given on the command line". */
+export interface HttpFlagValues {
+  'http-addr'?: string;
+  token?: string;
+  'token-file'?: string;
+  'ca-file'?: string;
+  'ca-path'?: string;
+  'client-cert'?: string;
+  'client-key'?: string;
+  'tls-server-name'?: string;
+  datacenter?: string;
+}
+
+export interface ClientConfig {
+  scheme: 'http' | 'https';
+  /** host:port as it appears in URLs (for unix sockets: the socket path). */
+  address: string;
+  /** Set for unix:// addresses. */
+  socketPath?: string;
+  /** Reverse-proxy prefix from an address like http://host:8500/consul. */
+  pathPrefix: string;
+  token: string;
+  datacenter: string;
+  basicAuth?: { username: string; password: string };
+  tls: {
+    caFile?: string;
+    caPath?: string;
+    certFile?: string;
+    keyFile?: string;
+    serverName?: string;
+    insecureSkipVerify: boolean;
+  };
+}
+
+export const DEFAULT_ADDRESS = '127.0.0.1:8500';
+
+function envBool(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+function nonEmpty(...values: Array<string | undefined>): string | undefined {
+  return values.find((v) => v !== undefined && v !== '');
+}
+
+/** Build the client configuration. Throws ClientConfigError with Consul's wording. */
+export function resolveClientConfig(flags: HttpFlagValues, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const ssl = envBool(env.CONSUL_HTTP_SSL) === true;
+  const cfg: ClientConfig = {
+    scheme: ssl ? 'https' : 'http',
+    address: nonEmpty(flags['http-addr'], env.CONSUL_HTTP_ADDR) ?? DEFAULT_ADDRESS,
+    pathPrefix: '',
+    token: nonEmpty(flags.token, env.CONSUL_HTTP_TOKEN) ?? '',
+    datacenter: flags.datacenter ?? '',
+    tls: {
+      caFile: nonEmpty(flags['ca-file'], env.CONSUL_CACERT),
+      caPath: nonEmpty(flags['ca-path'], env.CONSUL_CAPATH),
+      certFile: nonEmpty(flags['client-cert'], env.CONSUL_CLIENT_CERT),
+      keyFile: nonEmpty(flags['client-key'], env.CONSUL_CLIENT_KEY),
+      serverName: nonEmpty(flags['tls-server-name'], env.CONSUL_TLS_SERVER_NAME),
+      insecureSkipVerify: envBool(env.CONSUL_HTTP_SSL_VERIFY) === false,
+    },
+  };
+  const auth = env.CONSUL_HTTP_AUTH;
+  if (auth) {
+    const colon = auth.indexOf(':');
+    cfg.basicAuth =
+      colon >= 0 ? { username: auth.slice(0, colon), password: auth.slice(colon + 1) } : { username: auth, password: '' };
+  }
+  applyAddressScheme(cfg);
+  const tokenFile = nonEmpty(flags['token-file'], env.CONSUL_HTTP_TOKEN_FILE);
+  if (tokenFile !== undefined) {
+    // Consul: a token file always wins over a token, and is re-read by every client.
+    let data: string;
+    try {
+      data = readFileSync(tokenFile, 'utf8');
+    } catch (err) {
+      throw new ClientConfigError(`Error loading token file: ${describeFsError(err, tokenFile)}`);
+    }
+    if (data.trim() !== '') cfg.token = data.trim();
+  }
+  return cfg;
+}
+
+function applyAddressScheme(cfg: ClientConfig): void {
+  const sep = cfg.address.indexOf('://');
+  if (sep < 0) return;
+  const scheme = cfg.address.slice(0, sep);
+  const rest = cfg.address.slice(sep + 3);
+  switch (scheme) {
+    case 'http':
+      break; // never downgrade when CONSUL_HTTP_SSL asked for TLS
+    case 'https':
+      cfg.scheme = 'https';
+      break;
+    case 'unix':
+      cfg.socketPath = rest;
+      break;
+    default:
+      throw new ClientConfigError(`Unknown protocol scheme: ${scheme}`);
+  }
+  cfg.address = rest;
+  if (scheme === 'http' || scheme === 'https') {
+    const slash = rest.indexOf('/');
+    if (slash >= 0) {
+      cfg.address = rest.slice(0, slash);
+      cfg.pathPrefix = `/${rest.slice(slash + 1)}`.replace(/\/+$/, '');
+    }
+  }
+}

@@ -1,0 +1,176 @@
+// The HTTP transport of the API client: one undici Client per CLI invocation (keep-alive across the
+// few requests a command makes), Consul's query/header conventions, Go-client-shaped errors.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { Client, Dispatcher } from 'undici';
+import type { ClientConfig } from './config.js';
+import { TransportError, describeDialError, StatusError } from './errors.js';
+
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/** Query parameters; `''` sends a presence-only flag (`?recurse`), undefined/false omit it. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface ApiRequest {
+  method: Method;
+  path: string;
+  query?: Query;
+  body?: Uint8Array | string;
+  /** Datacenter-scoped endpoints get `?dc=` from the client config. */
+  dcScoped?: boolean;
+}
+
+export interface ApiResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Read-side options that commands pass per call, like Go's api.QueryOptions. */
+export interface QueryOptions {
+  allowStale?: boolean;
+}
+
+export interface QueryMeta {
+  lastIndex: number;
+}
+
+let clientCtor: Promise<typeof Client> | undefined;
+
+/** Load only undici's HTTP/1 Client plus its `request` method (cheaper than the package root). */
+async function loadClientCtor(): Promise<typeof Client> {
+  clientCtor ??= (async () => {
+    // undici parses HTTP with llhttp compiled to WebAssembly. V8 tiers hot wasm functions up with
+    // TurboFan on background threads, and process exit waits for those jobs: ~100 ms (more under
+    // load) added to every short CLI run. The baseline compiler alone is plenty for a CLI.
+    setFlagsFromString('--liftoff-only');
+    const [{ default: ClientCtor }, { default: DispatcherCtor }, { default: request }] = await Promise.all([
+      import('undici/lib/dispatcher/client.js'),
+      import('undici/lib/dispatcher/dispatcher.js'),
+      import('undici/lib/api/api-request.js'),
+    ]);
+    const proto = DispatcherCtor.prototype as { request?: Dispatcher['request'] };
+    proto.request ??= request;
+    return ClientCtor;
+  })();
+  return clientCtor;
+}
+
+function readCaPath(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.(pem|crt|cer)$/i.test(f))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+/** Encode a URL path like Go's url.URL.EscapedPath: keep '/', escape '?', '#', spaces, non-ASCII. */
+export function escapePath(path: string): string {
+  return encodeURI(path).replace(/\?/g, '%3F').replace(/#/g, '%23');
+}
+
+/** Go's url.Values.Encode: keys sorted, `key=` for presence-only flags. */
+export function encodeQuery(query: Query): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(query).sort()) {
+    const v = query[key];
+    if (v === undefined || v === false) continue;
+    const value = v === true ? '' : String(v);
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+  }
+  return parts.join('&');
+}
+
+export class HttpTransport {
+  private client: Client | undefined;
+
+  constructor(readonly config: ClientConfig) {}
+
+  /** The URL Go would print in an error, e.g. http://127.0.0.1:8500/v1/kv/foo?dc=dc1. */
+  displayUrl(pathAndQuery: string): string {
+    return `${this.config.scheme}://${this.config.address}${pathAndQuery}`;
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    const ClientCtor = await loadClientCtor();
+    const cfg = this.config;
+    const origin = cfg.socketPath ? 'http://localhost' : `${cfg.scheme}://${cfg.address}`;
+    const opts: Client.Options = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 };
+    if (cfg.socketPath) opts.socketPath = cfg.socketPath;
+    if (cfg.scheme === 'https') {
+      const ca: string[] = [];
+      if (cfg.tls.caFile) ca.push(readFileSync(cfg.tls.caFile, 'utf8'));
+      if (cfg.tls.caPath) ca.push(...readCaPath(cfg.tls.caPath));
+      opts.connect = {
+        ...(ca.length > 0 ? { ca } : {}),
+        ...(cfg.tls.certFile ? { cert: readFileSync(cfg.tls.certFile) } : {}),
+        ...(cfg.tls.keyFile ? { key: readFileSync(cfg.tls.keyFile) } : {}),
+        ...(cfg.tls.serverName ? { servername: cfg.tls.serverName } : {}),
+        rejectUnauthorized: !cfg.tls.insecureSkipVerify,
+      };
+    }
+    this.client = new ClientCtor(origin, opts);
+    return this.client;
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'user-agent': 'consul-ts' };
+    if (this.config.token) h['x-consul-token'] = this.config.token;
+    if (this.config.basicAuth) {
+      const { username, password } = this.config.basicAuth;
+      h.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    return h;
+  }
+
+  /** Send a request; resolves with any HTTP answer, rejects with TransportError otherwise. */
+  async send(req: ApiRequest): Promise<ApiResponse> {
+    const query: Query = { ...req.query };
+    if (req.dcScoped !== false && this.config.datacenter) query.dc = this.config.datacenter;
+    const qs = encodeQuery(query);
+    const pathAndQuery = `${this.config.pathPrefix}${escapePath(req.path)}${qs ? `?${qs}` : ''}`;
+    const cfg = this.config;
+    try {
+      const client = await this.connect();
+      const res = await client.request({
+        method: req.method,
+        path: pathAndQuery,
+        headers: this.headers(),
+        body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body),
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      return { statusCode: res.statusCode, headers: res.headers, body };
+    } catch (err) {
+      const host = cfg.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+      const target = cfg.socketPath
+        ? { network: 'unix' as const, address: cfg.socketPath, host: cfg.socketPath }
+        : { network: 'tcp' as const, address: cfg.address, host };
+      const { detail, code } = describeDialError(err, target);
+      throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
+    }
+  }
+
+  /** Send and require a 2xx answer (Go: requireOK). */
+  async sendOk(req: ApiRequest): Promise<ApiResponse> {
+    const res = await this.send(req);
+    if (res.statusCode < 200 || res.statusCode > 299) throw new StatusError(res.statusCode, res.body.toString('utf8'));
+    return res;
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.close().catch(() => c.destroy());
+  }
+}
+
+export function parseQueryMeta(res: ApiResponse): QueryMeta {
+  const raw = res.headers['x-consul-index'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const n = value === undefined ? 0 : Number.parseInt(value, 10);
+  return { lastIndex: Number.isFinite(n) ? n : 0 };
+}
+
+export function parseJson<T>(res: ApiResponse): T {
+  return JSON.parse(res.body.toString('utf8')) as T;
+}

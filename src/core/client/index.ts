@@ -1,0 +1,43 @@
+// The API client: the only way CLI commands reach an agent (like Consul's api/ package).
+// MUST NOT import command or agent code. One HttpTransport per client; close() when done.
+import { AgentApi } from './agent.js';
+import { type ClientConfig, type HttpFlagValues, resolveClientConfig } from './config.js';
+import { HttpTransport } from './http.js';
+import { KvApi } from './kv.js';
+import { SnapshotApi } from './snapshot.js';
+import { StatusApi } from './status.js';
+import { TxnApi } from './txn.js';
+
+export class ApiClient {
+  readonly kv: KvApi;
+  readonly agent: AgentApi;
+  readonly snapshot: SnapshotApi;
+  readonly status: StatusApi;
+  readonly txn: TxnApi;
+  private readonly http: HttpTransport;
+
+  constructor(readonly config: ClientConfig) {
+    this.http = new HttpTransport(config);
+    this.kv = new KvApi(this.http);
+    this.agent = new AgentApi(this.http);
+    this.snapshot = new SnapshotApi(this.http);
+    this.status = new StatusApi(this.http);
+    this.txn = new TxnApi(this.http);
+  }
+
+  /** Build a client from the shared HTTP flags and the environment (throws ClientConfigError). */
+  static fromFlags(flags: HttpFlagValues, env: NodeJS.ProcessEnv = process.env): ApiClient {
+    return new ApiClient(resolveClientConfig(flags, env));
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+export type { ClientConfig, HttpFlagValues } from './config.js';
+export { ClientConfigError, StatusError, TransportError } from './errors.js';
+export type { QueryOptions, QueryMeta } from './http.js';
+export type { KVPair, KVWrite } from './kv.js';
+export type { AgentMember, AgentSelf, MembersOptions } from './agent.js';
+export type { TxnOp, TxnResult } from './txn.js';
