@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { CONSUL_BIN, TestAgent } from '../test/support/test-agent.js';
+import { freePort } from '../test/support/free-port.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const SECONDS = Number(arg('seconds', '8'));
@@ -81,6 +82,33 @@ function wrkLoad(url: string, method: 'PUT' | 'GET', seconds: number, script: st
   return Number(m[1]);
 }
 
+// The "bare Node" anchor: an in-memory Consul-shaped /v1/kv on node:http (no Raft, no fsync),
+// measured under the same load, so a figure can be read as a fraction of what Node itself allows.
+const BARE_SERVER = `
+const http = require('http'); const kv = new Map(); let index = 1;
+http.createServer((req, res) => {
+  const key = decodeURIComponent(req.url.split('?')[0].slice(7));
+  if (req.method === 'PUT') {
+    const chunks = []; req.on('data', (c) => chunks.push(c)).on('end', () => {
+      kv.set(key, { raw: Buffer.concat(chunks), idx: ++index });
+      res.setHeader('Content-Type', 'application/json'); res.end('true');
+    });
+    return;
+  }
+  const e = kv.get(key);
+  res.setHeader('X-Consul-Index', String(e ? e.idx : index));
+  if (!e) { res.statusCode = 404; return res.end(); }
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify([{ LockIndex: 0, Key: key, Flags: 0, Value: e.raw.toString('base64'), CreateIndex: e.idx, ModifyIndex: e.idx }]));
+}).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
+`;
+
+async function bareNode(port: number): Promise<() => void> {
+  const p = spawn(process.execPath, ['-e', BARE_SERVER, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => p.stdout?.once('data', () => resolve()));
+  return () => p.kill('SIGKILL');
+}
+
 function wallMs(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -110,6 +138,18 @@ async function main(): Promise<void> {
     const load = (m: 'PUT' | 'GET') => (LOADER === 'wrk' ? Promise.resolve(wrkLoad(agent.url, m, SECONDS, script)) : nodeLoad(agent.url, m, SECONDS));
     console.log(`PUT, 64 clients:           ${(await load('PUT')).toFixed(0)} ops/s (fsynced, group commit)`);
     console.log(`GET, 64 clients:           ${(await load('GET')).toFixed(0)} ops/s (default consistency)`);
+    if (LOADER === 'wrk') {
+      const port = await freePort();
+      const stop = await bareNode(port);
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        const put = wrkLoad(url, 'PUT', SECONDS, script);
+        const get = wrkLoad(url, 'GET', SECONDS, script);
+        console.log(`bare Node anchor (no Raft): PUT ${put.toFixed(0)} ops/s, GET ${get.toFixed(0)} ops/s under the same load`);
+      } finally {
+        stop();
+      }
+    }
     const env = { ...process.env, CONSUL_HTTP_ADDR: agent.addr };
     await wallMs(process.execPath, [CONSUL_BIN, 'kv', 'get', key(1)], env); // warm the page cache
     const bare = await medianWall(process.execPath, ['-e', '0'], env, 15);

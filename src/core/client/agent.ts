@@ -1,20 +1,8 @@
 // Agent endpoints (/v1/agent/...): local to the agent the CLI talks to, not raft-backed.
 import { type HttpTransport, parseJson } from './http.js';
+import type { AgentMember } from '../structs/agent.js';
 
-/** /v1/agent/members entry. Status is serf's integer (0 none, 1 alive, 2 leaving, 3 left, 4 failed). */
-export interface AgentMember {
-  Name: string;
-  Addr: string;
-  Port: number;
-  Tags: Record<string, string>;
-  Status: number;
-  ProtocolMin: number;
-  ProtocolMax: number;
-  ProtocolCur: number;
-  DelegateMin: number;
-  DelegateMax: number;
-  DelegateCur: number;
-}
+export type { AgentMember } from '../structs/agent.js';
 
 /** /v1/agent/self: sections of loosely typed maps (Config, Stats, Member, ...). */
 export type AgentSelf = Record<string, Record<string, unknown> | undefined>;

@@ -3,20 +3,9 @@ import type { RuntimeConfig } from '../config/index.js';
 import { Errors } from '../errors.js';
 import type { Server } from '../server/index.js';
 import type { QueryLimits } from './blocking.js';
+import type { AgentMember } from '../structs/agent.js';
 
-export interface Member {
-  Name: string;
-  Addr: string;
-  Port: number;
-  Tags: Record<string, string>;
-  Status: number;
-  ProtocolMin: number;
-  ProtocolMax: number;
-  ProtocolCur: number;
-  DelegateMin: number;
-  DelegateMax: number;
-  DelegateCur: number;
-}
+export type Member = AgentMember;
 
 /** The agent as the HTTP API sees it (src/core/agent implements it). */
 export interface AgentFacade {

@@ -152,8 +152,19 @@ export class RaftDriver<R> {
   readBarrier(): Promise<void> {
     const context = `r${++this.readCounter}`;
     return new Promise<void>((resolve, reject) => {
-      this.reads.set(context, { resolve, reject });
-      this.node.readIndex(context);
+      // The core drops reads it cannot answer (e.g. leadership lost): time them out here.
+      const timer = setTimeout(() => {
+        this.reads.delete(context);
+        reject(new RaftError('unavailable', 'timed out waiting for a read index'));
+      }, this.opts.applyTimeoutMs);
+      const done = { resolve: () => (clearTimeout(timer), resolve()), reject: (e: Error) => (clearTimeout(timer), reject(e)) };
+      try {
+        this.node.readIndex(context);
+      } catch (err) {
+        done.reject(err as Error);
+        return;
+      }
+      this.reads.set(context, done);
       this.kick();
     });
   }

@@ -7,6 +7,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { dirEntryJson } from '../encode.js';
 import { bytes, DecodeError, isObject, num, obj, parseJson, str } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import type { Consistency, Server } from '../../server/index.js';
 
 const MAX_TXN_OPS = 128;
 
@@ -38,24 +39,23 @@ function decodeOps(body: Buffer, maxValue: number): TxnKvOp[] {
   });
 }
 
-function reply(outcome: TxnOutcome, index: number): Reply {
-  if (outcome.errors !== null) return { status: 409, body: { Results: null, Errors: outcome.errors } };
-  return {
-    status: 200,
-    body: { Results: outcome.results.map((r) => ({ KV: dirEntryJson(r.KV) })), Errors: null },
-    headers: { 'X-Consul-Index': String(Math.max(index, 1)) },
-  };
+// Go clients parse the query meta of 200 and 409 answers alike, so both carry it.
+function reply(outcome: TxnOutcome, server: Server, consistency: Consistency): Reply {
+  const meta = { index: Math.max(server.store.latestIndex, 1), knownLeader: server.knownLeader(), lastContactMs: server.lastContactMs(), consistency };
+  if (outcome.errors !== null) return { status: 409, body: { Results: null, Errors: outcome.errors }, meta };
+  return { status: 200, body: { Results: outcome.results.map((r) => ({ KV: dirEntryJson(r.KV) })), Errors: null }, meta };
 }
 
 export async function txn(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.body.length > deps.config.txnMaxReqLen) throw new HttpError(413, `Request body(${ctx.body.length} bytes) too large, max size: ${deps.config.txnMaxReqLen} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.`);
   const ops = decodeOps(ctx.body, deps.config.kvMaxValueSize);
   const server = deps.requireServer();
+  const consistency = ctx.consistency();
   if (ops.every((op) => READ_VERBS.has(op.verb))) {
-    await server.readCheck(ctx.consistency());
-    return reply(txnReadOnly(server.store, ops), server.store.latestIndex);
+    await server.readCheck(consistency);
+    return reply(txnReadOnly(server.store, ops), server, consistency);
   }
   const result = await server.apply({ t: 'txn', v: 1, ops });
   if (result.t !== 'txn') throw new HttpError(500, 'unexpected transaction result');
-  return reply(result.value, server.store.latestIndex);
+  return reply(result.value, server, 'default');
 }

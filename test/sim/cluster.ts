@@ -1,0 +1,280 @@
+// Simulated servers: each runs a RawNode over a MemoryStorage and a toy KV state machine, with a
+// driver that follows the Ready contract exactly: persist -> send -> apply -> advance. A crash
+// drops the RawNode and every unpersisted thing with it; a restart rebuilds from storage only.
+
+import {
+  EMPTY_CONF,
+  MemoryStorage,
+  RawNode,
+  bootstrapStorage,
+  decodeConfState,
+  type ConfState,
+  type Entry,
+  type Message,
+  type NodeId,
+  type Ready,
+  type Status,
+} from '../../src/core/raft/core/index.js';
+import type { SeededRng } from '../../src/core/support/rng.js';
+import { SafetyChecker } from './checkers/safety.js';
+import { SimNetwork } from './network.js';
+import type { SimProfile } from './profile.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export interface SimNode {
+  readonly id: NodeId;
+  readonly storage: MemoryStorage;
+  raw: RawNode | undefined;
+  /** Incremented on every crash, so late snapshot reports never reach a new incarnation. */
+  epoch: number;
+  tickUnits: number;
+  nextTickAt: number;
+  downUntil: number;
+  /** Removed from the configuration and shut down for good. */
+  removed: boolean;
+  kv: Map<string, string>;
+  appliedIndex: number;
+  conf: ConfState;
+}
+
+export class SimCluster {
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly net: SimNetwork;
+  readonly checker = new SafetyChecker();
+  now = 0;
+  /** The newest committed configuration seen applied anywhere. */
+  latestConf: { index: number; conf: ConfState };
+  /** Read requests in flight: context -> the commit index they must cover. */
+  readonly pendingReads = new Map<string, number>();
+  private readonly everMembers = new Set<NodeId>();
+  readonly trace: string[] | undefined;
+  stats = { crashes: 0, restarts: 0, snapshotsSent: 0, snapshotsInstalled: 0, reads: 0, readsServed: 0, compactions: 0 };
+
+  constructor(readonly profile: SimProfile, private readonly rng: SeededRng, trace: boolean) {
+    this.trace = trace ? [] : undefined;
+    this.net = new SimNetwork(rng.fork(), {
+      dropRate: profile.dropRate,
+      dupRate: profile.dupRate,
+      maxDelayUnits: profile.maxDelayUnits,
+    });
+    const voters = Array.from({ length: profile.voters }, (_, i) => `n${i + 1}`);
+    const spare = `n${profile.voters + 1}`;
+    for (const id of [...voters, spare]) {
+      const storage = new MemoryStorage();
+      if (id !== spare) bootstrapStorage(storage, voters);
+      const tickUnits = profile.skew && rng.chance(0.5) ? rng.range(6, 14) : profile.tickUnits;
+      const node: SimNode = {
+        id, storage, raw: undefined, epoch: 0, tickUnits, nextTickAt: rng.int(tickUnits) + 1,
+        downUntil: 0, removed: false, kv: new Map(), appliedIndex: 0, conf: EMPTY_CONF,
+      };
+      this.nodes.set(id, node);
+      this.start(node);
+    }
+    this.latestConf = { index: 1, conf: { voters, learners: [] } };
+    for (const id of voters) this.everMembers.add(id);
+  }
+
+  log(line: string): void {
+    this.trace?.push(`[${this.now}] ${line}`);
+  }
+
+  /** Starts (or restarts) a node from its storage: FSM from the snapshot, then the log replays. */
+  start(node: SimNode): void {
+    const snap = node.storage.snapshot();
+    node.kv = snap.data.length === 0 ? new Map() : new Map(JSON.parse(dec.decode(snap.data)) as [string, string][]);
+    node.appliedIndex = snap.meta.index;
+    node.conf = snap.meta.conf;
+    const p = this.profile;
+    node.raw = new RawNode({
+      id: node.id,
+      storage: node.storage,
+      rng: this.rng.fork(),
+      electionTicks: p.electionTicks,
+      heartbeatTicks: p.heartbeatTicks,
+      preVote: p.preVote,
+      checkQuorum: p.checkQuorum,
+      maxSizePerMsg: p.maxSizePerMsg,
+      maxInflight: p.maxInflight,
+      applied: snap.meta.index,
+    });
+  }
+
+  crash(node: SimNode, why: string): void {
+    if (node.raw === undefined) return;
+    node.raw = undefined;
+    node.epoch++;
+    node.downUntil = this.now + this.rng.range(20, 600);
+    this.stats.crashes++;
+    this.log(`${node.id} crashes (${why})`);
+  }
+
+  restart(node: SimNode): void {
+    this.start(node);
+    this.stats.restarts++;
+    this.log(`${node.id} restarts (term ${node.storage.initialState().hardState.term}, last ${node.storage.lastIndex()}, snap ${node.storage.snapshot().meta.index})`);
+  }
+
+  live(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.raw !== undefined);
+  }
+
+  liveStatuses(): { node: SimNode; raw: RawNode; st: Status }[] {
+    const out: { node: SimNode; raw: RawNode; st: Status }[] = [];
+    for (const node of this.nodes.values()) if (node.raw !== undefined) out.push({ node, raw: node.raw, st: node.raw.status() });
+    return out;
+  }
+
+  // ---- one step of virtual time -------------------------------------------------------------
+
+  tickNodes(): void {
+    for (const node of this.nodes.values()) {
+      if (node.raw === undefined) {
+        if (!node.removed && node.downUntil <= this.now && node.downUntil > 0) this.restart(node);
+        continue;
+      }
+      while (node.nextTickAt <= this.now) {
+        node.raw.tick();
+        node.nextTickAt += node.tickUnits;
+      }
+    }
+  }
+
+  deliver(): void {
+    const { deliver, lost } = this.net.due(this.now);
+    for (const f of lost) this.onLost(f.msg, f.senderEpoch);
+    for (const f of deliver) {
+      const to = this.nodes.get(f.msg.to);
+      if (to === undefined || to.raw === undefined) {
+        this.onLost(f.msg, f.senderEpoch);
+        continue;
+      }
+      to.raw.step(f.msg);
+      if (f.msg.type === 'snapshot') {
+        const from = this.nodes.get(f.msg.from);
+        if (from?.raw !== undefined && from.epoch === f.senderEpoch) from.raw.reportSnapshot(f.msg.to, true);
+      }
+    }
+  }
+
+  private onLost(m: Message, senderEpoch: number): void {
+    const from = this.nodes.get(m.from);
+    if (from?.raw === undefined || from.epoch !== senderEpoch) return;
+    if (m.type === 'snapshot') from.raw.reportSnapshot(m.to, false);
+    else if (m.type === 'append' && this.net.isBlocked(m.from, m.to)) from.raw.reportUnreachable(m.to);
+  }
+
+  /** Runs the driver of each live node once, with probability readyProb (persistence latency). */
+  drivers(force = false): void {
+    for (const node of this.nodes.values()) {
+      if (node.raw === undefined || !node.raw.hasReady()) continue;
+      if (!force && !this.rng.chance(this.profile.readyProb)) continue;
+      this.handleReady(node, node.raw);
+    }
+  }
+
+  private handleReady(node: SimNode, raw: RawNode): void {
+    const rd = raw.ready();
+    // 1. persist: snapshot, entries, hard state (an fsync when rd.mustSync).
+    if (rd.snapshot !== undefined) node.storage.applySnapshot(rd.snapshot);
+    if (rd.entries.length > 0) node.storage.append(rd.entries);
+    if (rd.hardState !== undefined) node.storage.setHardState(rd.hardState);
+    this.checkPersisted(node, raw, rd);
+    if (this.rng.chance(this.profile.crashBeforeSendRate)) {
+      this.crash(node, 'after persist, before send');
+      return;
+    }
+    // 2. send.
+    for (const m of rd.messages) {
+      if (m.type === 'snapshot') this.stats.snapshotsSent++;
+      if (this.net.send(m, this.now, node.epoch) === 'dropped') this.onLost(m, node.epoch);
+    }
+    // 3. apply: the snapshot first, then committed entries in order.
+    if (rd.snapshot !== undefined) this.restoreSnapshot(node, rd);
+    for (const e of rd.committedEntries) this.apply(node, e);
+    for (const rs of rd.readStates) {
+      const min = this.pendingReads.get(rs.context);
+      if (min === undefined) continue;
+      this.pendingReads.delete(rs.context);
+      this.checker.readPoint(node.id, rs.context, rs.index, min);
+      this.stats.readsServed++;
+    }
+    // 4. advance.
+    raw.advance(rd);
+  }
+
+  private checkPersisted(node: SimNode, raw: RawNode, rd: Ready): void {
+    this.checker.persisted(node.id, rd.entries, node.storage);
+    if (rd.hardState !== undefined) this.checker.commit(rd.hardState.commit);
+    const st = raw.status();
+    if (st.role === 'leader') {
+      this.checker.leader(node.id, st.term);
+      // Every unstable entry was just handed out and persisted: storage is the leader's log.
+      this.checker.leaderComplete(node.id, st.term, node.storage);
+    }
+    if (rd.softState !== undefined) this.log(`${node.id} is ${rd.softState.role} (leader ${rd.softState.leader || '-'}, term ${st.term})`);
+  }
+
+  private restoreSnapshot(node: SimNode, rd: Ready): void {
+    const snap = rd.snapshot;
+    if (snap === undefined) return;
+    node.kv = new Map(JSON.parse(dec.decode(snap.data)) as [string, string][]);
+    node.appliedIndex = snap.meta.index;
+    node.conf = snap.meta.conf;
+    this.stats.snapshotsInstalled++;
+    this.log(`${node.id} installs snapshot ${snap.meta.index}@${snap.meta.term}`);
+  }
+
+  private apply(node: SimNode, e: Entry): void {
+    if (e.index !== node.appliedIndex + 1) {
+      throw new Error(`${node.id} applied ${e.index} after ${node.appliedIndex} (gap or repeat)`);
+    }
+    this.checker.applied(node.id, e);
+    node.appliedIndex = e.index;
+    if (e.kind === 'command') {
+      const [k, v] = dec.decode(e.data).split('=');
+      node.kv.set(k ?? '', v ?? '');
+    } else if (e.kind === 'config') {
+      node.conf = decodeConfState(e.data);
+      if (e.index > this.latestConf.index) {
+        this.latestConf = { index: e.index, conf: node.conf };
+        this.log(`config ${e.index} committed: voters ${node.conf.voters.join(',')} learners ${node.conf.learners.join(',') || '-'}`);
+        this.decommissionRemoved();
+      }
+    }
+  }
+
+  /** A server removed by a committed configuration is shut down for good (as an operator would). */
+  private decommissionRemoved(): void {
+    const { voters, learners } = this.latestConf.conf;
+    for (const id of [...voters, ...learners]) this.everMembers.add(id);
+    for (const node of this.nodes.values()) {
+      if (node.removed || voters.includes(node.id) || learners.includes(node.id)) continue;
+      if (!this.everMembers.has(node.id)) continue; // a spare that never joined
+      node.removed = true;
+      node.raw = undefined;
+      node.epoch++;
+      this.log(`${node.id} decommissioned`);
+    }
+  }
+
+  /** Snapshot the FSM at its applied index and compact the log behind it (keeping a tail). */
+  compact(node: SimNode): void {
+    const snapIndex = node.storage.snapshot().meta.index;
+    if (node.raw === undefined || node.appliedIndex <= snapIndex) return;
+    const data = enc.encode(JSON.stringify([...node.kv]));
+    node.storage.createSnapshot(node.appliedIndex, node.conf, data);
+    const keep = this.rng.int(6);
+    const to = node.appliedIndex - keep;
+    if (to > node.storage.firstIndex() - 1) node.storage.compact(to);
+    this.stats.compactions++;
+    this.log(`${node.id} snapshots at ${node.appliedIndex}, compacts to ${to}`);
+  }
+}
+
+export function kvEqual(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
