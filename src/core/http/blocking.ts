@@ -72,27 +72,47 @@ export function blockingTimeoutMs(waitMs: number | undefined, limits: QueryLimit
   return timeout;
 }
 
-/** Run `query` under the request's consistency and blocking parameters. */
-export async function blockingQuery<T>(
+export type MetaResult<T> = QueryResult<T> & { meta: QueryMeta };
+
+/** `fn(v)` now if `v` is a value, later if it is a promise (keeps synchronous paths synchronous). */
+export function then<A, B>(v: A | Promise<A>, fn: (a: A) => B): B | Promise<B> {
+  return v instanceof Promise ? v.then(fn) : fn(v);
+}
+
+/**
+ * Run `query` under the request's consistency and blocking parameters. A non-blocking read that
+ * needs no consistency round answers synchronously; everything else returns a promise.
+ */
+export function blockingQuery<T>(
   ctx: RequestContext,
   server: Server,
   limits: QueryLimits,
   query: (ws: WatchSet | undefined) => QueryResult<T>,
-): Promise<QueryResult<T> & { meta: QueryMeta }> {
+): MetaResult<T> | Promise<MetaResult<T>> {
   const consistency = ctx.consistency();
   const { minIndex, waitMs } = ctx.blocking();
-  const meta = (index: number): QueryMeta => ({
-    index: Math.max(index, 1),
-    knownLeader: server.knownLeader(),
-    lastContactMs: server.lastContactMs(),
-    consistency,
+  const withMeta = (r: QueryResult<T>): MetaResult<T> => ({
+    index: r.index,
+    value: r.value,
+    meta: { index: Math.max(r.index, 1), knownLeader: server.knownLeader(), lastContactMs: server.lastContactMs(), consistency },
   });
   if (minIndex === 0) {
     const pending = server.readCheck(consistency);
-    if (pending) await pending;
-    const r = query(undefined);
-    return { ...r, meta: meta(r.index) };
+    if (!pending) return withMeta(query(undefined));
+    return pending.then(() => withMeta(query(undefined)));
   }
+  return blockingLoop(ctx, server, limits, query, minIndex, waitMs, consistency).then(withMeta);
+}
+
+async function blockingLoop<T>(
+  ctx: RequestContext,
+  server: Server,
+  limits: QueryLimits,
+  query: (ws: WatchSet | undefined) => QueryResult<T>,
+  minIndex: number,
+  waitMs: number | undefined,
+  consistency: QueryMeta['consistency'],
+): Promise<QueryResult<T>> {
   const deadline = Date.now() + blockingTimeoutMs(waitMs, limits);
   for (;;) {
     await server.readCheck(consistency);
@@ -101,7 +121,7 @@ export async function blockingQuery<T>(
     const left = deadline - Date.now();
     if (r.index > minIndex || left <= 0 || ctx.isClosed) {
       ws.cancel();
-      return { ...r, meta: meta(r.index) };
+      return r;
     }
     await ws.wait(left, ctx);
     ws.cancel();

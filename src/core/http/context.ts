@@ -8,8 +8,9 @@ import type { Consistency } from '../server/index.js';
 
 export interface Reply {
   status: number;
-  /** A JSON value, or raw bytes/text when `raw` is set. */
+  /** A JSON value, or raw bytes/text when `raw` is set, or JSON already serialized in `json`. */
   body?: unknown;
+  json?: string;
   raw?: Uint8Array | string;
   contentType?: string;
   headers?: Record<string, string>;
@@ -36,6 +37,8 @@ export class RequestContext {
   readonly query: URLSearchParams;
   /** Set by the route table: the part of the path after the route's prefix, URL-decoded. */
   tail = '';
+  /** Indented JSON answers (?pretty, or always in dev mode as Consul does). */
+  pretty = false;
   private closed = false;
   private closeListeners: (() => void)[] | undefined;
   /** The response whose 'close' ends the request (set by the server; watched only on demand). */

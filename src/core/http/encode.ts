@@ -29,3 +29,27 @@ export function dirEntryJson(e: DirEntry): DirEntryJson {
   }
   return out;
 }
+
+/**
+ * KV entries as JSON text, written directly: the hottest response of the API. The layout is
+ * byte-for-byte what JSON.stringify(entries.map(dirEntryJson)) gives, or with `pretty` what Go's
+ * json.MarshalIndent(v, "", "    ") gives plus the trailing newline Consul appends.
+ */
+export function dirEntriesJsonText(entries: readonly DirEntry[], pretty: boolean): string {
+  if (entries.length === 0) return pretty ? '[]\n' : '[]';
+  const nl = pretty ? '\n' : '';
+  const i1 = pretty ? '    ' : '';
+  const i2 = pretty ? '        ' : '';
+  const colon = pretty ? ': ' : ':';
+  const parts: string[] = [];
+  for (const e of entries) {
+    const value = e.Value.length === 0 ? 'null' : `"${base64(e.Value)}"`;
+    const session = e.Session !== '' ? `${i2}"Session"${colon}${JSON.stringify(e.Session)},${nl}` : '';
+    parts.push(
+      `${i1}{${nl}${i2}"LockIndex"${colon}${e.LockIndex},${nl}${i2}"Key"${colon}${JSON.stringify(e.Key)},${nl}` +
+        `${i2}"Flags"${colon}${e.Flags},${nl}${i2}"Value"${colon}${value},${nl}${session}` +
+        `${i2}"CreateIndex"${colon}${e.CreateIndex},${nl}${i2}"ModifyIndex"${colon}${e.ModifyIndex}${nl}${i1}}`,
+    );
+  }
+  return `[${nl}${parts.join(`,${nl}`)}${nl}]${nl}`;
+}

@@ -17,7 +17,7 @@ import {
   catalogServices,
 } from './handlers/catalog.js';
 
-export type Handler = (ctx: RequestContext, deps: ApiDeps) => Promise<Reply>;
+export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
 export interface Route {
   readonly path: string;

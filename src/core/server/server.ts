@@ -134,7 +134,14 @@ export class Server {
   private async slowReadCheck(mode: Consistency): Promise<void> {
     await this.waitForLeadership();
     // Default mode trusts the leader lease; `consistent` confirms leadership with a quorum round.
-    if (mode === 'consistent' || !this.raft.isLeaderWithLease()) await this.raft.readBarrier();
+    if (mode === 'consistent' || !this.raft.isLeaderWithLease()) {
+      try {
+        await this.raft.readBarrier();
+      } catch (err) {
+        if (err instanceof RaftError) throw Errors.noLeader();
+        throw err;
+      }
+    }
   }
 
   /** GET /v1/snapshot: the current state as a verified archive. */

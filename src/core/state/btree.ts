@@ -11,6 +11,10 @@ type BTreeCtor = typeof BTreeModule.default;
 const mod = btreeModule as unknown as { default: BTreeCtor & { default?: BTreeCtor } };
 const ctor: BTreeCtor = mod.default.default ?? mod.default;
 
-export function newBTree<K, V>(): BTree<K, V> {
-  return new ctor<K, V>();
+/** Plain code-unit order for string keys: what Consul's radix tree gives, and cheaper than the
+ * library's default comparator, which handles every comparable type. */
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function newBTree<V>(): BTree<string, V> {
+  return new ctor<string, V>(undefined, compareStrings);
 }

@@ -144,3 +144,15 @@ test('the KV table behaves like a Map under random commands', () => {
     { numRuns: 200 },
   );
 });
+
+test('hand-written KV JSON is byte-for-byte JSON.stringify (compact) and Go MarshalIndent (pretty)', async () => {
+  const { dirEntriesJsonText, dirEntryJson } = await import('../../../src/core/http/encode.js');
+  const entries = [
+    { Key: 'a "quoted"\\key\n', Value: enc('x'), Flags: 42, LockIndex: 1, Session: '', CreateIndex: 3, ModifyIndex: 4 },
+    { Key: 'ünï/cødé', Value: new Uint8Array(0), Flags: 0, LockIndex: 0, Session: 'sess-1', CreateIndex: 5, ModifyIndex: 9 },
+  ];
+  for (const list of [entries, [entries[0]!], []]) {
+    assert.equal(dirEntriesJsonText(list, false), JSON.stringify(list.map(dirEntryJson)));
+    assert.equal(dirEntriesJsonText(list, true), JSON.stringify(list.map(dirEntryJson), null, 4) + '\n');
+  }
+});

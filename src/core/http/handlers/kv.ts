@@ -3,9 +3,9 @@
 import { Errors, HttpError } from '../../errors.js';
 import { kvsGet, kvsList, kvsListKeys } from '../../state/kvs.js';
 import type { KvsOp } from '../../structs/kv.js';
-import { blockingQuery } from '../blocking.js';
+import { blockingQuery, then } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
-import { dirEntryJson } from '../encode.js';
+import { dirEntriesJsonText } from '../encode.js';
 import type { ApiDeps } from '../deps.js';
 
 function strconvError(v: string): HttpError {
@@ -16,47 +16,51 @@ function conflicting(ctx: RequestContext, ...flags: string[]): void {
   if (flags.filter((f) => ctx.has(f)).length > 1) throw Errors.conflictingFlags(ctx.query.toString());
 }
 
-export async function kvGet(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+export function kvGet(ctx: RequestContext, deps: ApiDeps): Reply | Promise<Reply> {
   const server = deps.requireServer();
   const key = ctx.tail;
   if (ctx.has('keys')) {
     const sep = ctx.get('separator') || ctx.get('seperator') || '';
-    const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    const r = blockingQuery(ctx, server, deps.limits, (ws) => {
       ws?.prefix(key);
       const l = kvsListKeys(server.store, key, sep);
       return { index: l.index, value: l.keys };
     });
-    const keys = r.value;
-    if (keys.length === 0 && key !== '') return { status: 404, raw: '', meta: r.meta };
-    return { status: 200, body: keys, meta: r.meta };
+    return then(r, ({ value: keys, meta }): Reply => {
+      if (keys.length === 0 && key !== '') return { status: 404, raw: '', meta };
+      return { status: 200, body: keys, meta };
+    });
   }
   if (ctx.has('recurse')) {
-    const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    const r = blockingQuery(ctx, server, deps.limits, (ws) => {
       ws?.prefix(key);
       const l = kvsList(server.store, key);
       return { index: l.index, value: l.entries };
     });
-    if (r.value.length === 0) return { status: 404, raw: '', meta: r.meta };
-    return { status: 200, body: r.value.map(dirEntryJson), meta: r.meta };
+    return then(r, ({ value, meta }): Reply => {
+      if (value.length === 0) return { status: 404, raw: '', meta };
+      return { status: 200, json: dirEntriesJsonText(value, ctx.pretty), meta };
+    });
   }
   if (key === '') throw Errors.missingKey();
-  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+  const r = blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.key(key);
     const g = kvsGet(server.store, key);
     return { index: g.index, value: g.entry };
   });
-  const entry = r.value;
-  if (!entry) return { status: 404, raw: '', meta: r.meta };
-  if (ctx.has('raw')) {
-    return {
-      status: 200,
-      raw: entry.Value,
-      contentType: 'text/plain',
-      headers: { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' },
-      meta: r.meta,
-    };
-  }
-  return { status: 200, body: [dirEntryJson(entry)], meta: r.meta };
+  return then(r, ({ value: entry, meta }): Reply => {
+    if (!entry) return { status: 404, raw: '', meta };
+    if (ctx.has('raw')) {
+      return {
+        status: 200,
+        raw: entry.Value,
+        contentType: 'text/plain',
+        headers: { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' },
+        meta,
+      };
+    }
+    return { status: 200, json: dirEntriesJsonText([entry], ctx.pretty), meta };
+  });
 }
 
 export async function kvPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
