@@ -72,13 +72,13 @@ end
 `;
 
 function wrkLoad(url: string, method: 'PUT' | 'GET', seconds: number, script: string): number {
-  const out = execFileSync('timeout', [String(seconds + 20), 'wrk', '-t2', '-c64', `-d${seconds}s`, '--timeout', '5s', '-s', script, url], {
+  const out = execFileSync('timeout', [String(seconds + 20), 'wrk', '-t2', '-c64', `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', script, url], {
     env: { ...process.env, KV_OP: method.toLowerCase() },
     encoding: 'utf8',
   });
   const m = /RPS ([\d.]+) ERR (\d+)/.exec(out);
   if (!m) throw new Error(`unexpected wrk output: ${out}`);
-  if (Number(m[2]) > 0) console.error(`  (wrk reported ${m[2]} errors)`);
+  if (Number(m[2]) > 0) throw new Error(`wrk reported ${m[2]} errors (non-2xx or socket errors):\n${out}`);
   return Number(m[1]);
 }
 
@@ -145,8 +145,8 @@ async function main(): Promise<void> {
       const stop = await bareNode(port);
       try {
         const url = `http://127.0.0.1:${port}`;
+        const barePut = wrkLoad(url, 'PUT', SECONDS, script); // fills its store: GETs must find keys
         const bareGet = wrkLoad(url, 'GET', SECONDS, script);
-        const barePut = wrkLoad(url, 'PUT', SECONDS, script);
         anchor = ` | bare Node: GET ${bareGet.toFixed(0)}, PUT ${barePut.toFixed(0)} (ratio GET ${(get / bareGet).toFixed(2)}, PUT ${(put / barePut).toFixed(2)})`;
       } finally {
         stop();
