@@ -49,6 +49,8 @@ Usage: consul agent [options]
     join: list('Address of an agent to join at start time. Can be specified multiple times.'),
     encrypt: str('Provides the gossip encryption key.'),
     'raft-protocol': int('Sets the Raft protocol version. Defaults to latest.'),
+    recursor: list('Address of an upstream DNS server. Can be specified multiple times.'),
+    'config-format': str('Config files are in this format irrespective of their extension. Must be "hcl" or "json"'),
   };
 
   protected async execute(): Promise<number> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../config/index.js';
 import { DnsServer } from '../dns/server.js';
+import { dnsOptionsFromConfig } from '../dns/config.js';
 import { HttpError } from '../errors.js';
 import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.js';
 import { Server } from '../server/index.js';
@@ -46,11 +47,7 @@ export class Agent implements AgentFacade {
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
     }
     if (c.ports.dns > 0) {
-      this.dns = new DnsServer(
-        { domain: c.domain, datacenter: c.datacenter, nodeTtl: 0, serviceTtl: 0 },
-        () => this.server,
-        this.log.named('dns'),
-      );
+      this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);

@@ -33,6 +33,8 @@ export interface AgentFlags {
   join?: string[];
   encrypt?: string;
   'raft-protocol'?: number;
+  recursor?: string[];
+  'config-format'?: string;
 }
 
 export function flagsToFileConfig(f: AgentFlags): FileConfig {
@@ -62,6 +64,7 @@ export function flagsToFileConfig(f: AgentFlags): FileConfig {
   set('start_join', f.join);
   set('encrypt', f.encrypt);
   set('raft_protocol', f['raft-protocol']);
+  set('recursors', f.recursor);
   if (f['node-meta']) {
     const meta: Record<string, string> = {};
     for (const kv of f['node-meta']) {
