@@ -15,7 +15,9 @@ import {
   catalogRegister,
   catalogService,
   catalogServices,
+  catalogNodeServices,
 } from './handlers/catalog.js';
+import { healthChecks, healthNode, healthService, healthState } from './handlers/health.js';
 
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
@@ -46,6 +48,11 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/catalog/services', methods: { GET: catalogServices } },
   { path: '/v1/catalog/service/', methods: { GET: catalogService } },
   { path: '/v1/catalog/node/', methods: { GET: catalogNode } },
+  { path: '/v1/catalog/node-services/', methods: { GET: catalogNodeServices } },
+  { path: '/v1/health/node/', methods: { GET: healthNode } },
+  { path: '/v1/health/checks/', methods: { GET: healthChecks } },
+  { path: '/v1/health/service/', methods: { GET: healthService } },
+  { path: '/v1/health/state/', methods: { GET: healthState } },
 ];
 
 const exact = new Map<string, Route>();

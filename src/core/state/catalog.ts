@@ -117,9 +117,10 @@ export function getNode(store: StateStore, name: string): CatalogNode | undefine
 }
 
 /** Service name -> union of tags over its instances, sorted by name. */
-export function listServices(store: StateStore): Map<string, string[]> {
+export function listServices(store: StateStore, nodeFilter?: (node: string) => boolean): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
-  for (const s of store.tables.services.values()) {
+  for (const [key, s] of store.tables.services.entries()) {
+    if (nodeFilter && !nodeFilter(key.slice(0, key.indexOf(SEP)))) continue;
     let tags = out.get(s.Service);
     if (!tags) out.set(s.Service, (tags = new Set()));
     for (const tag of s.Tags) tags.add(tag);

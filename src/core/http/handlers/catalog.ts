@@ -6,6 +6,8 @@ import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, strMap, type JsonObject } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import { filterList, filterMap } from '../filter/index.js';
+import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
 
@@ -110,18 +112,22 @@ export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): P
 
 export async function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const server = deps.requireServer();
+  const meta = parseNodeMeta(ctx);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('nodes');
-    return { index: server.store.maxIndex('nodes'), value: listNodes(server.store) };
+    const nodes = listNodes(server.store).filter((n) => nodeMetaMatches(n, meta));
+    return { index: server.store.maxIndex('nodes'), value: filterList(ctx, nodes) };
   });
   return { status: 200, body: r.value, meta: r.meta };
 }
 
 export async function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const server = deps.requireServer();
+  const meta = parseNodeMeta(ctx);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
-    ws?.table('services');
-    return { index: server.store.maxIndex('services'), value: Object.fromEntries(listServices(server.store)) };
+    ws?.table('services').table('nodes');
+    const services = listServices(server.store, (node) => nodeMetaMatches(server.store.tables.nodes.get(node), meta));
+    return { index: server.store.maxIndex('services', 'nodes'), value: Object.fromEntries(services) };
   });
   return { status: 200, body: r.value, meta: r.meta };
 }
@@ -154,10 +160,13 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
 export async function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const server = deps.requireServer();
   const tags = ctx.query.getAll('tag');
+  const meta = parseNodeMeta(ctx);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('services').table('nodes');
-    const list = serviceInstances(server.store, ctx.tail, tags).map((i) => catalogServiceJson(i.node, i.service));
-    return { index: server.store.maxIndex('nodes', 'services'), value: list };
+    const list = serviceInstances(server.store, ctx.tail, tags)
+      .filter((i) => nodeMetaMatches(i.node, meta))
+      .map((i) => catalogServiceJson(i.node, i.service));
+    return { index: server.store.maxIndex('nodes', 'services'), value: filterList(ctx, list) };
   });
   return { status: 200, body: r.value, meta: r.meta };
 }
@@ -167,7 +176,19 @@ export async function catalogNode(ctx: RequestContext, deps: ApiDeps): Promise<R
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('services').table('nodes');
     const node = getNode(server.store, ctx.tail);
-    const value = node ? { Node: node, Services: Object.fromEntries(nodeServices(server.store, node.Node).map((s) => [s.ID, s])) } : null;
+    // ?filter applies to the node's services (Consul).
+    const value = node ? { Node: node, Services: filterMap(ctx, Object.fromEntries(nodeServices(server.store, node.Node).map((s) => [s.ID, s]))) } : null;
+    return { index: catalogIndex(server.store), value };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+export async function catalogNodeServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const server = deps.requireServer();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.table('services').table('nodes');
+    const node = getNode(server.store, ctx.tail);
+    const value = node ? { Node: node, Services: filterList(ctx, nodeServices(server.store, node.Node)) } : null;
     return { index: catalogIndex(server.store), value };
   });
   return { status: 200, body: r.value, meta: r.meta };

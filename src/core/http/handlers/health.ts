@@ -1,0 +1,87 @@
+// /v1/health/*: checks by node, service and state, and service entries with their health
+// (Consul: agent/health_endpoint.go). Every read is a blocking query over the catalog tables.
+import { HttpError } from '../../errors.js';
+import { serviceInstances, nodeChecks } from '../../state/catalog.js';
+import type { StateStore } from '../../state/store.js';
+import type { CatalogNode, HealthCheck } from '../../structs/catalog.js';
+import { blockingQuery } from '../blocking.js';
+import type { Reply, RequestContext } from '../context.js';
+import type { ApiDeps } from '../deps.js';
+import { filterList } from '../filter/index.js';
+import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+
+const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
+
+async function query<T>(ctx: RequestContext, deps: ApiDeps, read: (store: StateStore) => T): Promise<Reply> {
+  const server = deps.requireServer();
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    for (const t of CATALOG_TABLES) ws?.table(t);
+    return { index: server.store.maxIndex(...CATALOG_TABLES), value: read(server.store) };
+  });
+  return { status: 200, body: r.value, meta: r.meta };
+}
+
+export function healthNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  return query(ctx, deps, (store) => filterList(ctx, nodeChecks(store, ctx.tail)));
+}
+
+export function healthChecks(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const meta = parseNodeMeta(ctx);
+  return query(ctx, deps, (store) =>
+    filterList(
+      ctx,
+      [...store.tables.checks.values()].filter((c) => c.ServiceName === ctx.tail && nodeMetaMatches(store.tables.nodes.get(c.Node), meta)),
+    ),
+  );
+}
+
+const STATES = new Set(['any', 'passing', 'warning', 'critical']);
+
+export function healthState(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const state = ctx.tail;
+  if (!STATES.has(state)) throw new HttpError(400, `Invalid state: ${state}`);
+  const meta = parseNodeMeta(ctx);
+  return query(ctx, deps, (store) =>
+    filterList(
+      ctx,
+      [...store.tables.checks.values()].filter(
+        (c) => (state === 'any' || c.Status === state) && nodeMetaMatches(store.tables.nodes.get(c.Node), meta),
+      ),
+    ),
+  );
+}
+
+/** ServiceEntry: the node, the service (with its raft indexes) and node + service checks. */
+export interface ServiceEntry {
+  Node: CatalogNode;
+  Service: Record<string, unknown>;
+  Checks: HealthCheck[];
+}
+
+export function serviceEntries(store: StateStore, name: string, tags: readonly string[]): ServiceEntry[] {
+  return serviceInstances(store, name, tags).map(({ node, service }) => ({
+    Node: node,
+    Service: { ...service, Proxy: { Mode: '', MeshGateway: {}, Expose: {} }, Connect: {}, PeerName: '' },
+    Checks: nodeChecks(store, node.Node).filter((c) => c.ServiceID === '' || c.ServiceID === service.ID),
+  }));
+}
+
+function passingParam(ctx: RequestContext): boolean {
+  if (!ctx.has('passing')) return false;
+  const v = (ctx.get('passing') ?? '').toLowerCase();
+  if (v === '' || v === 'true' || v === '1' || v === 't') return true;
+  if (v === 'false' || v === '0' || v === 'f') return false;
+  throw new HttpError(400, `Invalid value for ?passing: ${v}`);
+}
+
+export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  const passing = passingParam(ctx);
+  const tags = ctx.query.getAll('tag');
+  const meta = parseNodeMeta(ctx);
+  return query(ctx, deps, (store) => {
+    let entries = serviceEntries(store, ctx.tail, tags).filter((e) => nodeMetaMatches(e.Node, meta));
+    // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
+    if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
+    return filterList(ctx, entries);
+  });
+}
