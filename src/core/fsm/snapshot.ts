@@ -3,7 +3,7 @@ import { decode, Encoder } from '@msgpack/msgpack';
 import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
-import { serviceKey } from '../state/catalog.js';
+import { putService, serviceKey } from '../state/catalog.js';
 import { forEachRecord, RecordFormatError, RecordType, RecordWriter } from './records.js';
 
 const encoder = new Encoder();
@@ -47,7 +47,7 @@ export function decodeState(data: Uint8Array): DecodedState {
       case RecordType.Register: {
         const r = decode(body) as RegisterRecord;
         if (r.kind === 'node') tables.nodes.set(r.node.Node, r.node);
-        else if (r.kind === 'service') tables.services.set(serviceKey(r.node, r.service.ID), r.service);
+        else if (r.kind === 'service') putService(tables, r.node, r.service);
         else tables.checks.set(serviceKey(r.check.Node, r.check.CheckID), r.check);
         break;
       }

@@ -3,10 +3,28 @@
 // MUST: an unchanged re-registration keeps ModifyIndex (anti-entropy re-syncs constantly and
 // blocking queries must not wake for nothing); CreateIndex survives updates.
 import type { CatalogNode, DeregisterRequest, HealthCheck, NodeService, RegisterRequest } from '../structs/catalog.js';
-import type { StateStore, WriteTxn } from './store.js';
+import type { StateStore, Tables, WriteTxn } from './store.js';
 
 const SEP = '\x00';
 export const serviceKey = (node: string, id: string): string => node + SEP + id;
+const byNameKey = (name: string, node: string, id: string): string => name + SEP + node + SEP + id;
+
+/** Put or remove a service together with its by-name index entry. */
+export function putService(t: Tables, node: string, svc: NodeService): void {
+  const key = serviceKey(node, svc.ID);
+  const old = t.services.get(key);
+  if (old && old.Service !== svc.Service) t.servicesByName.delete(byNameKey(old.Service, node, old.ID));
+  t.services.set(key, svc);
+  t.servicesByName.set(byNameKey(svc.Service, node, svc.ID), node);
+}
+
+function removeService(t: Tables, key: string): boolean {
+  const old = t.services.get(key);
+  if (!old) return false;
+  t.services.delete(key);
+  t.servicesByName.delete(byNameKey(old.Service, key.slice(0, key.indexOf(SEP)), old.ID));
+  return true;
+}
 const nodeRangeEnd = (node: string): string => node + SEP + '\uffff';
 
 export class CatalogError extends Error {}
@@ -52,7 +70,7 @@ export function ensureRegistrationTxn(txn: WriteTxn, req: RegisterRequest): void
     const key = serviceKey(req.Node, req.Service.ID);
     const svc = upsert<NodeService>(t.services.get(key), req.Service, txn.index);
     if (svc) {
-      t.services.set(key, svc);
+      putService(t, req.Node, svc);
       txn.touch('services');
     }
   }
@@ -90,13 +108,13 @@ export function deregisterTxn(txn: WriteTxn, req: DeregisterRequest): void {
     txn.touch('nodes');
     const svcs: string[] = [];
     t.services.forRange(req.Node + SEP, nodeRangeEnd(req.Node), true, (k) => void svcs.push(k));
-    for (const k of svcs) t.services.delete(k);
+    for (const k of svcs) removeService(t, k);
     if (svcs.length > 0) txn.touch('services');
     deleteChecksWhere(txn, req.Node, () => true);
     return;
   }
   if (req.ServiceID !== '') {
-    if (t.services.delete(serviceKey(req.Node, req.ServiceID))) txn.touch('services');
+    if (removeService(t, serviceKey(req.Node, req.ServiceID))) txn.touch('services');
     deleteChecksWhere(txn, req.Node, (c) => c.ServiceID === req.ServiceID);
   }
   if (req.CheckID !== '' && t.checks.delete(serviceKey(req.Node, req.CheckID))) txn.touch('checks');
@@ -139,15 +157,18 @@ export interface ServiceInstance {
 export function serviceInstances(store: StateStore, name: string, tags: readonly string[] = []): ServiceInstance[] {
   const out: ServiceInstance[] = [];
   const wanted = tags.map((t) => t.toLowerCase());
-  for (const [key, s] of store.tables.services.entries()) {
-    if (s.Service !== name) continue;
+  const t = store.tables;
+  const prefix = name + SEP;
+  t.servicesByName.forRange(prefix, prefix + '\uffff', true, (key, node) => {
+    const s = t.services.get(serviceKey(node, key.slice(prefix.length + node.length + 1)));
+    if (!s) return;
     if (wanted.length > 0) {
-      const have = new Set(s.Tags.map((t) => t.toLowerCase()));
-      if (!wanted.every((t) => have.has(t))) continue;
+      const have = new Set(s.Tags.map((x) => x.toLowerCase()));
+      if (!wanted.every((x) => have.has(x))) return;
     }
-    const node = store.tables.nodes.get(key.slice(0, key.indexOf(SEP)));
-    if (node) out.push({ node, service: s });
-  }
+    const n = t.nodes.get(node);
+    if (n) out.push({ node: n, service: s });
+  });
   return out;
 }
 

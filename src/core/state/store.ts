@@ -23,6 +23,8 @@ export interface Tables {
   nodes: BTree<string, CatalogNode>;
   /** `${node}\x00${serviceID}` -> service */
   services: BTree<string, NodeService>;
+  /** Secondary index: `${serviceName}\x00${node}\x00${serviceID}` -> node (catalog/health by name). */
+  servicesByName: BTree<string, string>;
   /** `${node}\x00${checkID}` -> check */
   checks: BTree<string, HealthCheck>;
 }
@@ -33,6 +35,7 @@ export function emptyTables(): Tables {
     tombstones: newBTree(),
     nodes: newBTree(),
     services: newBTree(),
+    servicesByName: newBTree(),
     checks: newBTree(),
   };
 }
@@ -43,6 +46,7 @@ function cloneTables(t: Tables): Tables {
     tombstones: t.tombstones.clone(),
     nodes: t.nodes.clone(),
     services: t.services.clone(),
+    servicesByName: t.servicesByName.clone(),
     checks: t.checks.clone(),
   };
 }
