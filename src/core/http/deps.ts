@@ -3,6 +3,7 @@ import type { RuntimeConfig } from '../config/index.js';
 import { Errors } from '../errors.js';
 import type { Server } from '../server/index.js';
 import type { QueryLimits } from './blocking.js';
+import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
 
 export type Member = AgentMember;
@@ -22,6 +23,8 @@ export interface AgentFacade {
 
 export class ApiDeps {
   readonly limits: QueryLimits;
+  /** Serialized catalog/health answers shared by every reader of the same index. */
+  readonly responses = new ResponseCache();
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

@@ -9,16 +9,20 @@ import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
 import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { cacheKey } from '../response-cache.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
 
+/** A blocking read over the catalog tables whose serialized answer is shared per index. */
 async function query<T>(ctx: RequestContext, deps: ApiDeps, read: (store: StateStore) => T): Promise<Reply> {
   const server = deps.requireServer();
+  const key = cacheKey(ctx.path, ctx.query, ctx.pretty);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     for (const t of CATALOG_TABLES) ws?.table(t);
-    return { index: server.store.maxIndex(...CATALOG_TABLES), value: read(server.store) };
+    const index = server.store.maxIndex(...CATALOG_TABLES);
+    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty) };
   });
-  return { status: 200, body: r.value, meta: r.meta };
+  return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
 }
 
 export function healthNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
