@@ -8,6 +8,7 @@ import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, 
 import type { ApiDeps } from '../deps.js';
 import { filterList, filterMap } from '../filter/index.js';
 import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { cachedRead } from './cached-read.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
 
@@ -110,26 +111,16 @@ export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): P
   return { status: 200, body: [deps.config.datacenter] };
 }
 
-export async function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  const server = deps.requireServer();
+export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
-    ws?.table('nodes');
-    const nodes = listNodes(server.store).filter((n) => nodeMetaMatches(n, meta));
-    return { index: server.store.maxIndex('nodes'), value: filterList(ctx, nodes) };
-  });
-  return { status: 200, body: r.value, meta: r.meta };
+  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, listNodes(store).filter((n) => nodeMetaMatches(n, meta))));
 }
 
-export async function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  const server = deps.requireServer();
+export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
-    ws?.table('services').table('nodes');
-    const services = listServices(server.store, (node) => nodeMetaMatches(server.store.tables.nodes.get(node), meta));
-    return { index: server.store.maxIndex('services', 'nodes'), value: Object.fromEntries(services) };
-  });
-  return { status: 200, body: r.value, meta: r.meta };
+  return cachedRead(ctx, deps, ['services', 'nodes'], (store) =>
+    Object.fromEntries(listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta))),
+  );
 }
 
 function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
@@ -157,18 +148,17 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
   };
 }
 
-export async function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  const server = deps.requireServer();
+export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
-  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
-    ws?.table('services').table('nodes');
-    const list = serviceInstances(server.store, ctx.tail, tags)
-      .filter((i) => nodeMetaMatches(i.node, meta))
-      .map((i) => catalogServiceJson(i.node, i.service));
-    return { index: server.store.maxIndex('nodes', 'services'), value: filterList(ctx, list) };
-  });
-  return { status: 200, body: r.value, meta: r.meta };
+  return cachedRead(ctx, deps, ['nodes', 'services'], (store) =>
+    filterList(
+      ctx,
+      serviceInstances(store, ctx.tail, tags)
+        .filter((i) => nodeMetaMatches(i.node, meta))
+        .map((i) => catalogServiceJson(i.node, i.service)),
+    ),
+  );
 }
 
 export async function catalogNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {

@@ -4,25 +4,16 @@ import { HttpError } from '../../errors.js';
 import { serviceInstances, nodeChecks } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
 import type { CatalogNode, HealthCheck } from '../../structs/catalog.js';
-import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
 import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
-import { cacheKey } from '../response-cache.js';
+import { cachedRead } from './cached-read.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
 
-/** A blocking read over the catalog tables whose serialized answer is shared per index. */
-async function query<T>(ctx: RequestContext, deps: ApiDeps, read: (store: StateStore) => T): Promise<Reply> {
-  const server = deps.requireServer();
-  const key = cacheKey(ctx.path, ctx.query, ctx.pretty);
-  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
-    for (const t of CATALOG_TABLES) ws?.table(t);
-    const index = server.store.maxIndex(...CATALOG_TABLES);
-    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty) };
-  });
-  return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
+function query(ctx: RequestContext, deps: ApiDeps, read: (store: StateStore) => unknown): Promise<Reply> {
+  return cachedRead(ctx, deps, CATALOG_TABLES, read);
 }
 
 export function healthNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
