@@ -9,8 +9,11 @@ import { TransportError, describeDialError, StatusError } from './errors.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
-/** Query parameters; `''` sends a presence-only flag (`?recurse`), undefined/false omit it. */
-export type Query = Record<string, string | number | boolean | undefined>;
+/**
+ * Query parameters; `''` sends a presence-only flag (`?recurse`), undefined/false omit it, and a
+ * list repeats the parameter (`?node-meta=a:1&node-meta=b:2`).
+ */
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 export interface ApiRequest {
   method: Method;
@@ -74,6 +77,10 @@ export function encodeQuery(query: Query): string {
   for (const key of Object.keys(query).sort()) {
     const v = query[key];
     if (v === undefined || v === false) continue;
+    if (Array.isArray(v)) {
+      for (const item of v as readonly string[]) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(item)}`);
+      continue;
+    }
     const value = v === true ? '' : String(v);
     parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
   }

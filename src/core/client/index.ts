@@ -1,7 +1,9 @@
 // The API client: the only way CLI commands reach an agent (like Consul's api/ package).
 // MUST NOT import command or agent code. One HttpTransport per client; close() when done.
 import { AgentApi } from './agent.js';
+import { CatalogApi } from './catalog.js';
 import { type ClientConfig, type HttpFlagValues, resolveClientConfig } from './config.js';
+import { HealthApi } from './health.js';
 import { HttpTransport } from './http.js';
 import { KvApi } from './kv.js';
 import { SnapshotApi } from './snapshot.js';
@@ -11,6 +13,8 @@ import { TxnApi } from './txn.js';
 export class ApiClient {
   readonly kv: KvApi;
   readonly agent: AgentApi;
+  readonly catalog: CatalogApi;
+  readonly health: HealthApi;
   readonly snapshot: SnapshotApi;
   readonly status: StatusApi;
   readonly txn: TxnApi;
@@ -20,6 +24,8 @@ export class ApiClient {
     this.http = new HttpTransport(config);
     this.kv = new KvApi(this.http);
     this.agent = new AgentApi(this.http);
+    this.catalog = new CatalogApi(this.http);
+    this.health = new HealthApi(this.http);
     this.snapshot = new SnapshotApi(this.http);
     this.status = new StatusApi(this.http);
     this.txn = new TxnApi(this.http);
@@ -40,4 +46,8 @@ export { ClientConfigError, StatusError, TransportError } from './errors.js';
 export type { QueryOptions, QueryMeta } from './http.js';
 export type { KVPair, KVWrite } from './kv.js';
 export type { AgentMember, AgentSelf, MembersOptions } from './agent.js';
+export type { AgentCheck, AgentServiceCheck, AgentServiceEntry, AgentServiceRegistration } from './agent.js';
+export { NODE_MAINTENANCE_CHECK, SERVICE_MAINTENANCE_PREFIX } from './agent.js';
+export type { CatalogNodeEntry, CatalogNodeService, CatalogNodeServices, CatalogQueryOptions, CatalogServiceEntry } from './catalog.js';
+export type { HealthCheckEntry, HealthServiceOptions, HealthStatus, ServiceEntry } from './health.js';
 export type { TxnOp, TxnResult } from './txn.js';

@@ -63,7 +63,15 @@ export async function readConfigFile(file: string): Promise<FileConfig> {
     throw new ConfigError(`Error reading ${file}: ${(err as Error).message}`);
   }
   if (file.endsWith('.hcl')) {
-    throw new ConfigError(`failed to parse ${file}: HCL configuration files are not supported yet; use JSON`);
+    // The HCL parser is loaded only when an HCL file is read.
+    const { parseConsulHcl } = await import('./hcl.js');
+    let hclData: Record<string, unknown>;
+    try {
+      hclData = parseConsulHcl(text);
+    } catch (err) {
+      throw new ConfigError(`failed to parse ${file}: ${(err as Error).message}`);
+    }
+    return validateSource(file, hclData);
   }
   let data: unknown;
   try {
