@@ -1,0 +1,131 @@
+// A read-only, lazily built view of the catalog for DNS, valid for one catalog index.
+//
+// Why: every DNS query would otherwise scan the services and checks tables. The view groups
+// instances by lower-cased service name with their aggregate health computed once, and memoizes
+// the health-filtered lists and prepared answers. It is rebuilt when the state store's
+// maxIndex(nodes, services, checks) moves (or the store itself is replaced), so it never serves
+// data older than the store it was built from.
+//
+// MUST: never mutate what it hands out; callers copy before shuffling.
+import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
+import type { StateStore } from '../state/store.js';
+
+export type DnsHealth = 'passing' | 'warning' | 'critical';
+
+export interface Instance {
+  readonly node: CatalogNode;
+  readonly service: NodeService;
+  /** Worst of the node's checks (serfHealth, maintenance...) and the service's own checks. */
+  readonly status: DnsHealth;
+}
+
+const RANK: Record<DnsHealth, number> = { passing: 0, warning: 1, critical: 2 };
+
+function statusOf(c: HealthCheck): DnsHealth {
+  // Maintenance registers a critical check; any status we do not know counts as critical.
+  if (c.Status === 'passing') return 'passing';
+  if (c.Status === 'warning') return 'warning';
+  return 'critical';
+}
+
+const worse = (a: DnsHealth | undefined, b: DnsHealth): DnsHealth => (a === undefined || RANK[b] > RANK[a] ? b : a);
+
+/** Bounded so that queries for random names cannot grow a view without limit. */
+const MAX_MEMO = 4096;
+
+export class CatalogView {
+  private nodes: Map<string, CatalogNode> | undefined;
+  private services: Map<string, Instance[]> | undefined;
+  private readonly healthyMemo = new Map<string, readonly Instance[]>();
+  /** Prepared answers for this catalog index, keyed by the caller (qtype + name). */
+  readonly memo = new Map<string, unknown>();
+
+  constructor(
+    readonly store: StateStore,
+    readonly index: number,
+  ) {}
+
+  /** The view to use now: `prev` while the catalog has not changed, else a fresh one. */
+  static current(prev: CatalogView | undefined, store: StateStore): CatalogView {
+    const index = store.maxIndex('nodes', 'services', 'checks');
+    if (prev && prev.store === store && prev.index === index) return prev;
+    return new CatalogView(store, index);
+  }
+
+  node(nameLower: string): CatalogNode | undefined {
+    return this.nodeMap().get(nameLower);
+  }
+
+  /** Every instance of a service (any health), or undefined when the name is unknown. */
+  instances(serviceLower: string): readonly Instance[] | undefined {
+    return this.serviceMap().get(serviceLower);
+  }
+
+  /** Instances DNS may answer with: no critical check; warning only unless `onlyPassing`. */
+  healthy(serviceLower: string, tagLower: string | undefined, onlyPassing: boolean): readonly Instance[] {
+    const key = `${onlyPassing ? 'p' : 'w'}\x00${serviceLower}\x00${tagLower ?? ''}`;
+    const hit = this.healthyMemo.get(key);
+    if (hit) return hit;
+    const all = this.instances(serviceLower) ?? [];
+    const out = all.filter(
+      (i) => (onlyPassing ? i.status === 'passing' : i.status !== 'critical') && (tagLower === undefined || i.service.Tags.some((t) => t.toLowerCase() === tagLower)),
+    );
+    if (this.healthyMemo.size >= MAX_MEMO) this.healthyMemo.clear();
+    this.healthyMemo.set(key, out);
+    return out;
+  }
+
+  /** For PTR: the first node, else the first service instance, with this address. */
+  byAddress(ip: string): { node?: CatalogNode; service?: Instance } {
+    for (const n of this.nodeMap().values()) if (n.Address === ip) return { node: n };
+    for (const list of this.serviceMap().values()) for (const i of list) if (i.service.Address === ip) return { service: i };
+    return {};
+  }
+
+  remember<T>(key: string, make: () => T): T {
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit as T;
+    const value = make();
+    if (this.memo.size >= MAX_MEMO) this.memo.clear();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  private nodeMap(): Map<string, CatalogNode> {
+    if (!this.nodes) {
+      this.nodes = new Map();
+      for (const n of this.store.tables.nodes.values()) {
+        const key = n.Node.toLowerCase();
+        if (!this.nodes.has(key)) this.nodes.set(key, n);
+      }
+    }
+    return this.nodes;
+  }
+
+  private serviceMap(): Map<string, Instance[]> {
+    if (this.services) return this.services;
+    const t = this.store.tables;
+    const nodeStatus = new Map<string, DnsHealth>();
+    const svcStatus = new Map<string, DnsHealth>();
+    for (const c of t.checks.values()) {
+      if (c.ServiceID === '') nodeStatus.set(c.Node, worse(nodeStatus.get(c.Node), statusOf(c)));
+      else {
+        const k = c.Node + '\x00' + c.ServiceID;
+        svcStatus.set(k, worse(svcStatus.get(k), statusOf(c)));
+      }
+    }
+    const out = new Map<string, Instance[]>();
+    for (const [key, s] of t.services.entries()) {
+      const nodeName = key.slice(0, key.indexOf('\x00'));
+      const node = t.nodes.get(nodeName);
+      if (!node) continue;
+      const status = worse(nodeStatus.get(nodeName) ?? 'passing', svcStatus.get(key) ?? 'passing');
+      const name = s.Service.toLowerCase();
+      let list = out.get(name);
+      if (!list) out.set(name, (list = []));
+      list.push({ node, service: s, status });
+    }
+    this.services = out;
+    return out;
+  }
+}
