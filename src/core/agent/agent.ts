@@ -14,12 +14,20 @@ import { Logger, stdoutSink } from '../support/logger.js';
 import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
 import { banner } from './banner.js';
 import { resolveNodeId } from './node-id.js';
+import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
+import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
+import { AntiEntropy, type CatalogPort, type NodeInfo } from './anti-entropy.js';
+import { definitionsFromConfig } from './definitions.js';
+import { LocalAgent } from './local-agent.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
+  /** The agent's own services and checks, synced to the catalog by anti-entropy. */
+  readonly local: LocalAgent;
+  private antiEntropy: AntiEntropy | undefined;
   private shuttingDown = false;
   private exitCode = 0;
   private resolveExit!: (code: number) => void;
@@ -30,6 +38,15 @@ export class Agent implements AgentFacade {
     readonly nodeId: string,
   ) {
     this.log = new Logger(stdoutSink, config.logLevel);
+    this.local = new LocalAgent({
+      nodeName: config.nodeName,
+      dataDir: config.dataDir,
+      enableScriptChecks: config.enableScriptChecks,
+      enableLocalScriptChecks: config.enableLocalScriptChecks,
+      outputMaxBytes: config.file.check_output_max_size ?? DEFAULT_OUTPUT_MAX_BYTES,
+      timers: systemTimers,
+      logger: this.log.named('agent'),
+    });
   }
 
   async start(): Promise<void> {
@@ -41,6 +58,7 @@ export class Agent implements AgentFacade {
     } else {
       this.log.warn('client mode: no servers are known yet (joining servers arrives with gossip)');
     }
+    await this.startLocalState();
     if (c.ports.http > 0) {
       this.http = new HttpApi(new ApiDeps(this), this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
@@ -53,6 +71,47 @@ export class Agent implements AgentFacade {
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
     this.log.info('Consul agent running!');
+  }
+
+  /** Load config and persisted services/checks, then start syncing them to the catalog. */
+  private async startLocalState(): Promise<void> {
+    await this.local.start(definitionsFromConfig(this.config.file));
+    this.antiEntropy = new AntiEntropy({
+      state: this.local.state,
+      catalog: () => this.catalogPort(),
+      nodeInfo: () => this.nodeInfo(),
+      timers: systemTimers,
+      isServer: this.config.server,
+      logger: this.log.named('agent.anti_entropy'),
+    });
+    this.antiEntropy.start();
+  }
+
+  private catalogPort(): CatalogPort | undefined {
+    const server = this.server;
+    if (!server) return undefined;
+    return {
+      read: (node) => ({ node: getNode(server.store, node), services: nodeServices(server.store, node), checks: nodeChecks(server.store, node) }),
+      apply: (cmd) => server.apply(cmd),
+    };
+  }
+
+  /** The node as the agent registers it; the same fields the leader registers (server/leader.ts). */
+  private nodeInfo(): NodeInfo {
+    const c = this.config;
+    const addr = c.advertiseAddr;
+    return {
+      ID: this.nodeId,
+      Node: c.nodeName,
+      Address: addr,
+      Datacenter: c.datacenter,
+      TaggedAddresses: { lan: addr, lan_ipv4: addr, wan: addr, wan_ipv4: addr },
+      NodeMeta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
+    };
+  }
+
+  syncChanges(): Promise<void> {
+    return this.antiEntropy?.syncNow() ?? Promise.resolve();
   }
 
   self(): Record<string, unknown> {
@@ -106,8 +165,14 @@ export class Agent implements AgentFacade {
   private stats(): Record<string, Record<string, string>> {
     const s = this.server;
     const c = this.config;
+    const local = this.local.stats();
     const stats: Record<string, Record<string, string>> = {
-      agent: { check_monitors: '0', check_ttls: '0', checks: '0', services: '0' },
+      agent: {
+        check_monitors: String(local.checkMonitors),
+        check_ttls: String(local.checkTtls),
+        checks: String(local.checks),
+        services: String(local.services),
+      },
       build: { prerelease: '', revision: REVISION, version: CONSUL_API_VERSION, version_metadata: '' },
       runtime: {
         arch: process.arch === 'x64' ? 'amd64' : process.arch,
@@ -187,13 +252,21 @@ export class Agent implements AgentFacade {
   async reload(): Promise<void> {
     // Re-read and validate every source; services, checks and watches that reload applies
     // arrive with service discovery. A broken file fails the reload and keeps the running config.
+    let next: RuntimeConfig;
     try {
-      await loadRuntimeConfig(this.config.sources);
+      next = await loadRuntimeConfig(this.config.sources);
     } catch (err) {
       if (err instanceof ConfigError) throw new HttpError(500, `Failed reloading config: ${err.message}`);
       throw err;
     }
     this.log.info('Reloading configuration...');
+    // Config-defined services and checks follow the files; API-registered ones stay.
+    try {
+      await this.local.loadConfig(definitionsFromConfig(next.file));
+    } catch (err) {
+      throw new HttpError(500, `Failed reloading services: ${(err as Error).message}`);
+    }
+    this.antiEntropy?.triggerFull();
   }
 
   async shutdown(code: number): Promise<void> {
@@ -201,6 +274,8 @@ export class Agent implements AgentFacade {
     this.shuttingDown = true;
     this.exitCode = code;
     this.log.info('Requesting shutdown');
+    this.antiEntropy?.stop();
+    await this.local.stop();
     await this.http?.close();
     this.dns?.close();
     if (this.server) {

@@ -116,11 +116,17 @@ export async function readConfigPath(p: string): Promise<FileConfig[]> {
 
 export function mergeConfigs(sources: readonly FileConfig[]): FileConfig {
   const out: Record<string, unknown> = {};
+  const append = (k: string, items: unknown[]): void => {
+    out[k] = [...((out[k] as unknown[] | undefined) ?? []), ...items];
+  };
   for (const src of sources) {
     for (const [k, v] of Object.entries(src)) {
       if (v === undefined) continue;
       const key = k as keyof FileConfig;
-      if (APPEND_KEYS.has(key) && Array.isArray(v)) out[k] = [...((out[k] as unknown[] | undefined) ?? []), ...v];
+      // Every file's single `service`/`check` counts, as in Consul (one file per service is the
+      // common layout): they join the `services`/`checks` lists instead of replacing each other.
+      if (key === 'service' || key === 'check') append(key === 'service' ? 'services' : 'checks', [v]);
+      else if (APPEND_KEYS.has(key) && Array.isArray(v)) append(k, v);
       else if (MERGE_KEYS.has(key) && typeof v === 'object' && v !== null) out[k] = { ...((out[k] as object | undefined) ?? {}), ...v };
       else out[k] = v;
     }

@@ -5,6 +5,7 @@ import type { Server } from '../server/index.js';
 import type { QueryLimits } from './blocking.js';
 import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
+import type { LocalAgent } from '../agent/local-agent.js';
 
 export type Member = AgentMember;
 
@@ -19,6 +20,10 @@ export interface AgentFacade {
   leave(): Promise<void>;
   join(addr: string, wan: boolean): Promise<number>;
   reload(): Promise<void>;
+  /** The agent's own services and checks (src/core/agent/local-agent.ts). */
+  readonly local: LocalAgent;
+  /** Push local changes to the catalog now; resolves when the attempt is done (never rejects). */
+  syncChanges(): Promise<void>;
 }
 
 export class ApiDeps {

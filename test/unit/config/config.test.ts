@@ -36,3 +36,13 @@ test('runtime defaults and rules', () => {
   assert.throws(() => buildRuntime({ data_dir: '/d', bootstrap_expect: 3 }, { ...spec, dev: false }), /requires server mode/);
   assert.throws(() => buildRuntime({ log_level: 'loud' }, spec), /Invalid log level/);
 });
+
+test('each file contributes its single service and check (Consul keeps them all)', () => {
+  const m = mergeConfigs([{ service: { name: 'web' } }, { service: { name: 'db' }, check: { name: 'c1' } }, { services: [{ name: 'api' }] }]);
+  assert.deepEqual(
+    (m.services ?? []).map((s) => s['name']),
+    ['web', 'db', 'api'],
+  );
+  assert.deepEqual((m.checks ?? []).map((c) => c['name']), ['c1']);
+  assert.equal(m.service, undefined);
+});
