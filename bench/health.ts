@@ -2,18 +2,27 @@
 // `web` (each on its own node with a passing node check), 64 concurrent clients.
 // Figures only; nothing here is a test.
 //   npm run build && node dist/bench/health.js [--seconds=8] [--instances=1000] [--dev]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { TestAgent } from '../test/support/test-agent.js';
+import { freePort } from '../test/support/free-port.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const SECONDS = Number(arg('seconds', '8'));
 const INSTANCES = Number(arg('instances', '1000'));
 const DEV = process.argv.includes('--dev');
 const hasWrk = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).status === 0;
+
+const BARE_SERVER = `
+const body = Buffer.alloc(Number(process.argv[2]), 97);
+require('http').createServer((req, res) => {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
+}).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
+`;
 
 async function register(url: string): Promise<void> {
   const pool = new Pool(url, { connections: 16 });
@@ -77,6 +86,17 @@ async function main(): Promise<void> {
     console.log(`# consul-ts health bench: ${count} passing instances of web, ${(body.length / 1024).toFixed(0)} KiB per answer, ${DEV ? 'dev (pretty JSON)' : 'server'} agent, ${hasWrk ? 'wrk' : 'node'} load, ${SECONDS}s`);
     const rps = hasWrk ? wrkLoad(agent.url, reqPath, dir) : await nodeLoad(agent.url, reqPath);
     console.log(`GET ${reqPath}, 64 clients: ${rps.toFixed(0)} reads/s (${((rps * body.length) / 1024 / 1024).toFixed(0)} MiB/s of JSON)`);
+    // Anchor: a bare node:http server sending a buffer of the same size, under the same load.
+    const port = await freePort();
+    const bare = spawn(process.execPath, ['-e', BARE_SERVER, String(port), String(body.length)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => bare.stdout?.once('data', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const bareRps = hasWrk ? wrkLoad(url, reqPath, dir) : await nodeLoad(url, reqPath);
+      console.log(`anchor: bare Node sending the same ${(body.length / 1024).toFixed(0)} KiB: ${bareRps.toFixed(0)} reads/s (ratio ${(rps / bareRps).toFixed(2)})`);
+    } finally {
+      bare.kill('SIGKILL');
+    }
   } finally {
     await agent.stop();
     rmSync(dir, { recursive: true, force: true });
