@@ -32,7 +32,8 @@ interface WireKVPair {
 export interface KVWrite {
   Key: string;
   Value?: Uint8Array;
-  Flags?: number;
+  /** A uint64; pass values above 2^53 as decimal text so they reach the agent exactly. */
+  Flags?: number | string;
   ModifyIndex?: number;
   Session?: string;
 }
@@ -52,8 +53,21 @@ function fromWire(w: WireKVPair): KVPair {
   return pair;
 }
 
-function readQuery(opts: QueryOptions | undefined, extra: Query = {}): Query {
-  return { ...extra, ...(opts?.allowStale ? { stale: true } : {}) };
+/** Blocking-query options (Go: QueryOptions.WaitIndex / WaitTime / RequireConsistent). */
+export interface KvQueryOptions extends QueryOptions {
+  waitIndex?: number;
+  /** Milliseconds; sent as `wait=<n>ms`. */
+  waitTimeMs?: number;
+  requireConsistent?: boolean;
+  signal?: AbortSignal;
+}
+
+function readQuery(opts: KvQueryOptions | undefined, extra: Query = {}): Query {
+  const q: Query = { ...extra, ...(opts?.allowStale ? { stale: true } : {}) };
+  if (opts?.requireConsistent) q.consistent = true;
+  if (opts?.waitIndex) q.index = opts.waitIndex;
+  if (opts?.waitTimeMs) q.wait = `${Math.round(opts.waitTimeMs)}ms`;
+  return q;
 }
 
 function parseBool(body: Buffer): boolean {
@@ -64,8 +78,8 @@ export class KvApi {
   constructor(private readonly http: HttpTransport) {}
 
   /** A single key, or null when it does not exist (404). */
-  async get(key: string, opts?: QueryOptions): Promise<{ pair: KVPair | null; meta: QueryMeta }> {
-    const res = await this.http.send({ method: 'GET', path: `/v1/kv/${key}`, query: readQuery(opts) });
+  async get(key: string, opts?: KvQueryOptions): Promise<{ pair: KVPair | null; meta: QueryMeta }> {
+    const res = await this.http.send({ method: 'GET', path: `/v1/kv/${key}`, query: readQuery(opts), signal: opts?.signal });
     if (res.statusCode === 404) return { pair: null, meta: parseQueryMeta(res) };
     if (res.statusCode !== 200) throw new StatusError(res.statusCode, res.body.toString('utf8'));
     const list = parseJson<WireKVPair[] | null>(res) ?? [];
@@ -74,10 +88,15 @@ export class KvApi {
 
   /** Every pair under `prefix` (`?recurse`), sorted by key as the agent returns them. */
   async list(prefix: string, opts?: QueryOptions): Promise<KVPair[]> {
-    const res = await this.http.send({ method: 'GET', path: `/v1/kv/${prefix}`, query: readQuery(opts, { recurse: true }) });
-    if (res.statusCode === 404) return [];
+    return (await this.listWithMeta(prefix, opts)).pairs;
+  }
+
+  /** list() with the query meta, for blocking on the prefix. */
+  async listWithMeta(prefix: string, opts?: KvQueryOptions): Promise<{ pairs: KVPair[]; meta: QueryMeta }> {
+    const res = await this.http.send({ method: 'GET', path: `/v1/kv/${prefix}`, query: readQuery(opts, { recurse: true }), signal: opts?.signal });
+    if (res.statusCode === 404) return { pairs: [], meta: parseQueryMeta(res) };
     if (res.statusCode !== 200) throw new StatusError(res.statusCode, res.body.toString('utf8'));
-    return (parseJson<WireKVPair[] | null>(res) ?? []).map(fromWire);
+    return { pairs: (parseJson<WireKVPair[] | null>(res) ?? []).map(fromWire), meta: parseQueryMeta(res) };
   }
 
   /** Key names under `prefix`, rolled up at `separator` (`?keys&separator=`). */

@@ -6,6 +6,7 @@ import { decode, Encoder } from '@msgpack/msgpack';
 import type { KvsRequest } from '../structs/kv.js';
 import type { DeregisterRequest, RegisterRequest } from '../structs/catalog.js';
 import type { TxnKvOp } from '../state/txn.js';
+import type { SessionInput } from '../structs/session.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -13,6 +14,9 @@ export type FsmCommand =
   | { readonly t: 'register'; readonly v: 1; readonly req: RegisterRequest }
   | { readonly t: 'deregister'; readonly v: 1; readonly req: DeregisterRequest }
   | { readonly t: 'tombstone-reap'; readonly v: 1; readonly index: number }
+  /** Consul: SessionRequestType. The leader generates the ID before proposing a create. */
+  | { readonly t: 'session'; readonly v: 1; readonly op: 'create'; readonly session: SessionInput }
+  | { readonly t: 'session'; readonly v: 1; readonly op: 'destroy'; readonly id: string }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

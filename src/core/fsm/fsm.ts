@@ -2,8 +2,19 @@
 //
 // MUST: deterministic. apply() depends only on the state and the entry, never on a clock, so every
 // server reaches the same state. Results are typed values, not errors thrown across the boundary.
-import type { StateStore } from '../state/store.js';
-import { kvsDeleteCasTxn, kvsDeleteTreeTxn, kvsDeleteTxn, kvsSetCasTxn, kvsSetTxn, tombstoneReapTxn } from '../state/kvs.js';
+import type { StateStore, WriteTxn } from '../state/store.js';
+import {
+  kvsDeleteCasTxn,
+  kvsDeleteTreeTxn,
+  kvsDeleteTxn,
+  kvsLockTxn,
+  kvsSetCasTxn,
+  kvsSetTxn,
+  kvsUnlockTxn,
+  tombstoneReapTxn,
+} from '../state/kvs.js';
+import { StateError } from '../state/errors.js';
+import { sessionCreateTxn, sessionDestroyTxn } from '../state/sessions.js';
 import { txnKvsDispatch, type TxnOutcome } from '../state/txn.js';
 import { CatalogError, deregisterTxn, ensureRegistrationTxn } from '../state/catalog.js';
 import { decodeCommand, type FsmCommand } from './commands.js';
@@ -38,19 +49,12 @@ export class Fsm {
         return { t: 'txn', value: outcome };
       }
       case 'register':
-      case 'deregister': {
-        const txn = this.store.begin(index);
-        try {
-          if (cmd.t === 'register') ensureRegistrationTxn(txn, cmd.req);
-          else deregisterTxn(txn, cmd.req);
-        } catch (err) {
-          if (!(err instanceof CatalogError)) throw err;
-          this.store.noteIndex(index);
-          return { t: 'error', message: err.message };
-        }
-        this.store.commit(txn);
-        return NONE;
-      }
+        return this.applyWrite(index, (txn) => ensureRegistrationTxn(txn, cmd.req));
+      case 'deregister':
+        return this.applyWrite(index, (txn) => deregisterTxn(txn, cmd.req));
+      case 'session':
+        if (cmd.op === 'create') return this.applyWrite(index, (txn) => void sessionCreateTxn(txn, cmd.session));
+        return this.applyWrite(index, (txn) => void sessionDestroyTxn(txn, cmd.id));
       case 'tombstone-reap': {
         const txn = this.store.begin(index);
         tombstoneReapTxn(txn, cmd.index);
@@ -63,9 +67,23 @@ export class Fsm {
     }
   }
 
+  /** Run a write; a state error (Consul's text) drops the transaction and becomes the result. */
+  private applyWrite(index: number, write: (txn: WriteTxn) => void): FsmResult {
+    const txn = this.store.begin(index);
+    try {
+      write(txn);
+    } catch (err) {
+      if (!(err instanceof CatalogError) && !(err instanceof StateError)) throw err;
+      this.store.noteIndex(index);
+      return { t: 'error', message: err.message };
+    }
+    this.store.commit(txn);
+    return NONE;
+  }
+
   private applyKvs(index: number, req: KvsRequest): FsmResult {
     const txn = this.store.begin(index);
-    const input = { key: req.key, value: req.value, flags: req.flags };
+    const input = { key: req.key, value: req.value, flags: req.flags, session: req.session };
     let ok = true;
     switch (req.op) {
       case 'set':
@@ -85,8 +103,13 @@ export class Fsm {
         break;
       case 'lock':
       case 'unlock':
-        // Sessions come with their own issue; no session exists yet, so no lock can be taken.
-        ok = false;
+        try {
+          ok = req.op === 'lock' ? kvsLockTxn(txn, input) : kvsUnlockTxn(txn, input);
+        } catch (err) {
+          if (!(err instanceof StateError)) throw err;
+          this.store.noteIndex(index);
+          return { t: 'error', message: err.message };
+        }
         break;
     }
     this.store.commit(txn);

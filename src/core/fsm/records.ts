@@ -5,6 +5,7 @@
 export const RecordType = {
   Register: 0,
   KVS: 2,
+  Session: 3,
   Tombstone: 5,
   /** Table max indexes (ours; Consul restores them through its index table). */
   Index: 200,

@@ -4,6 +4,8 @@ import { emptyTables, TABLES, type TableName, type Tables } from '../state/store
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import { putService, serviceKey } from '../state/catalog.js';
+import { insertSession } from '../state/sessions.js';
+import type { Session } from '../structs/session.js';
 import { forEachRecord, RecordFormatError, RecordType, RecordWriter } from './records.js';
 
 const encoder = new Encoder();
@@ -24,6 +26,7 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
     w.write(RecordType.Register, encode({ kind: 'service', node: key.slice(0, key.indexOf('\x00')), service }));
   }
   for (const check of tables.checks.values()) w.write(RecordType.Register, encode({ kind: 'check', check }));
+  for (const s of tables.sessions.values()) w.write(RecordType.Session, encode(s));
   for (const e of tables.kvs.values()) w.write(RecordType.KVS, encode(e));
   for (const [key, idx] of tables.tombstones.entries()) w.write(RecordType.Tombstone, encode({ key, idx }));
   return w.finish();
@@ -54,8 +57,12 @@ export function decodeState(data: Uint8Array): DecodedState {
       case RecordType.KVS: {
         const e = decode(body) as DirEntry;
         tables.kvs.set(e.Key, { ...e, Value: e.Value ?? new Uint8Array(0) });
+        if (e.Session) tables.kvsBySession.set(`${e.Session}\x00${e.Key}`, true);
         break;
       }
+      case RecordType.Session:
+        insertSession(tables, decode(body) as Session);
+        break;
       case RecordType.Tombstone: {
         const t = decode(body) as { key: string; idx: number };
         tables.tombstones.set(t.key, t.idx);

@@ -19,7 +19,8 @@ export function dirEntryJson(e: DirEntry): DirEntryJson {
   const out: DirEntryJson = {
     LockIndex: e.LockIndex,
     Key: e.Key,
-    Flags: e.Flags,
+    // A flag above 2^53 loses precision here; the KV read path writes it exactly (dirEntriesJsonText).
+    Flags: Number(e.Flags),
     Value: e.Value.length === 0 ? null : base64(e.Value),
     CreateIndex: e.CreateIndex,
     ModifyIndex: e.ModifyIndex,

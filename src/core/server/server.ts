@@ -14,6 +14,9 @@ import { StateStore } from '../state/store.js';
 import type { Logger } from '../support/logger.js';
 import { readArchive, writeArchive } from '../snapshot/index.js';
 import { registerSelf } from './leader.js';
+import { LockDelays } from './lock-delay.js';
+import { SessionTimers } from './session-ttl.js';
+import { sessionList } from '../state/sessions.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -32,6 +35,10 @@ export class Server {
   private readonly transport = new LoopbackTransport();
   private readonly addrs = new Map<string, string>();
   private readonly log: Logger;
+  /** Wall-clock lock-delays of invalidated sessions' keys (see lock-delay.ts). */
+  readonly lockDelays = new LockDelays();
+  /** Session TTL timers; armed only while this server leads (see session-ttl.ts). */
+  readonly sessionTimers = new SessionTimers((id) => this.expireSession(id));
 
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
@@ -56,9 +63,14 @@ export class Server {
       trailingLogs: config.raftTrailingLogs,
       applyTimeoutMs: 30_000,
     });
+    this.store.onLockDelay((notes) => this.lockDelays.record(notes));
     this.raft.onLeadershipChange((isLeader) => {
-      if (!isLeader) return;
+      if (!isLeader) {
+        this.sessionTimers.clearAll();
+        return;
+      }
       this.log.info(`cluster leadership acquired`);
+      this.armSessionTimers();
       registerSelf(this, opts.config, opts.nodeId).catch((err: unknown) =>
         this.log.warn(`failed to register this server in the catalog: ${(err as Error).message}`),
       );
@@ -75,7 +87,24 @@ export class Server {
   }
 
   async stop(): Promise<void> {
+    this.sessionTimers.clearAll();
     await this.raft.stop();
+  }
+
+  /** A new leader re-arms every TTL session once it has applied all it committed before. */
+  private armSessionTimers(): void {
+    this.raft
+      .readBarrier()
+      .then(() => {
+        if (this.isLeader()) this.sessionTimers.initialize(sessionList(this.store));
+      })
+      .catch((err: unknown) => this.log.warn(`failed to arm session timers: ${(err as Error).message}`));
+  }
+
+  private async expireSession(id: string): Promise<void> {
+    const result = await this.apply({ t: 'session', v: 1, op: 'destroy', id });
+    if (result.t === 'error') throw new Error(result.message);
+    this.log.debug(`session TTL expired: ${id}`);
   }
 
   isLeader(): boolean {

@@ -4,6 +4,7 @@
 // blocking queries must not wake for nothing); CreateIndex survives updates.
 import type { CatalogNode, DeregisterRequest, HealthCheck, NodeService, RegisterRequest } from '../structs/catalog.js';
 import type { StateStore, Tables, WriteTxn } from './store.js';
+import { invalidateCheckSessionsTxn, invalidateNodeSessionsTxn } from './sessions.js';
 
 const SEP = '\x00';
 export const serviceKey = (node: string, id: string): string => node + SEP + id;
@@ -92,12 +93,18 @@ export function ensureCheckTxn(txn: WriteTxn, check: Omit<HealthCheck, 'CreateIn
     t.checks.set(key, next);
     txn.touch('checks');
   }
+  // Consul: ensureCheckTxn invalidates the sessions tied to a check that is critical, in the
+  // same transaction as the check update.
+  if (check.Status === 'critical') invalidateCheckSessionsTxn(txn, check.Node, check.CheckID);
 }
 
 function deleteChecksWhere(txn: WriteTxn, node: string, pred: (c: HealthCheck) => boolean): void {
   const dead: string[] = [];
   txn.tables.checks.forRange(node + SEP, nodeRangeEnd(node), true, (k, c) => void (pred(c) && dead.push(k)));
-  for (const k of dead) txn.tables.checks.delete(k);
+  for (const k of dead) {
+    txn.tables.checks.delete(k);
+    invalidateCheckSessionsTxn(txn, node, k.slice(node.length + 1));
+  }
   if (dead.length > 0) txn.touch('checks');
 }
 
@@ -106,6 +113,7 @@ export function deregisterTxn(txn: WriteTxn, req: DeregisterRequest): void {
   if (req.ServiceID === '' && req.CheckID === '') {
     if (!t.nodes.delete(req.Node)) return;
     txn.touch('nodes');
+    invalidateNodeSessionsTxn(txn, req.Node);
     const svcs: string[] = [];
     t.services.forRange(req.Node + SEP, nodeRangeEnd(req.Node), true, (k) => void svcs.push(k));
     for (const k of svcs) removeService(t, k);
@@ -117,7 +125,10 @@ export function deregisterTxn(txn: WriteTxn, req: DeregisterRequest): void {
     if (removeService(t, serviceKey(req.Node, req.ServiceID))) txn.touch('services');
     deleteChecksWhere(txn, req.Node, (c) => c.ServiceID === req.ServiceID);
   }
-  if (req.CheckID !== '' && t.checks.delete(serviceKey(req.Node, req.CheckID))) txn.touch('checks');
+  if (req.CheckID !== '' && t.checks.delete(serviceKey(req.Node, req.CheckID))) {
+    txn.touch('checks');
+    invalidateCheckSessionsTxn(txn, req.Node, req.CheckID);
+  }
 }
 
 // ---- reads ----

@@ -2,7 +2,8 @@
 //
 // Write functions come as `fooTxn(txn, ...)` so /v1/txn composes them inside one transaction.
 // MUST: deletes leave a tombstone (key -> deletion index) so a prefix's index moves forward.
-import type { DirEntry } from '../structs/kv.js';
+import type { DirEntry, KvFlags } from '../structs/kv.js';
+import { StateError } from './errors.js';
 import type { StateStore, WriteTxn } from './store.js';
 
 const EMPTY = new Uint8Array(0);
@@ -91,8 +92,27 @@ export function kvsListKeys(
 export interface KvsSetInput {
   readonly key: string;
   readonly value: Uint8Array;
-  readonly flags: number;
+  readonly flags: KvFlags;
   readonly session?: string;
+}
+
+const SEP = '\x00';
+
+/** Write an entry and keep the kvsBySession index in step with its Session. */
+function putEntry(txn: WriteTxn, entry: DirEntry, existing: DirEntry | undefined): void {
+  const t = txn.tables;
+  if (existing && existing.Session !== '' && existing.Session !== entry.Session) t.kvsBySession.delete(existing.Session + SEP + entry.Key);
+  if (entry.Session !== '') t.kvsBySession.set(entry.Session + SEP + entry.Key, true);
+  t.kvs.set(entry.Key, entry);
+  txn.touch('kvs', entry.Key);
+}
+
+/** Keys currently locked by a session (Consul: the kvs "session" index). */
+export function kvsKeysForSession(txn: WriteTxn, session: string): string[] {
+  const keys: string[] = [];
+  const prefix = session + SEP;
+  txn.tables.kvsBySession.forRange(prefix, prefix + '\uffff', true, (k) => void (k.startsWith(prefix) && keys.push(k.slice(prefix.length))));
+  return keys;
 }
 
 /** Set a key; CreateIndex, LockIndex and Session survive an update (Consul: kvsSetTxn). */
@@ -108,9 +128,65 @@ export function kvsSetTxn(txn: WriteTxn, input: KvsSetInput, updateSession = fal
     CreateIndex: existing ? existing.CreateIndex : txn.index,
     ModifyIndex: txn.index,
   };
-  txn.tables.kvs.set(input.key, entry);
-  txn.touch('kvs', input.key);
+  putEntry(txn, entry, existing);
   return entry;
+}
+
+/**
+ * Acquire: write the key holding the lock for `session` (Consul: kvsLockTxn). False if another
+ * session holds it; LockIndex counts acquisitions (re-acquiring a held lock keeps it).
+ * Throws StateError for a missing or unknown session, with Consul's texts.
+ */
+export function kvsLockTxn(txn: WriteTxn, input: KvsSetInput): boolean {
+  const session = input.session ?? '';
+  if (session === '') throw new StateError('missing session');
+  if (!txn.tables.sessions.has(session)) throw new StateError(`invalid session ${JSON.stringify(session)}`);
+  const existing = txn.tables.kvs.get(input.key);
+  if (existing && existing.Session !== '' && existing.Session !== session) return false;
+  const lockIndex = !existing ? 1 : existing.Session === session ? existing.LockIndex : existing.LockIndex + 1;
+  putEntry(
+    txn,
+    {
+      Key: input.key,
+      Value: input.value.length === 0 ? EMPTY : input.value.slice(),
+      Flags: input.flags,
+      LockIndex: lockIndex,
+      Session: session,
+      CreateIndex: existing ? existing.CreateIndex : txn.index,
+      ModifyIndex: txn.index,
+    },
+    existing,
+  );
+  return true;
+}
+
+/** Release: only the holder may; the value and flags are written, LockIndex kept (Consul: kvsUnlockTxn). */
+export function kvsUnlockTxn(txn: WriteTxn, input: KvsSetInput): boolean {
+  const session = input.session ?? '';
+  if (session === '') throw new StateError('missing session');
+  const existing = txn.tables.kvs.get(input.key);
+  if (!existing || existing.Session !== session) return false;
+  putEntry(
+    txn,
+    {
+      Key: input.key,
+      Value: input.value.length === 0 ? EMPTY : input.value.slice(),
+      Flags: input.flags,
+      LockIndex: existing.LockIndex,
+      Session: '',
+      CreateIndex: existing.CreateIndex,
+      ModifyIndex: txn.index,
+    },
+    existing,
+  );
+  return true;
+}
+
+/** Clear the lock a session holds on a key, keeping everything else (session invalidation, release behavior). */
+export function kvsClearSessionTxn(txn: WriteTxn, key: string): void {
+  const existing = txn.tables.kvs.get(key);
+  if (!existing) return;
+  putEntry(txn, { ...existing, Session: '', ModifyIndex: txn.index }, existing);
 }
 
 /** Check-and-set: index 0 means "only if absent", otherwise the ModifyIndex must match. */
@@ -122,7 +198,10 @@ export function kvsSetCasTxn(txn: WriteTxn, input: KvsSetInput, casIndex: number
 }
 
 export function kvsDeleteTxn(txn: WriteTxn, key: string): void {
-  if (!txn.tables.kvs.delete(key)) return;
+  const existing = txn.tables.kvs.get(key);
+  if (!existing) return;
+  txn.tables.kvs.delete(key);
+  if (existing.Session !== '') txn.tables.kvsBySession.delete(existing.Session + SEP + key);
   txn.tables.tombstones.set(key, txn.index);
   txn.touch('kvs', key);
   txn.touch('tombstones');

@@ -9,11 +9,12 @@
 import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
+import type { Session } from '../structs/session.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks'];
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions'];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -27,6 +28,14 @@ export interface Tables {
   servicesByName: BTree<string, string>;
   /** `${node}\x00${checkID}` -> check */
   checks: BTree<string, HealthCheck>;
+  /** session ID -> session */
+  sessions: BTree<string, Session>;
+  /** Secondary index: `${node}\x00${sessionID}` (Consul: sessions "node" index). */
+  sessionsByNode: BTree<string, true>;
+  /** Secondary index: `${node}\x00${checkID}\x00${sessionID}` (Consul: the session_checks table). */
+  sessionChecks: BTree<string, true>;
+  /** Secondary index: `${sessionID}\x00${key}` for keys locked by a session (Consul: kvs "session" index). */
+  kvsBySession: BTree<string, true>;
 }
 
 export function emptyTables(): Tables {
@@ -37,6 +46,10 @@ export function emptyTables(): Tables {
     services: newBTree(),
     servicesByName: newBTree(),
     checks: newBTree(),
+    sessions: newBTree(),
+    sessionsByNode: newBTree(),
+    sessionChecks: newBTree(),
+    kvsBySession: newBTree(),
   };
 }
 
@@ -48,7 +61,21 @@ function cloneTables(t: Tables): Tables {
     services: t.services.clone(),
     servicesByName: t.servicesByName.clone(),
     checks: t.checks.clone(),
+    sessions: t.sessions.clone(),
+    sessionsByNode: t.sessionsByNode.clone(),
+    sessionChecks: t.sessionChecks.clone(),
+    kvsBySession: t.kvsBySession.clone(),
   };
+}
+
+/**
+ * A key whose lock was released by a session invalidation, and the lock-delay that applies to it.
+ * The store only reports these; the server stamps them with its own clock (Consul keeps the
+ * wall-clock expirations beside the state store, never in the replicated state).
+ */
+export interface LockDelayNote {
+  readonly key: string;
+  readonly delayNs: number;
 }
 
 /** A write transaction at one Raft index. Functions that write (kvsSetTxn ...) take one. */
@@ -56,6 +83,8 @@ export class WriteTxn {
   readonly tables: Tables;
   readonly changedTables = new Set<TableName>();
   readonly changedKeys: string[] = [];
+  /** Keys released or deleted by session invalidations in this txn (see LockDelayNote). */
+  readonly lockDelays: LockDelayNote[] = [];
 
   constructor(
     readonly index: number,
@@ -77,6 +106,12 @@ export class StateStore {
   readonly watches = new WatchRegistry();
   /** The Raft index of the last transaction committed to this store. */
   private lastIndex = 0;
+  /** Told, after a commit, which keys got a lock-delay (the server owns the clock). */
+  private lockDelayListener: ((notes: readonly LockDelayNote[]) => void) | undefined;
+
+  onLockDelay(fn: (notes: readonly LockDelayNote[]) => void): void {
+    this.lockDelayListener = fn;
+  }
 
   get tables(): Readonly<Tables> {
     return this.current;
@@ -104,6 +139,7 @@ export class StateStore {
     this.lastIndex = txn.index;
     for (const t of txn.changedTables) this.indexes.set(t, txn.index);
     if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys);
+    if (txn.lockDelays.length > 0) this.lockDelayListener?.(txn.lockDelays);
   }
 
   /** Advance the store's index without writing (entries such as Raft no-ops). */

@@ -1,12 +1,15 @@
 // /v1/txn: run KV operations in one write transaction; any error rolls back all of them
 // (Consul: agent/consul/state/txn.go). Error texts are Consul's: clients match on them.
-import type { DirEntry } from '../structs/kv.js';
+import type { DirEntry, KvFlags } from '../structs/kv.js';
+import { StateError } from './errors.js';
 import {
   kvsDeleteCasTxn,
   kvsDeleteTreeTxn,
   kvsDeleteTxn,
+  kvsLockTxn,
   kvsSetCasTxn,
   kvsSetTxn,
+  kvsUnlockTxn,
 } from './kvs.js';
 import type { StateStore, WriteTxn } from './store.js';
 
@@ -31,7 +34,7 @@ export interface TxnKvOp {
   readonly verb: string;
   readonly key: string;
   readonly value: Uint8Array;
-  readonly flags: number;
+  readonly flags: KvFlags;
   readonly index: number;
   readonly session: string;
 }
@@ -91,17 +94,23 @@ function runOp(txn: WriteTxn, op: TxnKvOp): DirEntry[] {
     }
     case 'check-session': {
       const e = kvs.get(op.key);
-      if (!e) throw new OpError(`key "${op.key}" doesn't exist`);
-      if (e.Session !== op.session) throw new OpError(`current session "${e.Session}" != "${op.session}"`);
+      if (!e) throw new OpError(`failed to check session, key ${JSON.stringify(op.key)} doesn't exist`);
+      if (e.Session !== op.session) {
+        throw new OpError(`failed session check for key ${JSON.stringify(op.key)}, current session ${JSON.stringify(e.Session)} != ${JSON.stringify(op.session)}`);
+      }
       return [noValue(e)];
     }
     case 'check-not-exists':
       if (kvs.has(op.key)) throw new OpError(`key "${op.key}" exists`);
       return [];
     case 'lock':
+      if (!kvsLockTxn(txn, { ...input, session: op.session })) throw new OpError(`failed to lock key ${JSON.stringify(op.key)}, lock is already held`);
+      return [noValue(kvs.get(op.key) as DirEntry)];
     case 'unlock':
-      // Sessions arrive with the sessions issue; until then no session can exist.
-      throw new OpError(`invalid session "${op.session}"`);
+      if (!kvsUnlockTxn(txn, { ...input, session: op.session })) {
+        throw new OpError(`failed to unlock key ${JSON.stringify(op.key)}, lock isn't held, or is held by another session`);
+      }
+      return [noValue(kvs.get(op.key) as DirEntry)];
     default:
       throw new OpError(`unknown KV verb "${op.verb}"`);
   }
@@ -115,7 +124,7 @@ export function txnKvsDispatch(txn: WriteTxn, ops: readonly TxnKvOp[]): TxnOutco
     try {
       for (const e of runOp(txn, op)) results.push({ KV: e });
     } catch (err) {
-      if (!(err instanceof OpError)) throw err;
+      if (!(err instanceof OpError) && !(err instanceof StateError)) throw err;
       errors.push({ OpIndex: i, What: err.message });
     }
   });

@@ -2,7 +2,8 @@
 // ?release), DELETE (?recurse, ?cas). Consul: agent/kvs_endpoint.go.
 import { Errors, HttpError } from '../../errors.js';
 import { kvsGet, kvsList, kvsListKeys } from '../../state/kvs.js';
-import type { KvsOp } from '../../structs/kv.js';
+import type { KvFlags, KvsOp } from '../../structs/kv.js';
+import { kvsApply } from '../../server/session-endpoint.js';
 import { blockingQuery, then } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { dirEntriesJsonText } from '../encode.js';
@@ -10,6 +11,19 @@ import type { ApiDeps } from '../deps.js';
 
 function strconvError(v: string): HttpError {
   return new HttpError(500, `strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
+
+const U64_MAX = 18446744073709551615n;
+
+/** ?flags= as Go's strconv.ParseUint(v, 10, 64): the full uint64 range, exactly (see KvFlags). */
+function parseFlags(v: string | null): KvFlags {
+  if (v === null || v === '') return 0;
+  if (!/^\d+$/.test(v)) throw strconvError(v);
+  const n = Number(v);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(v);
+  if (big > U64_MAX) throw new HttpError(500, `strconv.ParseUint: parsing ${JSON.stringify(v)}: value out of range`);
+  return big.toString();
 }
 
 function conflicting(ctx: RequestContext, ...flags: string[]): void {
@@ -68,8 +82,7 @@ export async function kvPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> 
   if (key === '') throw Errors.missingKey();
   conflicting(ctx, 'cas', 'acquire', 'release');
   if (ctx.body.length > deps.config.kvMaxValueSize) throw Errors.tooLarge(ctx.body.length, deps.config.kvMaxValueSize);
-  const flagsRaw = ctx.get('flags');
-  const flags = ctx.uint('flags', 0, () => strconvError(flagsRaw ?? ''));
+  const flags = parseFlags(ctx.get('flags'));
   const casRaw = ctx.get('cas');
   const cas = ctx.uint('cas', -1, () => strconvError(casRaw ?? ''));
   let op: KvsOp = 'set';
@@ -84,12 +97,8 @@ export async function kvPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> 
     session = ctx.get('release') ?? '';
   }
   const server = deps.requireServer();
-  const result = await server.apply({
-    t: 'kvs',
-    v: 1,
-    req: { op, key, value: new Uint8Array(ctx.body), flags, session, index: Math.max(cas, 0) },
-  });
-  return { status: 200, body: result.t === 'bool' ? result.value : false };
+  const ok = await kvsApply(server, { op, key, value: new Uint8Array(ctx.body), flags, session, index: Math.max(cas, 0) });
+  return { status: 200, body: ok };
 }
 
 export async function kvDelete(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
