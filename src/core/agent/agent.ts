@@ -19,6 +19,9 @@ import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
 import { AntiEntropy, type CatalogPort, type NodeInfo } from './anti-entropy.js';
 import { definitionsFromConfig } from './definitions.js';
 import { LocalAgent } from './local-agent.js';
+import { UserEvents } from './events.js';
+import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
+import type { ClientConfig } from '../client/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -27,6 +30,10 @@ export class Agent implements AgentFacade {
   private readonly log: Logger;
   /** The agent's own services and checks, synced to the catalog by anti-entropy. */
   readonly local: LocalAgent;
+  /** User events fired here (and, with gossip, received); `watches` of type event read them. */
+  readonly events: UserEvents;
+  /** The `watches` of the config, run against this agent's HTTP API. */
+  private watches: AgentWatches | undefined;
   private antiEntropy: AntiEntropy | undefined;
   private shuttingDown = false;
   private exitCode = 0;
@@ -45,6 +52,11 @@ export class Agent implements AgentFacade {
       enableLocalScriptChecks: config.enableLocalScriptChecks,
       outputMaxBytes: config.file.check_output_max_size ?? DEFAULT_OUTPUT_MAX_BYTES,
       timers: systemTimers,
+      logger: this.log.named('agent'),
+    });
+    this.events = new UserEvents({
+      nodeName: () => config.nodeName,
+      localServices: () => this.local.state.services().map((s) => s.service),
       logger: this.log.named('agent'),
     });
   }
@@ -70,7 +82,19 @@ export class Agent implements AgentFacade {
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
+    this.startWatches(c.watches);
     this.log.info('Consul agent running!');
+  }
+
+  /** Consul: reloadWatches. Plans use the API, so they need the HTTP listener. */
+  private startWatches(watches: readonly AgentWatch[]): void {
+    if (!this.watches) {
+      if (watches.length === 0) return;
+      if (this.config.ports.http <= 0) throw new Error('watch plans require an HTTP or HTTPS endpoint');
+      const base = localClientConfig(this.config);
+      this.watches = new AgentWatches({ transport: (spec) => httpWatchTransport(planClientConfig(base, spec)), logger: this.log.named('watch') });
+    }
+    this.watches.replace(watches);
   }
 
   /** Load config and persisted services/checks, then start syncing them to the catalog. */
@@ -267,6 +291,11 @@ export class Agent implements AgentFacade {
       throw new HttpError(500, `Failed reloading services: ${(err as Error).message}`);
     }
     this.antiEntropy?.triggerFull();
+    try {
+      this.startWatches(next.watches);
+    } catch (err) {
+      throw new HttpError(500, `Failed reloading watches: ${(err as Error).message}`);
+    }
   }
 
   async shutdown(code: number): Promise<void> {
@@ -275,6 +304,7 @@ export class Agent implements AgentFacade {
     this.exitCode = code;
     this.log.info('Requesting shutdown');
     this.antiEntropy?.stop();
+    this.watches?.stop(true);
     await this.local.stop();
     await this.http?.close();
     this.dns?.close();
@@ -286,6 +316,15 @@ export class Agent implements AgentFacade {
     this.log.info('shutdown complete');
     this.resolveExit(this.exitCode);
   }
+}
+
+/** How the agent's own watches reach its HTTP API (Consul: RuntimeConfig.APIConfig). */
+function localClientConfig(c: RuntimeConfig): ClientConfig {
+  let host = c.clientAddrs[0] ?? '127.0.0.1';
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  else if (host === '::') host = '::1';
+  const address = host.includes(':') ? `[${host}]:${c.ports.http}` : `${host}:${c.ports.http}`;
+  return { scheme: 'http', address, pathPrefix: '', token: '', datacenter: '', tls: { insecureSkipVerify: false } };
 }
 
 function splitHostPort(addr: string, dflt: number): [string, number] {

@@ -22,6 +22,8 @@ export interface ApiRequest {
   body?: Uint8Array | string;
   /** Datacenter-scoped endpoints get `?dc=` from the client config. */
   dcScoped?: boolean;
+  /** Abandons the request (a parked blocking query) when aborted; send() then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface ApiResponse {
@@ -89,6 +91,7 @@ export function encodeQuery(query: Query): string {
 
 export class HttpTransport {
   private client: Client | undefined;
+  private destroyed = false;
 
   constructor(readonly config: ClientConfig) {}
 
@@ -116,6 +119,7 @@ export class HttpTransport {
         rejectUnauthorized: !cfg.tls.insecureSkipVerify,
       };
     }
+    if (this.destroyed) throw new Error('client destroyed');
     this.client = new ClientCtor(origin, opts);
     return this.client;
   }
@@ -144,6 +148,7 @@ export class HttpTransport {
         path: pathAndQuery,
         headers: this.headers(),
         body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body),
+        ...(req.signal ? { signal: req.signal } : {}),
       });
       const body = Buffer.from(await res.body.arrayBuffer());
       return { statusCode: res.statusCode, headers: res.headers, body };
@@ -162,6 +167,14 @@ export class HttpTransport {
     const res = await this.send(req);
     if (res.statusCode < 200 || res.statusCode > 299) throw new StatusError(res.statusCode, res.body.toString('utf8'));
     return res;
+  }
+
+  /** Abort what is in flight (a parked blocking query) and refuse further requests. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.destroy().catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -2,10 +2,12 @@
 // MUST NOT import command or agent code. One HttpTransport per client; close() when done.
 import { AgentApi } from './agent.js';
 import { CatalogApi } from './catalog.js';
+import { EventApi } from './event.js';
 import { type ClientConfig, type HttpFlagValues, resolveClientConfig } from './config.js';
 import { HealthApi } from './health.js';
 import { HttpTransport } from './http.js';
 import { KvApi } from './kv.js';
+import { SessionApi } from './session.js';
 import { SnapshotApi } from './snapshot.js';
 import { StatusApi } from './status.js';
 import { TxnApi } from './txn.js';
@@ -14,10 +16,12 @@ export class ApiClient {
   readonly kv: KvApi;
   readonly agent: AgentApi;
   readonly catalog: CatalogApi;
+  readonly event: EventApi;
   readonly health: HealthApi;
   readonly snapshot: SnapshotApi;
   readonly status: StatusApi;
   readonly txn: TxnApi;
+  readonly session: SessionApi;
   private readonly http: HttpTransport;
 
   constructor(readonly config: ClientConfig) {
@@ -25,10 +29,12 @@ export class ApiClient {
     this.kv = new KvApi(this.http);
     this.agent = new AgentApi(this.http);
     this.catalog = new CatalogApi(this.http);
+    this.event = new EventApi(this.http);
     this.health = new HealthApi(this.http);
     this.snapshot = new SnapshotApi(this.http);
     this.status = new StatusApi(this.http);
     this.txn = new TxnApi(this.http);
+    this.session = new SessionApi(this.http);
   }
 
   /** Build a client from the shared HTTP flags and the environment (throws ClientConfigError). */
@@ -44,6 +50,8 @@ export class ApiClient {
 export type { ClientConfig, HttpFlagValues } from './config.js';
 export { ClientConfigError, StatusError, TransportError } from './errors.js';
 export type { QueryOptions, QueryMeta } from './http.js';
+export { HttpTransport } from './http.js';
+export { resolveClientConfig } from './config.js';
 export type { KVPair, KVWrite } from './kv.js';
 export type { AgentMember, AgentSelf, MembersOptions } from './agent.js';
 export type { AgentCheck, AgentServiceCheck, AgentServiceEntry, AgentServiceRegistration } from './agent.js';
@@ -51,3 +59,5 @@ export { NODE_MAINTENANCE_CHECK, SERVICE_MAINTENANCE_PREFIX } from './agent.js';
 export type { CatalogNodeEntry, CatalogNodeService, CatalogNodeServices, CatalogQueryOptions, CatalogServiceEntry } from './catalog.js';
 export type { HealthCheckEntry, HealthServiceOptions, HealthStatus, ServiceEntry } from './health.js';
 export type { TxnOp, TxnResult } from './txn.js';
+export type { UserEventParams } from './event.js';
+export type { SessionCreate, SessionEntry } from './session.js';

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { parseGoDuration } from '../support/duration.js';
 import { isLogLevel, type LogLevel } from '../support/logger.js';
+import { parseAgentWatches, type AgentWatch } from '../watch/agent-watches.js';
 import { ConfigError, mergeConfigs, readConfigPath } from './load.js';
 import type { FileConfig } from './schema.js';
 
@@ -48,6 +49,8 @@ export interface RuntimeConfig {
   skipLeaveOnInterrupt: boolean;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
+  /** `watches`, validated as Consul validates them (a bad one fails loading). */
+  watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
   file: FileConfig;
   /** Where the config came from, for reload. */
@@ -120,6 +123,12 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
   const p = f.ports ?? {};
   const bind = f.bind_addr ?? '0.0.0.0';
   const mult = f.performance?.raft_multiplier ?? 5;
+  let watches: AgentWatch[];
+  try {
+    watches = parseAgentWatches(f.watches);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   return {
     devMode: spec.dev,
     nodeName: f.node_name ?? os.hostname(),
@@ -160,6 +169,7 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     skipLeaveOnInterrupt: f.skip_leave_on_interrupt ?? server,
     enableScriptChecks: f.enable_script_checks ?? false,
     enableLocalScriptChecks: f.enable_local_script_checks ?? false,
+    watches,
     file: f,
     sources: spec,
   };

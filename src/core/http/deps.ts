@@ -6,6 +6,7 @@ import type { QueryLimits } from './blocking.js';
 import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
 import type { LocalAgent } from '../agent/local-agent.js';
+import type { UserEvents } from '../agent/events.js';
 
 export type Member = AgentMember;
 
@@ -22,6 +23,8 @@ export interface AgentFacade {
   reload(): Promise<void>;
   /** The agent's own services and checks (src/core/agent/local-agent.ts). */
   readonly local: LocalAgent;
+  /** User events this agent fired or received (src/core/agent/events.ts). */
+  readonly events: UserEvents;
   /** Push local changes to the catalog now; resolves when the attempt is done (never rejects). */
   syncChanges(): Promise<void>;
 }

@@ -35,6 +35,15 @@ import {
   catalogNodeServices,
 } from './handlers/catalog.js';
 import { healthChecks, healthNode, healthService, healthState } from './handlers/health.js';
+import {
+  sessionCreateHandler,
+  sessionDestroyHandler,
+  sessionInfoHandler,
+  sessionListHandler,
+  sessionNodeHandler,
+  sessionRenewHandler,
+} from './handlers/session.js';
+import { eventFire, eventList } from './handlers/event.js';
 
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
@@ -85,6 +94,14 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/health/checks/', methods: { GET: healthChecks } },
   { path: '/v1/health/service/', methods: { GET: healthService } },
   { path: '/v1/health/state/', methods: { GET: healthState } },
+  { path: '/v1/session/create', methods: { PUT: sessionCreateHandler } },
+  { path: '/v1/session/destroy/', methods: { PUT: sessionDestroyHandler } },
+  { path: '/v1/session/renew/', methods: { PUT: sessionRenewHandler } },
+  { path: '/v1/session/info/', methods: { GET: sessionInfoHandler } },
+  { path: '/v1/session/node/', methods: { GET: sessionNodeHandler } },
+  { path: '/v1/session/list', methods: { GET: sessionListHandler } },
+  { path: '/v1/event/fire/', methods: { PUT: eventFire } },
+  { path: '/v1/event/list', methods: { GET: eventList } },
 ];
 
 const exact = new Map<string, Route>();

@@ -25,21 +25,35 @@ function answer(q: Buffer, truncate: boolean): Buffer {
   });
 }
 
-before(async () => {
-  udp = dgram.createSocket('udp4');
-  udp.on('message', (m, r) => udp.send(answer(m, true), r.port, r.address));
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()));
-  port = udp.address().port;
-  tcp = net.createServer((s) => {
-    s.on('data', (d) => {
-      const out = answer(d.subarray(2, 2 + d.readUInt16BE(0)), false);
-      const head = Buffer.alloc(2);
-      head.writeUInt16BE(out.length);
-      s.end(Buffer.concat([head, out]));
+/** Bind UDP on a free port and TCP on the same number; retry when another socket holds the TCP side. */
+async function bindBoth(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    udp = dgram.createSocket('udp4');
+    udp.on('message', (m, r) => udp.send(answer(m, true), r.port, r.address));
+    await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()));
+    port = udp.address().port;
+    tcp = net.createServer((s) => {
+      s.on('data', (d) => {
+        const out = answer(d.subarray(2, 2 + d.readUInt16BE(0)), false);
+        const head = Buffer.alloc(2);
+        head.writeUInt16BE(out.length);
+        s.end(Buffer.concat([head, out]));
+      });
     });
-  });
-  await new Promise<void>((res) => tcp.listen(port, '127.0.0.1', () => res()));
-});
+    try {
+      await new Promise<void>((res, rej) => {
+        tcp.once('error', rej);
+        tcp.listen(port, '127.0.0.1', () => res());
+      });
+      return;
+    } catch (err) {
+      udp.close();
+      if (attempt >= 20) throw err;
+    }
+  }
+}
+
+before(bindBoth);
 
 after(() => {
   udp.close();

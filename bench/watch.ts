@@ -1,0 +1,124 @@
+// Blocking-query fan-out: park N concurrent blocking queries on one key of a real dev agent, print
+// the agent's RSS with them parked, then PUT the key and time how long each parked query takes to
+// return (p50 / p99 / max from the PUT). Figures only; nothing here is a test.
+//   npm run build && node dist/bench/watch.js [--n=10000] [--batch=500] [--timeout=120]
+//   --attach=PORT:PID measures an agent started elsewhere (e.g. under --cpu-prof) instead.
+// Each query is one raw HTTP/1.1 socket (the cheapest client there is, so the figure is the
+// agent's). N is capped by the open-file limit this process inherited (`ulimit -n`); what was
+// reached is printed. Everything started is stopped by PID, and the run is bounded in time.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { TestAgent } from '../test/support/test-agent.js';
+
+const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
+const WANT = Number(arg('n', '10000'));
+const BATCH = Number(arg('batch', '500'));
+const TIMEOUT_S = Number(arg('timeout', '120'));
+const ATTACH = arg('attach', '');
+const KEY = 'bench/watch';
+
+/** The agent to measure: started here, or one given with --attach (left running). */
+async function startAgent(): Promise<{ url: string; port: number; pid: number; stop(): Promise<unknown>; kill(): Promise<unknown> }> {
+  if (ATTACH) {
+    const [port, pid] = ATTACH.split(':').map(Number) as [number, number];
+    return { url: `http://127.0.0.1:${port}`, port, pid, stop: async () => undefined, kill: async () => undefined };
+  }
+  const a = await TestAgent.start({ args: ['-log-level=warn'] });
+  return { url: a.url, port: a.ports.http, pid: a.proc.pid as number, stop: () => a.stop(), kill: () => a.kill9() };
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function openFileLimit(): number {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()) || 1024;
+  } catch {
+    return 1024;
+  }
+}
+
+interface Parked {
+  sock: net.Socket;
+  returnedAt?: number;
+  status?: string;
+}
+
+function park(port: number, index: string): Promise<Parked> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    const p: Parked = { sock };
+    sock.setNoDelay(true);
+    sock.once('error', reject);
+    sock.once('connect', () => {
+      sock.write(`GET /v1/kv/${KEY}?index=${index}&wait=90s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      sock.off('error', reject);
+      sock.on('error', () => undefined);
+      resolve(p);
+    });
+    sock.once('data', (b: Buffer) => {
+      p.returnedAt = performance.now();
+      p.status = b.subarray(9, 12).toString();
+    });
+  });
+}
+
+const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+async function main(): Promise<void> {
+  const limit = openFileLimit();
+  // Both ends live on this machine: our sockets count against our limit, the agent's against its own.
+  const n = Math.min(WANT, limit - 256);
+  if (n < WANT) console.log(`open-file limit is ${limit} (ulimit -n); parking ${n} instead of ${WANT}. Raise it with: ulimit -n ${WANT + 1024}`);
+  const agent = await startAgent();
+  const pid = agent.pid;
+  const guard = setTimeout(() => {
+    console.error(`bench/watch: gave up after ${TIMEOUT_S}s`);
+    void agent.kill().then(() => process.exit(2));
+  }, TIMEOUT_S * 1000);
+  const parked: Parked[] = [];
+  try {
+    await fetch(`${agent.url}/v1/kv/${KEY}`, { method: 'PUT', body: 'v0' });
+    const index = (await fetch(`${agent.url}/v1/kv/${KEY}`)).headers.get('x-consul-index') as string;
+    const rssIdle = rssMiB(pid);
+    let failure = '';
+    while (parked.length < n && !failure) {
+      const size = Math.min(BATCH, n - parked.length);
+      const batch = await Promise.allSettled(Array.from({ length: size }, () => park(agent.port, index)));
+      for (const r of batch) {
+        if (r.status === 'fulfilled') parked.push(r.value);
+        else failure ||= (r.reason as Error).message;
+      }
+    }
+    if (failure) console.log(`stopped opening connections at ${parked.length}: ${failure}`);
+    await new Promise((r) => setTimeout(r, 1000)); // let the agent read and park every request
+    const early = parked.filter((p) => p.returnedAt !== undefined).length;
+    const rssParked = rssMiB(pid);
+    console.log(`parked ${parked.length} blocking queries on ${KEY} (${early} returned early)`);
+    console.log(`agent RSS: ${rssIdle.toFixed(1)} MiB idle, ${rssParked.toFixed(1)} MiB with them parked (${(((rssParked - rssIdle) * 1024) / Math.max(1, parked.length)).toFixed(2)} KiB per query)`);
+
+    const t0 = performance.now();
+    const put = await fetch(`${agent.url}/v1/kv/${KEY}`, { method: 'PUT', body: 'v1' });
+    const putMs = performance.now() - t0;
+    await put.text();
+    const deadline = Date.now() + 30_000;
+    while (parked.some((p) => p.returnedAt === undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const returned = parked.filter((p) => p.returnedAt !== undefined && p.returnedAt >= t0);
+    const lat = returned.map((p) => (p.returnedAt as number) - t0).sort((a, b) => a - b);
+    const ok = returned.filter((p) => p.status === '200').length;
+    console.log(`PUT answered in ${putMs.toFixed(1)} ms; ${returned.length}/${parked.length} queries returned (${ok} with 200) within 30 s`);
+    console.log(`time from the PUT to a parked query returning: min ${(lat[0] ?? NaN).toFixed(1)} ms, p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms, max ${(lat[lat.length - 1] ?? NaN).toFixed(1)} ms`);
+  } finally {
+    clearTimeout(guard);
+    for (const p of parked) p.sock.destroy();
+    await agent.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+// User events (Consul: agent/user_event.go, serf's UserEvent and handleUserEvent).
+//
+// fire() validates and stamps an event (UUID, Version 1, the Lamport time) and hands it to
+// receive(), the path a gossip receive will take later: the Lamport clock witnesses it, duplicates
+// are dropped, the node/service/tag filters are evaluated here, on receipt, against this node's
+// name and its own services, and a passing event enters the ring of the last 256.
+//
+// MUST: the size rule is serf's: "consul:event:"+name plus the msgpack-encoded event must fit the
+//       512-byte user event limit before encoding, and the encoded serf message must fit it after.
+// MUST: list() is oldest first; its blocking index is derived from the last event's ID (not ordered).
+import { randomUUID } from 'node:crypto';
+import { HttpError } from '../errors.js';
+import type { Logger } from '../support/logger.js';
+import type { UserEvent } from '../structs/event.js';
+
+export type { UserEvent };
+
+export interface FireParams {
+  name: string;
+  payload?: Uint8Array;
+  nodeFilter?: string;
+  serviceFilter?: string;
+  tagFilter?: string;
+}
+
+/** Consul: userEventMaxVersion; serf's default UserEventSizeLimit; the agent's event ring. */
+export const USER_EVENT_VERSION = 1;
+export const USER_EVENT_SIZE_LIMIT = 512;
+export const EVENT_RING_SIZE = 256;
+/** Consul prefixes user events on the serf layer (agent/consul: userEventName). */
+const SERF_EVENT_PREFIX = 'consul:event:';
+
+/** A Lamport clock as serf's: starts at 1; time() is the next stamp; witness() moves past a seen one. */
+export class LamportClock {
+  private t = 1;
+  time(): number {
+    return this.t;
+  }
+  witness(v: number): void {
+    if (v >= this.t) this.t = v + 1;
+  }
+}
+
+export interface UserEventsOptions {
+  nodeName: () => string;
+  /** This agent's services (ID and tags), for the service and tag filters. */
+  localServices: () => Iterable<{ ID: string; Tags: readonly string[] | null }>;
+  logger: Logger;
+}
+
+export class UserEvents {
+  private readonly ring: (UserEvent | undefined)[] = new Array<UserEvent | undefined>(EVENT_RING_SIZE);
+  private next = 0;
+  private readonly clock = new LamportClock();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly o: UserEventsOptions) {}
+
+  /** Fire an event from this agent; returns it as Consul's fire endpoint answers (LTime 0). */
+  fire(p: FireParams): UserEvent {
+    validate(p);
+    const payload = p.payload && p.payload.length > 0 ? Buffer.from(p.payload) : undefined;
+    const event: UserEvent = {
+      ID: randomUUID(),
+      Name: p.name,
+      Payload: payload ? payload.toString('base64') : null,
+      NodeFilter: p.nodeFilter ?? '',
+      ServiceFilter: p.serviceFilter ?? '',
+      TagFilter: p.tagFilter ?? '',
+      Version: USER_EVENT_VERSION,
+      LTime: 0,
+    };
+    const ltime = this.clock.time();
+    checkSize(event, payload?.length ?? 0, ltime);
+    this.receive({ ...event, LTime: ltime });
+    return event;
+  }
+
+  /** An event as it arrives (locally fired now; from gossip later). Returns whether it was kept. */
+  receive(event: UserEvent): boolean {
+    this.clock.witness(event.LTime);
+    if (this.ring.some((e) => e?.ID === event.ID)) return false;
+    if (event.Version > USER_EVENT_VERSION) this.o.logger.warn(`Event version may have unsupported features: version=${event.Version} event=${event.Name}`);
+    if (!this.passesFilters(event)) return false;
+    this.o.logger.debug(`new event: event_name=${event.Name} event_id=${event.ID}`);
+    this.ring[this.next] = event;
+    this.next = (this.next + 1) % EVENT_RING_SIZE;
+    for (const w of [...this.waiters]) w();
+    return true;
+  }
+
+  /** The events kept, oldest first. */
+  list(): UserEvent[] {
+    const out: UserEvent[] = [];
+    for (let i = 0; i < EVENT_RING_SIZE; i++) {
+      const e = this.ring[(this.next + i) % EVENT_RING_SIZE];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /** Call `fn` once on the next kept event; returns a cancel function. */
+  onNextEvent(fn: () => void): () => void {
+    const once = (): void => {
+      this.waiters.delete(once);
+      fn();
+    };
+    this.waiters.add(once);
+    return () => this.waiters.delete(once);
+  }
+
+  /** Consul: shouldProcessUserEvent. A filter that does not compile drops the event. */
+  private passesFilters(e: UserEvent): boolean {
+    const node = compile(e.NodeFilter);
+    const svc = compile(e.ServiceFilter);
+    const tag = compile(e.TagFilter);
+    if (node === null || svc === null || tag === null) {
+      this.o.logger.error(`Failed to parse filters of event: event=${e.Name}`);
+      return false;
+    }
+    if (node && !node.test(this.o.nodeName())) return false;
+    if (!svc) return true;
+    // Consul matches the service filter against the keys of the local services map (service IDs).
+    for (const s of this.o.localServices()) {
+      if (!svc.test(s.ID)) continue;
+      if (!tag || (s.Tags ?? []).some((t) => tag.test(t))) return true;
+    }
+    return false;
+  }
+}
+
+/** undefined for an empty filter, null for one that does not compile. */
+function compile(re: string): RegExp | undefined | null {
+  if (re === '') return undefined;
+  try {
+    return new RegExp(re);
+  } catch {
+    return null;
+  }
+}
+
+/** Consul: validateUserEventParams; its errors reach the HTTP client as 500s. */
+function validate(p: FireParams): void {
+  if (p.name === '') throw new HttpError(500, 'User event missing name');
+  if (p.tagFilter && !p.serviceFilter) throw new HttpError(500, 'Cannot provide tag filter without service filter');
+  for (const [what, re] of [['node', p.nodeFilter], ['service', p.serviceFilter], ['tag', p.tagFilter]] as const) {
+    if (!re) continue;
+    try {
+      new RegExp(re);
+    } catch (err) {
+      throw new HttpError(500, `Invalid ${what} filter: ${(err as Error).message}`);
+    }
+  }
+}
+
+// ---- the serf size rule, computed on the msgpack encodings Consul produces (go-codec, raw strings) ----
+
+function strSize(n: number): number {
+  return n < 32 ? 1 + n : n < 65536 ? 3 + n : 5 + n;
+}
+
+function uintSize(v: number): number {
+  return v <= 127 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : v <= 0xffffffff ? 5 : 9;
+}
+
+/** Bytes of the msgpack UserEvent Consul hands serf (fields ID, n, p, nf, sf, tf, v; empty ones omitted). */
+export function encodedEventSize(e: UserEvent, payloadBytes: number): number {
+  let size = 1 + strSize(2) + strSize(Buffer.byteLength(e.ID)) + strSize(1) + strSize(Buffer.byteLength(e.Name)) + strSize(1) + 1;
+  if (payloadBytes > 0) size += strSize(1) + strSize(payloadBytes);
+  for (const f of [e.NodeFilter, e.ServiceFilter, e.TagFilter]) if (f !== '') size += strSize(2) + strSize(Buffer.byteLength(f));
+  return size;
+}
+
+/** Serf's checks, with its messages (serf.UserEvent); the agent answers them with 500. */
+export function checkSize(e: UserEvent, payloadBytes: number, ltime: number): void {
+  const name = Buffer.byteLength(SERF_EVENT_PREFIX + e.Name);
+  const inner = encodedEventSize(e, payloadBytes);
+  if (name + inner > USER_EVENT_SIZE_LIMIT) {
+    throw new HttpError(500, `user event exceeds configured limit of ${USER_EVENT_SIZE_LIMIT} bytes before encoding`);
+  }
+  // messageUserEvent{LTime, Name, Payload, CC} after a one-byte message type.
+  const raw = 1 + 1 + strSize(5) + uintSize(ltime) + strSize(4) + strSize(name) + strSize(7) + strSize(inner) + strSize(2) + 1;
+  if (raw > USER_EVENT_SIZE_LIMIT) {
+    throw new HttpError(500, `encoded user event exceeds configured limit of ${USER_EVENT_SIZE_LIMIT} bytes after encoding`);
+  }
+}
