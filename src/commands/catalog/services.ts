@@ -1,20 +1,9 @@
 import { Flags } from '@oclif/core';
+import { parseKeyValues } from '../../core/cli/flag-values.js';
 import { BaseCommand } from '../../core/cli/base-command.js';
 import { boolFlag, clientFlags, serverFlags, stringFlag } from '../../core/cli/flags.js';
-import type { FlagSpecs } from '../../core/cli/go-flags.js';
-import { goFlagDefaults } from '../../core/cli/help.js';
 import { tabwrite } from '../../core/cli/tabwriter.js';
 
-/** flags.FlagMapValue: every value must be `key=value`; later keys win. */
-function keyValues(values: readonly string[] | undefined): { map: Record<string, string> } | { bad: string } {
-  const map: Record<string, string> = {};
-  for (const v of values ?? []) {
-    const i = v.indexOf('=');
-    if (i < 0) return { bad: v };
-    map[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return { map };
-}
 
 /** Go's sort.Strings: byte-wise order. */
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -60,13 +49,8 @@ Usage: consul catalog services [options]
 
   protected async execute(): Promise<number> {
     const { flags, argv } = await this.parseGo(CatalogServices.flags);
-    const meta = keyValues(flags['node-meta']);
-    if ('bad' in meta) {
-      const specs = (this.config.findCommand(this.id ?? 'catalog:services')?.flags ?? {}) as unknown as FlagSpecs;
-      this.err(`invalid value "${meta.bad}" for flag -node-meta: Missing "=" value in argument: ${meta.bad}`);
-      this.err(goFlagDefaults(specs).replace(/\n$/, ''));
-      return 1;
-    }
+    const meta = parseKeyValues(flags['node-meta']);
+    if ('bad' in meta) return this.badMapFlag('node-meta', meta.bad);
     if (argv.length > 0) return this.fail(`Too many arguments (expected 0, got ${argv.length})`);
     const client = this.api(flags);
     if (!client) return 1;

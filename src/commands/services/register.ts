@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
+import { parseKeyValues } from '../../core/cli/flag-values.js';
 import { BaseCommand } from '../../core/cli/base-command.js';
 import { clientFlags, intFlag, serverFlags, stringFlag } from '../../core/cli/flags.js';
-import type { FlagSpecs } from '../../core/cli/go-flags.js';
-import { goFlagDefaults } from '../../core/cli/help.js';
 import type { AgentServiceRegistration } from '../../core/client/index.js';
 import type { FileConfig } from '../../core/config/index.js';
 
@@ -68,16 +67,6 @@ export function definitionToRegistration(def: Readonly<Record<string, unknown>>)
   return convertValue('', def) as AgentServiceRegistration;
 }
 
-/** flags.FlagMapValue: every value must be `key=value`; later keys win. */
-function keyValues(values: readonly string[] | undefined): { map: Record<string, string> } | { bad: string } {
-  const map: Record<string, string> = {};
-  for (const v of values ?? []) {
-    const i = v.indexOf('=');
-    if (i < 0) return { bad: v };
-    map[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return { map };
-}
 
 /** api.ParseServiceAddr: `host:port` (IPv6 in brackets), with net.SplitHostPort's errors. */
 export function parseServiceAddr(addrPort: string): { Address: string; Port: number } | { error: string } {
@@ -160,18 +149,11 @@ Usage: consul services register [options] [FILE...]
     kind: stringFlag("The services 'kind'"),
   };
 
-  private badMapFlag(name: string, value: string): number {
-    const specs = (this.config.findCommand(this.id ?? 'services:register')?.flags ?? {}) as unknown as FlagSpecs;
-    this.err(`invalid value "${value}" for flag -${name}: Missing "=" value in argument: ${value}`);
-    this.err(goFlagDefaults(specs).replace(/\n$/, ''));
-    return 1;
-  }
-
   protected async execute(): Promise<number> {
     const { flags, argv } = await this.parseGo(ServicesRegister.flags);
-    const meta = keyValues(flags.meta);
+    const meta = parseKeyValues(flags.meta);
     if ('bad' in meta) return this.badMapFlag('meta', meta.bad);
-    const tagged = keyValues(flags['tagged-address']);
+    const tagged = parseKeyValues(flags['tagged-address']);
     if ('bad' in tagged) return this.badMapFlag('tagged-address', tagged.bad);
 
     const taggedAddresses: Record<string, { Address: string; Port: number }> = {};

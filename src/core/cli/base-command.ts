@@ -7,6 +7,8 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { ApiClient, ClientConfigError, type HttpFlagValues } from '../client/index.js';
 import { EXIT_ERROR } from './exit-codes.js';
+import type { FlagSpecs } from './go-flags.js';
+import { goFlagDefaults } from './help.js';
 import { type Io, stdio } from './output.js';
 
 export abstract class BaseCommand extends Command {
@@ -69,6 +71,14 @@ export abstract class BaseCommand extends Command {
   /** Message of an unknown thrown value. */
   protected message(e: unknown): string {
     return e instanceof Error ? e.message : String(e);
+  }
+
+  /** Go's usage error for a `key=value` flag given without `=`, followed by the flag list. */
+  protected badMapFlag(name: string, value: string): number {
+    const specs = (this.config.findCommand(this.id ?? '')?.flags ?? {}) as unknown as FlagSpecs;
+    this.err(`invalid value "${value}" for flag -${name}: Missing "=" value in argument: ${value}`);
+    this.err(goFlagDefaults(specs).replace(/\n$/, ''));
+    return EXIT_ERROR;
   }
 
   /** Print and return EXIT_ERROR, for one-line error paths. */
