@@ -20,6 +20,7 @@ import { AntiEntropy, type CatalogPort, type NodeInfo } from './anti-entropy.js'
 import { definitionsFromConfig } from './definitions.js';
 import { LocalAgent } from './local-agent.js';
 import { UserEvents } from './events.js';
+import { RemoteExec } from './remote-exec.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
 
@@ -32,6 +33,8 @@ export class Agent implements AgentFacade {
   readonly local: LocalAgent;
   /** User events fired here (and, with gossip, received); `watches` of type event read them. */
   readonly events: UserEvents;
+  /** Runs `consul exec` jobs when `disable_remote_exec` is false (Consul's default: disabled). */
+  private readonly remoteExec: RemoteExec;
   /** The `watches` of the config, run against this agent's HTTP API. */
   private watches: AgentWatches | undefined;
   private antiEntropy: AntiEntropy | undefined;
@@ -54,10 +57,18 @@ export class Agent implements AgentFacade {
       timers: systemTimers,
       logger: this.log.named('agent'),
     });
+    this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, server: () => this.server, logger: this.log.named('agent') });
     this.events = new UserEvents({
       nodeName: () => config.nodeName,
       localServices: () => this.local.state.services().map((s) => s.service),
       logger: this.log.named('agent'),
+      onRemoteExec: (e) => {
+        if (config.file.disable_remote_exec ?? true) {
+          this.log.named('agent').info(`ignoring remote exec event, disabled.: event_name=${e.Name} event_id=${e.ID}`);
+          return;
+        }
+        this.remoteExec.handle(e);
+      },
     });
   }
 

@@ -46,13 +46,23 @@ export interface UserEventsOptions {
   /** This agent's services (ID and tags), for the service and tag filters. */
   localServices: () => Iterable<{ ID: string; Tags: readonly string[] | null }>;
   logger: Logger;
+  /**
+   * Consul: ingestUserEvent's special case. A `_rexec` event that passes the filters goes here
+   * instead of into the ring (it is never listed or watched).
+   */
+  onRemoteExec?: (event: UserEvent) => void;
 }
+
+/** Consul: remoteExecName, the internal event `consul exec` fires. */
+export const REMOTE_EXEC_EVENT_NAME = '_rexec';
 
 export class UserEvents {
   private readonly ring: (UserEvent | undefined)[] = new Array<UserEvent | undefined>(EVENT_RING_SIZE);
   private next = 0;
   private readonly clock = new LamportClock();
   private readonly waiters = new Set<() => void>();
+  /** IDs of recent `_rexec` events (they are not in the ring), to drop duplicates. */
+  private readonly rexecSeen: string[] = [];
 
   constructor(private readonly o: UserEventsOptions) {}
 
@@ -81,7 +91,14 @@ export class UserEvents {
     this.clock.witness(event.LTime);
     if (this.ring.some((e) => e?.ID === event.ID)) return false;
     if (event.Version > USER_EVENT_VERSION) this.o.logger.warn(`Event version may have unsupported features: version=${event.Version} event=${event.Name}`);
+    if (this.rexecSeen.includes(event.ID)) return false;
     if (!this.passesFilters(event)) return false;
+    if (event.Name === REMOTE_EXEC_EVENT_NAME) {
+      this.rexecSeen.push(event.ID);
+      if (this.rexecSeen.length > EVENT_RING_SIZE) this.rexecSeen.shift();
+      this.o.onRemoteExec?.(event);
+      return true;
+    }
     this.o.logger.debug(`new event: event_name=${event.Name} event_id=${event.ID}`);
     this.ring[this.next] = event;
     this.next = (this.next + 1) % EVENT_RING_SIZE;

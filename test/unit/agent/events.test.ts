@@ -77,3 +77,13 @@ test('the ring keeps the last 256 events, oldest first, and wakes waiters', () =
   assert.equal(list.length, EVENT_RING_SIZE);
   assert.deepEqual(list.map((e) => e.ID), ids.slice(10));
 });
+
+test('_rexec events go to the remote exec hook once, filtered, and never into the ring', () => {
+  const got: string[] = [];
+  const b = new UserEvents({ nodeName: () => 'node-a', localServices: () => [], logger: quiet, onRemoteExec: (e) => got.push(e.ID) });
+  const e = b.fire({ name: '_rexec', payload: Buffer.from('{}') });
+  assert.equal(b.receive({ ...e, LTime: 5 }), false, 'a duplicate is dropped');
+  b.fire({ name: '_rexec', nodeFilter: '^other$' });
+  assert.deepEqual(got, [e.ID]);
+  assert.deepEqual(b.list(), []);
+});
