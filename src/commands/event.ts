@@ -1,3 +1,4 @@
+import { eventFilterError } from '../core/cli/event-filters.js';
 import { BaseCommand } from '../core/cli/base-command.js';
 import { clientFlags, stringFlag } from '../core/cli/flags.js';
 import { commandHelpText } from '../core/cli/self-help.js';
@@ -23,23 +24,13 @@ Usage: consul event [options] [payload]
     const { flags, argv } = await this.parseGo(Event.flags);
     const name = flags.name ?? '';
     if (name === '') return this.usageError('Event name must be specified');
-    for (const [what, re] of [['node', flags.node], ['service', flags.service], ['tag', flags.tag]] as const) {
-      if (!re) continue;
-      try {
-        new RegExp(re);
-      } catch (e) {
-        return this.fail(`Failed to compile ${what} filter regexp: ${this.message(e)}`);
-      }
-    }
-    if (flags.tag && !flags.service) return this.fail('Cannot provide tag filter without service filter.');
+    const filterError = eventFilterError(flags);
+    if (filterError) return this.fail(filterError);
     if (argv.length > 1) return this.usageError('Too many command line arguments.');
     const client = this.api(flags);
     if (!client) return 1;
-    try {
-      await client.agent.nodeName();
-    } catch (e) {
-      return this.fail(`Error querying Consul agent: ${this.message(e)}`);
-    }
+    const unreachable = await this.agentUnreachable(client);
+    if (unreachable !== undefined) return unreachable;
     let id: string;
     try {
       id = await client.event.fire({

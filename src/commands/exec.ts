@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { eventFilterError } from '../core/cli/event-filters.js';
 import { BaseCommand } from '../core/cli/base-command.js';
 import { boolFlag, clientFlags, serverFlags, stringFlag } from '../core/cli/flags.js';
 import { commandHelpText } from '../core/cli/self-help.js';
@@ -69,23 +70,13 @@ Usage: consul exec [options] [-|command...]
       args = argv;
     }
     if (cmd === '' && (script?.length ?? 0) === 0 && (args?.length ?? 0) === 0) return this.usageError('Must specify a command to execute');
-    for (const [what, re] of [['node', flags.node], ['service', flags.service], ['tag', flags.tag]] as const) {
-      if (!re) continue;
-      try {
-        new RegExp(re);
-      } catch (e) {
-        return this.fail(`Failed to compile ${what} filter regexp: ${this.message(e)}`);
-      }
-    }
-    if (flags.tag && !flags.service) return this.fail('Cannot provide tag filter without service filter.');
+    const filterError = eventFilterError(flags);
+    if (filterError) return this.fail(filterError);
 
     const client = this.api(flags);
     if (!client) return 1;
-    try {
-      await client.agent.nodeName();
-    } catch (e) {
-      return this.fail(`Error querying Consul agent: ${this.message(e)}`);
-    }
+    const unreachable = await this.agentUnreachable(client);
+    if (unreachable !== undefined) return unreachable;
     const prefix = cleanPath(flags.prefix ?? '_rexec');
     // The job spec as Consul's CLI encodes it: Script base64, Wait in nanoseconds.
     const spec: Record<string, unknown> = {};

@@ -80,11 +80,8 @@ Usage: consul lock [options] prefix child...
     if (flags['monitor-retry'] < 0) return this.fail("Number for 'monitor-retry' must be >= 0");
     const client = this.api(flags);
     if (!client) return 1;
-    try {
-      await client.agent.nodeName();
-    } catch (e) {
-      return this.fail(`Error querying Consul agent: ${this.message(e)}`);
-    }
+    const unreachable = await this.agentUnreachable(client);
+    if (unreachable !== undefined) return unreachable;
     let lu: LockUnlock;
     try {
       lu = this.setup(client, flags.n, prefix, name, timeoutMs, flags['monitor-retry']);

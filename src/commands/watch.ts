@@ -65,11 +65,8 @@ Usage: consul watch [options] [child...]
     }
     const client = this.api(flags);
     if (!client) return 1;
-    try {
-      await client.agent.nodeName();
-    } catch (e) {
-      return this.fail(`Error querying Consul agent: ${this.message(e)}`);
-    }
+    const unreachable = await this.agentUnreachable(client);
+    if (unreachable !== undefined) return unreachable;
     let exitCode = 0;
     let child: ChildProcess | undefined;
     const handler =

@@ -12,27 +12,35 @@ const DEFAULT_SERVICE_REASON = 'Maintenance mode is enabled for this service, bu
 
 export const serviceMaintCheckId = (serviceId: string): string => SERVICE_MAINT_PREFIX + serviceId;
 
+/** The critical check that puts a node (no service) or a service in maintenance. */
+function maintenanceCheck(
+  local: LocalAgent,
+  checkId: string,
+  name: string,
+  notes: string,
+  service?: { ID: string; Service: string; Tags: readonly string[] },
+): Parameters<LocalAgent['addStaticCheck']>[0] {
+  return {
+    Node: local.nodeName,
+    CheckID: checkId,
+    Name: name,
+    Status: 'critical',
+    Notes: notes,
+    Output: '',
+    ServiceID: service?.ID ?? '',
+    ServiceName: service?.Service ?? '',
+    ServiceTags: service ? [...service.Tags] : [],
+    Type: 'maintenance',
+    Interval: '',
+    Timeout: '',
+    ExposedPort: 0,
+    Definition: {},
+  };
+}
+
 export async function enableNodeMaintenance(local: LocalAgent, reason: string): Promise<void> {
   if (local.state.check(NODE_MAINT_CHECK_ID)) return;
-  await local.addStaticCheck(
-    {
-      Node: local.nodeName,
-      CheckID: NODE_MAINT_CHECK_ID,
-      Name: 'Node Maintenance Mode',
-      Status: 'critical',
-      Notes: reason || DEFAULT_NODE_REASON,
-      Output: '',
-      ServiceID: '',
-      ServiceName: '',
-      ServiceTags: [],
-      Type: 'maintenance',
-      Interval: '',
-      Timeout: '',
-      ExposedPort: 0,
-      Definition: {},
-    },
-    true,
-  );
+  await local.addStaticCheck(maintenanceCheck(local, NODE_MAINT_CHECK_ID, 'Node Maintenance Mode', reason || DEFAULT_NODE_REASON), true);
 }
 
 export async function disableNodeMaintenance(local: LocalAgent): Promise<void> {
@@ -45,25 +53,7 @@ export async function enableServiceMaintenance(local: LocalAgent, serviceId: str
   if (!svc) throw new HttpError(404, `No service registered with ID "${serviceId}"`);
   const id = serviceMaintCheckId(serviceId);
   if (local.state.check(id)) return;
-  await local.addStaticCheck(
-    {
-      Node: local.nodeName,
-      CheckID: id,
-      Name: 'Service Maintenance Mode',
-      Status: 'critical',
-      Notes: reason || DEFAULT_SERVICE_REASON,
-      Output: '',
-      ServiceID: svc.service.ID,
-      ServiceName: svc.service.Service,
-      ServiceTags: [...svc.service.Tags],
-      Type: 'maintenance',
-      Interval: '',
-      Timeout: '',
-      ExposedPort: 0,
-      Definition: {},
-    },
-    true,
-  );
+  await local.addStaticCheck(maintenanceCheck(local, id, 'Service Maintenance Mode', reason || DEFAULT_SERVICE_REASON, svc.service), true);
 }
 
 export async function disableServiceMaintenance(local: LocalAgent, serviceId: string): Promise<void> {

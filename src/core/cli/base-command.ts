@@ -73,6 +73,19 @@ export abstract class BaseCommand extends Command {
     return e instanceof Error ? e.message : String(e);
   }
 
+  /**
+   * Ask the agent its node name first, as Consul's event, exec, lock and watch commands do, so an
+   * unreachable agent fails early with `Error querying Consul agent: ...`. Undefined when it answered.
+   */
+  protected async agentUnreachable(client: ApiClient): Promise<number | undefined> {
+    try {
+      await client.agent.nodeName();
+      return undefined;
+    } catch (e) {
+      return this.fail(`Error querying Consul agent: ${this.message(e)}`);
+    }
+  }
+
   /** Go's usage error for a `key=value` flag given without `=`, followed by the flag list. */
   protected badMapFlag(name: string, value: string): number {
     const specs = (this.config.findCommand(this.id ?? '')?.flags ?? {}) as unknown as FlagSpecs;

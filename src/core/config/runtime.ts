@@ -95,7 +95,8 @@ function devDefaults(): FileConfig {
   };
 }
 
-function ms(v: string | number | undefined, key: string, fallback: number): number {
+/** A duration config value in ms: Go syntax, or a bare number as Go's nanoseconds. */
+export function configDurationMs(v: string | number | undefined, key: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v === 'number') return v / 1e6; // Go decodes a bare number as nanoseconds
   try {
@@ -158,13 +159,13 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     uiEnabled: f.ui ?? (f.ui_config?.['enabled'] as boolean | undefined) ?? false,
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
-    defaultQueryTimeMs: ms(f.default_query_time, 'default_query_time', 300_000),
-    maxQueryTimeMs: ms(f.max_query_time, 'max_query_time', 600_000),
+    defaultQueryTimeMs: configDurationMs(f.default_query_time, 'default_query_time', 300_000),
+    maxQueryTimeMs: configDurationMs(f.max_query_time, 'max_query_time', 600_000),
     raftMultiplier: mult,
     raftSnapshotThreshold: f.raft_snapshot_threshold ?? 16384,
-    raftSnapshotIntervalMs: ms(f.raft_snapshot_interval, 'raft_snapshot_interval', 30_000),
+    raftSnapshotIntervalMs: configDurationMs(f.raft_snapshot_interval, 'raft_snapshot_interval', 30_000),
     raftTrailingLogs: f.raft_trailing_logs ?? 10240,
-    rpcHoldTimeoutMs: ms(f.performance?.rpc_hold_timeout, 'performance.rpc_hold_timeout', 7000),
+    rpcHoldTimeoutMs: configDurationMs(f.performance?.rpc_hold_timeout, 'performance.rpc_hold_timeout', 7000),
     leaveOnTerminate: f.leave_on_terminate ?? !server,
     skipLeaveOnInterrupt: f.skip_leave_on_interrupt ?? server,
     enableScriptChecks: f.enable_script_checks ?? false,

@@ -3,8 +3,7 @@
 // The config loader accepts `dns_config` as an opaque object; it is validated here, and a bad
 // value becomes a ConfigError naming the key, as the loader reports other keys.
 import { z } from 'zod';
-import { ConfigError, type RuntimeConfig } from '../config/index.js';
-import { parseGoDuration } from '../support/duration.js';
+import { ConfigError, configDurationMs, type RuntimeConfig } from '../config/index.js';
 
 /** Service TTL rules: an exact name beats the longest `prefix*` rule (Consul: TTLStrict + TTLRadix). */
 export interface ServiceTtlRules {
@@ -92,23 +91,13 @@ export const DNS_DEFAULTS: DnsOptions = {
   recursorStrategy: 'sequential',
 };
 
-function durationMs(v: string | number | undefined, key: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v === 'number') return v / 1e6; // Go decodes a bare number as nanoseconds
-  try {
-    return parseGoDuration(v);
-  } catch {
-    throw new ConfigError(`${key}: invalid duration "${v}"`);
-  }
-}
-
 const seconds = (ms: number): number => Math.max(0, Math.floor(ms / 1000));
 
 export function serviceTtlRules(raw: Record<string, string | number> | undefined): ServiceTtlRules {
   const exact = new Map<string, number>();
   const prefixes: [string, number][] = [];
   for (const [key, v] of Object.entries(raw ?? {})) {
-    const ttl = seconds(durationMs(v, `dns_config.service_ttl.${key}`, 0));
+    const ttl = seconds(configDurationMs(v, `dns_config.service_ttl.${key}`, 0));
     const name = key.toLowerCase();
     if (name.endsWith('*')) prefixes.push([name.slice(0, -1), ttl]);
     else exact.set(name, ttl);
@@ -158,10 +147,10 @@ export function dnsOptionsFromConfig(c: RuntimeConfig): DnsOptions {
     domain: norm(c.domain),
     altDomain: norm(c.file.alt_domain ?? ''),
     datacenter: c.datacenter.toLowerCase(),
-    nodeTtlS: seconds(durationMs(d.node_ttl, 'dns_config.node_ttl', 0)),
+    nodeTtlS: seconds(configDurationMs(d.node_ttl, 'dns_config.node_ttl', 0)),
     serviceTtl: serviceTtlRules(d.service_ttl),
     allowStale: d.allow_stale ?? D.allowStale,
-    maxStaleMs: durationMs(d.max_stale, 'dns_config.max_stale', D.maxStaleMs),
+    maxStaleMs: configDurationMs(d.max_stale, 'dns_config.max_stale', D.maxStaleMs),
     onlyPassing: d.only_passing ?? D.onlyPassing,
     udpAnswerLimit: d.udp_answer_limit ?? D.udpAnswerLimit,
     aRecordLimit: d.a_record_limit ?? D.aRecordLimit,
@@ -175,7 +164,7 @@ export function dnsOptionsFromConfig(c: RuntimeConfig): DnsOptions {
       minTtl: soa.min_ttl ?? D.soa.minTtl,
     },
     recursors: (c.file.recursors ?? []).map(recursorAddress),
-    recursorTimeoutMs: durationMs(d.recursor_timeout, 'dns_config.recursor_timeout', D.recursorTimeoutMs),
+    recursorTimeoutMs: configDurationMs(d.recursor_timeout, 'dns_config.recursor_timeout', D.recursorTimeoutMs),
     recursorStrategy: d.recursor_strategy ?? D.recursorStrategy,
   };
 }
