@@ -1,0 +1,125 @@
+// RpcServer: the listening side of the server RPC port (Consul's 8300). Register request handlers
+// with handle() and one-way handlers with onMessage(), then listen(). Handler errors reach the
+// caller as their message text unchanged; an unknown method answers net/rpc's
+// "rpc: can't find method <m>". close() destroys every open connection.
+import net from 'node:net';
+import { formatAddr } from './addr.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame.js';
+import type { MessageHandler, RpcHandler } from './handlers.js';
+import { type RpcLogger, silentLogger } from './log.js';
+import { type ConnectionHost, type ConnectionLimits, type RpcServerCounters, ServerConnection } from './server-connection.js';
+
+export interface RpcServerOptions {
+  logger?: RpcLogger;
+  /** Largest frame accepted or sent (default 64 MiB). */
+  maxFrameBytes?: number;
+  /** Requests in flight on one connection before its reading pauses (default 10000). Soft: frames
+   *  already read in the same TCP chunk are still dispatched. */
+  maxInflightPerConn?: number;
+  /** Unsent answer bytes on one connection before its reading pauses (default 8 MiB). */
+  outboundHighWaterBytes?: number;
+}
+
+export interface RpcServerStats extends RpcServerCounters {
+  /** Connections open now. */
+  connections: number;
+}
+
+export class RpcServer {
+  private readonly requestHandlers = new Map<string, RpcHandler>();
+  private readonly messageHandlers = new Map<string, MessageHandler>();
+  private readonly connections = new Set<ServerConnection>();
+  private readonly host: ConnectionHost;
+  private readonly counters: RpcServerCounters = { accepted: 0, requests: 0, messages: 0, unknownMessages: 0, protocolErrors: 0 };
+  private readonly logger: RpcLogger;
+  private server: net.Server | null = null;
+  private boundHost = '';
+  private boundPort = 0;
+
+  constructor(opts: RpcServerOptions = {}) {
+    this.logger = opts.logger ?? silentLogger;
+    const limits: ConnectionLimits = {
+      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxInflightPerConn: opts.maxInflightPerConn ?? 10_000,
+      outboundHighWaterBytes: opts.outboundHighWaterBytes ?? 8 * 1024 * 1024,
+    };
+    this.host = {
+      logger: this.logger,
+      limits,
+      counters: this.counters,
+      requestHandler: (m) => this.requestHandlers.get(m),
+      messageHandler: (m) => this.messageHandlers.get(m),
+      forget: (c) => void this.connections.delete(c),
+    };
+  }
+
+  /** Serves requests for `method` (replacing any earlier handler). */
+  handle(method: string, handler: RpcHandler): this {
+    this.requestHandlers.set(method, handler);
+    return this;
+  }
+
+  /** Consumes one-way messages for `method` (replacing any earlier handler). */
+  onMessage(method: string, handler: MessageHandler): this {
+    this.messageHandlers.set(method, handler);
+    return this;
+  }
+
+  /** Starts listening; port 0 picks a free port (read it back from `port`). Rejects on bind errors. */
+  listen(host: string, port: number): Promise<void> {
+    if (this.server) return Promise.reject(new Error('rpc: server already listening'));
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        if (this.server === server) this.server = null;
+        reject(err);
+      };
+      server.once('error', onError);
+      server.listen({ host, port }, () => {
+        server.off('error', onError);
+        server.on('error', (err) => this.logger.error(`rpc: listener error: ${err.message}`));
+        const bound = server.address();
+        if (bound && typeof bound === 'object') {
+          this.boundHost = bound.address;
+          this.boundPort = bound.port;
+        }
+        resolve();
+      });
+    });
+  }
+
+  /** The bound port (0 before listen). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The bound address as a dialable "host:port" ("[v6]:port"). */
+  get address(): string {
+    return formatAddr(this.boundHost, this.boundPort);
+  }
+
+  get stats(): RpcServerStats {
+    return { ...this.counters, connections: this.connections.size };
+  }
+
+  /** Stops listening and destroys every connection; pending answers are dropped. */
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const conn of this.connections) conn.destroy();
+    this.connections.clear();
+    if (!server) return Promise.resolve();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    if (!this.server) {
+      socket.destroy();
+      return;
+    }
+    this.counters.accepted++;
+    const remote = formatAddr(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+    this.connections.add(new ServerConnection(socket, remote, this.host));
+  }
+}
