@@ -1,7 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../config/index.js';
@@ -10,6 +9,7 @@ import { dnsOptionsFromConfig } from '../dns/config.js';
 import { HttpError } from '../errors.js';
 import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.js';
 import { Server } from '../server/index.js';
+import type { ReconcileMember } from '../server/reconcile.js';
 import { Logger, stdoutSink } from '../support/logger.js';
 import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
 import { banner } from './banner.js';
@@ -23,6 +23,14 @@ import { UserEvents } from './events.js';
 import { RemoteExec } from './remote-exec.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
+import { RpcClient, RpcServer } from '../rpc/index.js';
+import type { KeyringOp, KeyringResult } from '../http/deps.js';
+import type { PoolEvent } from '../gossip/net/pool.js';
+import type { SerfMember } from '../gossip/serf/index.js';
+import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
+import { ServerRouter } from './router.js';
+import { registerServerRpc, ServerCalls } from './server-rpc.js';
+import { decodeGossipEvent } from './events.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -38,7 +46,18 @@ export class Agent implements AgentFacade {
   /** The `watches` of the config, run against this agent's HTTP API. */
   private watches: AgentWatches | undefined;
   private antiEntropy: AntiEntropy | undefined;
+  /** LAN (and, on servers, WAN) gossip. */
+  readonly gossip: AgentGossip;
+  /** Servers: the RPC port clients and other servers call. */
+  private rpcServer: RpcServer | undefined;
+  /** Connections to servers (clients forward through it). */
+  private readonly rpcClient = new RpcClient();
+  /** Clients: which server to ask, learnt from LAN gossip. */
+  private readonly router: ServerRouter;
+  private readonly calls: ServerCalls;
   private shuttingDown = false;
+  /** Set by a graceful leave; a signal that finds it set does not leave again. */
+  private leftGracefully = false;
   private exitCode = 0;
   private resolveExit!: (code: number) => void;
   readonly exited = new Promise<number>((r) => (this.resolveExit = r));
@@ -57,6 +76,9 @@ export class Agent implements AgentFacade {
       timers: systemTimers,
       logger: this.log.named('agent'),
     });
+    this.gossip = new AgentGossip(config, nodeId, this.log.named('agent'));
+    this.router = new ServerRouter(this.rpcClient, config.datacenter, this.log.named('agent.router'));
+    this.calls = new ServerCalls(this.router);
     this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, server: () => this.server, logger: this.log.named('agent') });
     this.events = new UserEvents({
       nodeName: () => config.nodeName,
@@ -77,24 +99,69 @@ export class Agent implements AgentFacade {
     if (c.server) {
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log });
       await this.server.start();
+      await this.startRpcServer(this.server);
       this.log.info(`consul server started: node=${c.nodeName} id=${this.nodeId}`);
-    } else {
-      this.log.warn('client mode: no servers are known yet (joining servers arrives with gossip)');
     }
+    await this.startGossip();
     await this.startLocalState();
     if (c.ports.http > 0) {
-      this.http = new HttpApi(new ApiDeps(this), this.log.named('http'));
+      const deps = new ApiDeps(this);
+      if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
+      this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
     }
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
+      if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
     this.startWatches(c.watches);
+    await this.gossip.startJoins((msg) => {
+      this.log.error(msg);
+      void this.shutdown(1);
+    });
     this.log.info('Consul agent running!');
+  }
+
+  /** Servers answer forwarded calls from clients on the server port. */
+  private async startRpcServer(server: Server): Promise<void> {
+    const c = this.config;
+    if (c.ports.server <= 0) return;
+    const rpc = new RpcServer({ logger: this.log.named('rpc') });
+    registerServerRpc(rpc, {
+      server,
+      serveHttp: (req) => {
+        if (!this.http) throw new Error('the HTTP API is disabled on this server');
+        return this.http.serveForwarded(req);
+      },
+      dns: () => this.dns?.handler,
+    });
+    await rpc.listen(c.bindAddr, c.ports.server);
+    this.rpcServer = rpc;
+  }
+
+  /** Join the LAN (and WAN) pools; membership feeds the router, the leader and user events. */
+  private async startGossip(): Promise<void> {
+    const c = this.config;
+    const server = this.server;
+    const onLan = (e: PoolEvent): void => {
+      if (e.kind === 'member') {
+        const kind = e.type.replace('member-', '');
+        for (const m of e.members) this.log.named('serf').info(`EventMember${kind[0]?.toUpperCase()}${kind.slice(1)}: ${m.name} ${m.addr}`);
+        if (server) server.memberEvent(e.members.map((m) => reconcileView(m, e.type)));
+        else this.router.update(this.gossip.lan.members());
+      } else if (e.kind === 'user') {
+        const event = decodeGossipEvent(e.name, e.payload, e.ltime);
+        if (event) this.events.receive(event);
+      }
+    };
+    await this.gossip.start(onLan, () => undefined);
+    this.events.setBroadcast((name, payload) => this.gossip.lan.userEvent(name, payload, false));
+    if (server) server.setMemberSource(() => this.gossip.lan.members().map((m) => reconcileView(m)));
+    else this.router.update(this.gossip.lan.members());
   }
 
   /** Consul: reloadWatches. Plans use the API, so they need the HTTP listener. */
@@ -124,7 +191,10 @@ export class Agent implements AgentFacade {
 
   private catalogPort(): CatalogPort | undefined {
     const server = this.server;
-    if (!server) return undefined;
+    if (!server) {
+      if (this.router.knownServers() === 0) return undefined;
+      return { read: (node) => this.calls.nodeView(node), apply: (cmd) => this.calls.apply(cmd) };
+    }
     return {
       read: (node) => ({ node: getNode(server.store, node), services: nodeServices(server.store, node), checks: nodeChecks(server.store, node) }),
       apply: (cmd) => server.apply(cmd),
@@ -229,59 +299,69 @@ export class Agent implements AgentFacade {
       };
       stats.raft = s.raftStats();
     } else {
-      stats.consul = { acl: 'disabled', known_servers: '0', server: 'false' };
+      stats.consul = { acl: 'disabled', known_servers: String(this.router.knownServers()), server: 'false' };
     }
+    if (this.gossip.lan) stats.serf_lan = this.gossip.lan.stats();
+    if (this.gossip.wan) stats.serf_wan = this.gossip.wan.stats();
     return stats;
   }
 
   private localMember(): Member {
-    const c = this.config;
-    const tags: Record<string, string> = {
-      build: `${CONSUL_API_VERSION}:${REVISION}`,
-      dc: c.datacenter,
-      id: this.nodeId,
-      role: c.server ? 'consul' : 'node',
-      segment: '',
-      vsn: '2',
-      vsn_max: '3',
-      vsn_min: '2',
-    };
-    if (c.server) {
-      Object.assign(tags, { port: String(c.ports.server), raft_vsn: '3', expect: String(c.bootstrapExpect), wan_join_port: String(c.ports.serfWan) });
-      if (c.bootstrap) tags.bootstrap = '1';
-    }
-    return {
-      Name: c.nodeName,
-      Addr: c.advertiseAddr,
-      Port: c.ports.serfLan,
-      Tags: tags,
-      Status: 1,
-      ProtocolMin: 1,
-      ProtocolMax: 5,
-      ProtocolCur: 2,
-      DelegateMin: 2,
-      DelegateMax: 5,
-      DelegateCur: 4,
-    };
+    return toAgentMember(this.gossip.lan.localMember());
   }
 
   members(wan: boolean): Member[] {
     if (wan && !this.config.server) return [];
-    const m = this.localMember();
-    return [wan ? { ...m, Name: `${m.Name}.${this.config.datacenter}`, Port: this.config.ports.serfWan } : m];
+    return this.gossip.members(wan);
   }
 
+  /** Consul: the leave endpoint leaves gossip gracefully, answers, then shuts the agent down. */
   async leave(): Promise<void> {
     this.log.info('Gracefully shutting down agent...');
-    // Answer the HTTP request first, then stop (Consul: the leave endpoint triggers shutdown).
+    await this.gossip.leave();
+    this.leftGracefully = true;
     setTimeout(() => void this.shutdown(0), 50);
   }
 
-  async join(addr: string, _wan: boolean): Promise<number> {
-    const [host, port] = splitHostPort(addr, this.config.ports.serfLan);
-    const err = await tryConnect(host, port);
-    if (err) throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${host}: dial tcp ${host}:${port}: ${err}\n\n`);
-    throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${host}: gossip (serf) is not available in this version of consul-ts yet\n\n`);
+  async join(addr: string, wan: boolean): Promise<number> {
+    const r = await this.gossip.join([addr], wan);
+    if (r.contacted === 0) throw new HttpError(500, joinErrorText(r.errors));
+    return r.contacted;
+  }
+
+  async forceLeave(node: string, prune: boolean, wan: boolean): Promise<void> {
+    const pool = wan ? this.gossip.wan : this.gossip.lan;
+    if (!pool) throw new HttpError(500, 'agent: WAN pool is only available on servers');
+    if (!pool.members().some((m) => m.name === node)) throw new HttpError(500, `agent: No node found with name '${node}'`);
+    this.log.info(`agent: Force leaving node: node=${node}`);
+    pool.forceLeave(node, prune);
+  }
+
+  async keyringOperation(op: KeyringOp, key: string, relayFactor: number): Promise<KeyringResult[]> {
+    const pools = [
+      ...(this.gossip.wan ? [{ wan: true, pool: this.gossip.wan }] : []),
+      { wan: false, pool: this.gossip.lan },
+    ];
+    const results: KeyringResult[] = [];
+    for (const { wan, pool } of pools) {
+      let r;
+      try {
+        r = await pool.keyOperation(op, key, relayFactor);
+      } catch (err) {
+        throw new HttpError(500, (err as Error).message);
+      }
+      results.push({
+        WAN: wan,
+        Datacenter: this.config.datacenter,
+        Segment: '',
+        Messages: { ...r.response.messages },
+        Keys: { ...r.response.keys },
+        PrimaryKeys: { ...r.response.primaryKeys },
+        NumNodes: r.response.numNodes,
+        ...(r.error ? { Error: r.error } : {}),
+      });
+    }
+    return results;
   }
 
   async reload(): Promise<void> {
@@ -309,6 +389,16 @@ export class Agent implements AgentFacade {
     }
   }
 
+  /** Stop on a signal: leave the cluster first when the config says so. */
+  async stop(leave: boolean): Promise<void> {
+    if (leave && !this.leftGracefully && !this.shuttingDown) {
+      this.log.info('Gracefully shutting down agent...');
+      await this.gossip.leave().catch((err: unknown) => this.log.warn(`leave failed: ${(err as Error).message}`));
+      this.leftGracefully = true;
+    }
+    await this.shutdown(0);
+  }
+
   async shutdown(code: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
@@ -319,6 +409,9 @@ export class Agent implements AgentFacade {
     await this.local.stop();
     await this.http?.close();
     this.dns?.close();
+    await this.gossip.shutdown().catch((err: unknown) => this.log.warn(`gossip shutdown: ${(err as Error).message}`));
+    await this.rpcServer?.close();
+    this.rpcClient.close();
     if (this.server) {
       await this.server.stop();
       this.log.info('consul server down');
@@ -336,27 +429,6 @@ function localClientConfig(c: RuntimeConfig): ClientConfig {
   else if (host === '::') host = '::1';
   const address = host.includes(':') ? `[${host}]:${c.ports.http}` : `${host}:${c.ports.http}`;
   return { scheme: 'http', address, pathPrefix: '', token: '', datacenter: '', tls: { insecureSkipVerify: false } };
-}
-
-function splitHostPort(addr: string, dflt: number): [string, number] {
-  const m = /^\[(.+)\]:(\d+)$/.exec(addr) ?? /^([^:]+):(\d+)$/.exec(addr);
-  if (m) return [m[1] as string, Number(m[2])];
-  return [addr, dflt];
-}
-
-function tryConnect(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host, port, timeout: 3000 });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(undefined);
-    });
-    sock.once('timeout', () => {
-      sock.destroy();
-      resolve('i/o timeout');
-    });
-    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message));
-  });
 }
 
 /** `consul agent`: load config, start, run until a signal or a leave; returns the exit code. */
@@ -384,15 +456,33 @@ export async function runAgent(spec: SourceSpec): Promise<number> {
     await agent.shutdown(1);
     return 1;
   }
-  const onSignal = (name: string) => () => {
+  // Consul: an interrupt leaves gracefully unless skip_leave_on_interrupt (servers' default), a
+  // terminate only with leave_on_terminate (clients' default); a second signal exits at once.
+  let signalled = false;
+  const onSignal = (name: string, leave: boolean) => () => {
     process.stdout.write(`==> Caught signal: ${name}\n`);
-    void agent.shutdown(0);
+    if (signalled) return void agent.shutdown(1);
+    signalled = true;
+    void agent.stop(leave);
   };
-  process.on('SIGINT', onSignal('interrupt'));
-  process.on('SIGTERM', onSignal('terminated'));
+  process.on('SIGINT', onSignal('interrupt', !config.skipLeaveOnInterrupt));
+  process.on('SIGTERM', onSignal('terminated', config.leaveOnTerminate));
   process.on('SIGHUP', () => {
     process.stdout.write('==> Caught signal: hangup\n');
     agent.reload().catch((err: unknown) => process.stdout.write(`==> Failed to reload configs: ${(err as Error).message}\n`));
   });
   return agent.exited;
+}
+
+/** What the leader's reconciliation needs of a serf member (a reap event means "forget it"). */
+function reconcileView(m: SerfMember, type?: string): ReconcileMember {
+  return {
+    name: m.name,
+    addr: m.addr,
+    tags: m.tags,
+    status: type === 'member-reap' ? 'reap' : m.status,
+    protocolMin: m.protocolMin,
+    protocolMax: m.protocolMax,
+    protocolCur: m.protocolCur,
+  };
 }

@@ -15,8 +15,15 @@ import type { Logger } from '../support/logger.js';
 import type { ServiceRecord } from './definitions.js';
 
 /** What anti-entropy needs from the servers: read this node's catalog entries and write. */
+export interface NodeView {
+  node: CatalogNode | undefined;
+  services: NodeService[];
+  checks: HealthCheck[];
+}
+
 export interface CatalogPort {
-  read(node: string): { node: CatalogNode | undefined; services: NodeService[]; checks: HealthCheck[] };
+  /** The node as the catalog has it: synchronous on a server, an RPC on a client agent. */
+  read(node: string): NodeView | Promise<NodeView>;
   apply(cmd: FsmCommand): Promise<FsmResult>;
 }
 
@@ -129,7 +136,7 @@ export class AntiEntropy {
     try {
       const catalog = this.o.catalog();
       if (!catalog) throw new Error('No known Consul servers');
-      if (full) this.updateSyncState(catalog);
+      if (full) await this.updateSyncState(catalog);
       await this.syncChanges(catalog);
     } catch (err) {
       ok = false;
@@ -154,9 +161,9 @@ export class AntiEntropy {
   }
 
   /** Compare the catalog with the local state and flag every difference (Consul: updateSyncState). */
-  updateSyncState(catalog: CatalogPort): void {
+  async updateSyncState(catalog: CatalogPort): Promise<void> {
     const st = this.o.state;
-    const remote = catalog.read(st.nodeName);
+    const remote = await catalog.read(st.nodeName);
     this.nodeInSync = remote.node !== undefined && sameNode(remote.node, this.o.nodeInfo());
     const remoteSvcs = new Map(remote.services.map((s) => [s.ID, s]));
     for (const [id, rs] of remoteSvcs) {

@@ -9,6 +9,7 @@
 //       512-byte user event limit before encoding, and the encoded serf message must fit it after.
 // MUST: list() is oldest first; its blocking index is derived from the last event's ID (not ordered).
 import { randomUUID } from 'node:crypto';
+import { asBytes, asMap, asString, asUint, decodeExact, encode, type GoValue } from '../gossip/wire/msgpack.js';
 import { HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
 import type { UserEvent } from '../structs/event.js';
@@ -53,6 +54,41 @@ export interface UserEventsOptions {
   onRemoteExec?: (event: UserEvent) => void;
 }
 
+/** A serf user event, if it is one of Consul's (`consul:event:<name>`); undefined otherwise or if malformed. */
+export function decodeGossipEvent(serfName: string, payload: Uint8Array, ltime: number): UserEvent | undefined {
+  if (!serfName.startsWith(SERF_EVENT_PREFIX)) return undefined;
+  try {
+    const m = asMap(decodeExact(payload), 'user event');
+    const p = asBytes(m.p as GoValue | undefined, 'p');
+    return {
+      ID: asString(m.ID, 'ID'),
+      Name: asString(m.n, 'n'),
+      Payload: p.length > 0 ? Buffer.from(p).toString('base64') : null,
+      NodeFilter: asString(m.nf, 'nf'),
+      ServiceFilter: asString(m.sf, 'sf'),
+      TagFilter: asString(m.tf, 'tf'),
+      Version: asUint(m.v, 'v'),
+      LTime: ltime,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Consul's msgpack UserEvent (codec tags ID, n, p, nf, sf, tf, v; empty fields omitted). */
+export function encodeGossipEvent(e: UserEvent): Uint8Array {
+  const body: Record<string, string | number | Uint8Array | undefined> = {
+    ID: e.ID,
+    n: e.Name,
+    p: e.Payload ? new Uint8Array(Buffer.from(e.Payload, 'base64')) : undefined,
+    nf: e.NodeFilter || undefined,
+    sf: e.ServiceFilter || undefined,
+    tf: e.TagFilter || undefined,
+    v: e.Version,
+  };
+  return encode(body);
+}
+
 /** Consul: remoteExecName, the internal event `consul exec` fires. */
 export const REMOTE_EXEC_EVENT_NAME = '_rexec';
 
@@ -64,7 +100,17 @@ export class UserEvents {
   /** IDs of recent `_rexec` events (they are not in the ring), to drop duplicates. */
   private readonly rexecSeen: string[] = [];
 
+  private broadcast: ((serfName: string, payload: Uint8Array) => void) | undefined;
+
   constructor(private readonly o: UserEventsOptions) {}
+
+  /**
+   * Once gossip runs, a fired event goes out as a serf user event (`consul:event:<name>`) and
+   * comes back to receive() through serf's own delivery, like every other agent's.
+   */
+  setBroadcast(fn: (serfName: string, payload: Uint8Array) => void): void {
+    this.broadcast = fn;
+  }
 
   /** Fire an event from this agent; returns it as Consul's fire endpoint answers (LTime 0). */
   fire(p: FireParams): UserEvent {
@@ -82,7 +128,13 @@ export class UserEvents {
     };
     const ltime = this.clock.time();
     checkSize(event, payload?.length ?? 0, ltime);
-    this.receive({ ...event, LTime: ltime });
+    if (this.broadcast) {
+      try {
+        this.broadcast(SERF_EVENT_PREFIX + event.Name, encodeGossipEvent(event));
+      } catch (err) {
+        throw new HttpError(500, (err as Error).message);
+      }
+    } else this.receive({ ...event, LTime: ltime });
     return event;
   }
 

@@ -7,6 +7,7 @@ import { type ClientConfig, type HttpFlagValues, resolveClientConfig } from './c
 import { HealthApi } from './health.js';
 import { HttpTransport } from './http.js';
 import { KvApi } from './kv.js';
+import { OperatorApi } from './operator.js';
 import { SessionApi } from './session.js';
 import { SnapshotApi } from './snapshot.js';
 import { StatusApi } from './status.js';
@@ -22,6 +23,7 @@ export class ApiClient {
   readonly status: StatusApi;
   readonly txn: TxnApi;
   readonly session: SessionApi;
+  readonly operator: OperatorApi;
   private readonly http: HttpTransport;
 
   constructor(readonly config: ClientConfig) {
@@ -35,6 +37,7 @@ export class ApiClient {
     this.status = new StatusApi(this.http);
     this.txn = new TxnApi(this.http);
     this.session = new SessionApi(this.http);
+    this.operator = new OperatorApi(this.http);
   }
 
   /** Build a client from the shared HTTP flags and the environment (throws ClientConfigError). */
@@ -53,6 +56,7 @@ export type { QueryOptions, QueryMeta } from './http.js';
 export { HttpTransport } from './http.js';
 export { resolveClientConfig } from './config.js';
 export type { KVPair, KVWrite } from './kv.js';
+export type { KeyringResponse } from './operator.js';
 export type { AgentMember, AgentSelf, MembersOptions } from './agent.js';
 export type { AgentCheck, AgentServiceCheck, AgentServiceEntry, AgentServiceRegistration } from './agent.js';
 export { NODE_MAINTENANCE_CHECK, SERVICE_MAINTENANCE_PREFIX } from './agent.js';

@@ -1,9 +1,12 @@
 // RuntimeConfig: the merged, validated configuration the agent runs with (Consul: agent/config/runtime.go).
 import os from 'node:os';
-import { parseGoDuration } from '../support/duration.js';
 import { isLogLevel, type LogLevel } from '../support/logger.js';
 import { parseAgentWatches, type AgentWatch } from '../watch/agent-watches.js';
 import { ConfigError, mergeConfigs, readConfigPath } from './load.js';
+import { configDurationMs } from './durations.js';
+import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
+
+export { configDurationMs };
 import type { FileConfig } from './schema.js';
 
 export interface Ports {
@@ -49,6 +52,8 @@ export interface RuntimeConfig {
   skipLeaveOnInterrupt: boolean;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
+  /** Serf/memberlist settings: encryption, joins, reconnect, timing (config/gossip.ts). */
+  gossip: GossipRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -91,19 +96,11 @@ function devDefaults(): FileConfig {
     log_level: 'debug',
     ports: { grpc: 8502 },
     performance: { raft_multiplier: 1 },
+    // Consul's DevConsulSource: fast gossip so a dev cluster on one machine converges quickly.
+    gossip_lan: { gossip_interval: '100ms', probe_interval: '100ms', probe_timeout: '100ms', suspicion_mult: 3 },
+    gossip_wan: { gossip_interval: '100ms', probe_interval: '100ms', probe_timeout: '100ms', suspicion_mult: 3 },
     disable_update_check: true,
   };
-}
-
-/** A duration config value in ms: Go syntax, or a bare number as Go's nanoseconds. */
-export function configDurationMs(v: string | number | undefined, key: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v === 'number') return v / 1e6; // Go decodes a bare number as nanoseconds
-  try {
-    return parseGoDuration(v);
-  } catch {
-    throw new ConfigError(`${key}: invalid duration "${v}"`);
-  }
 }
 
 export async function loadRuntimeConfig(spec: SourceSpec): Promise<RuntimeConfig> {
@@ -124,6 +121,7 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
   const p = f.ports ?? {};
   const bind = f.bind_addr ?? '0.0.0.0';
   const mult = f.performance?.raft_multiplier ?? 5;
+  const advertiseAddr = f.advertise_addr ?? (bind === '0.0.0.0' ? '127.0.0.1' : bind);
   let watches: AgentWatch[];
   try {
     watches = parseAgentWatches(f.watches);
@@ -142,7 +140,7 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     bootstrap: f.bootstrap ?? false,
     bootstrapExpect: f.bootstrap_expect ?? 0,
     bindAddr: bind,
-    advertiseAddr: f.advertise_addr ?? (bind === '0.0.0.0' ? '127.0.0.1' : bind),
+    advertiseAddr,
     clientAddrs: (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== ''),
     ports: {
       dns: p.dns ?? 8600,
@@ -170,6 +168,7 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     skipLeaveOnInterrupt: f.skip_leave_on_interrupt ?? server,
     enableScriptChecks: f.enable_script_checks ?? false,
     enableLocalScriptChecks: f.enable_local_script_checks ?? false,
+    gossip: buildGossipRuntime(f, bind, advertiseAddr),
     watches,
     file: f,
     sources: spec,

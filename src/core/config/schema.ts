@@ -47,6 +47,18 @@ export const PerformanceSchema = z
   })
   .partial();
 
+/** gossip_lan / gossip_wan: memberlist timing overrides (Consul: GossipLANConfig). */
+export const GossipSchema = z
+  .strictObject({
+    gossip_nodes: z.number().int().positive(),
+    gossip_interval: duration,
+    probe_interval: duration,
+    probe_timeout: duration,
+    suspicion_mult: z.number().int().positive(),
+    retransmit_mult: z.number().int().positive(),
+  })
+  .partial();
+
 export const FileConfigSchema = z
   .strictObject({
     node_name: z.string(),
@@ -105,6 +117,10 @@ export const FileConfigSchema = z
     default_query_time: duration,
     max_query_time: duration,
     reconnect_timeout: duration,
+    reconnect_timeout_wan: duration,
+    advertise_reconnect_timeout: duration,
+    gossip_lan: GossipSchema,
+    gossip_wan: GossipSchema,
     check_output_max_size: z.number().int().positive(),
     translate_wan_addrs: z.boolean(),
     http_config: section,
@@ -137,4 +153,4 @@ export const APPEND_KEYS = new Set<keyof FileConfig>([
 ]);
 
 /** Object-valued keys merged key by key across files. */
-export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'tls', 'acl', 'connect', 'autopilot']);
+export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'tls', 'acl', 'connect', 'autopilot', 'gossip_lan', 'gossip_wan']);

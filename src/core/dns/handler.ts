@@ -34,8 +34,13 @@ interface Question {
   class: number;
 }
 
+/** A client agent's way to have a server answer an in-domain question (the whole packet). */
+export type DnsForwarder = (msg: Buffer, isTcp: boolean) => Promise<Buffer | undefined>;
+
 export class DnsHandler {
   private view: CatalogView | undefined;
+  /** Set on client agents: they hold no catalog, so in-domain questions go to a server. */
+  remote: DnsForwarder | undefined;
 
   constructor(
     readonly opts: DnsOptions,
@@ -83,12 +88,19 @@ export class DnsHandler {
     const parsed = parseName(question.name, qtype === 'SRV', this.opts);
     if (parsed.kind === 'outside') return this.forward(msg, q);
     if (qtype === 'AXFR' || qtype === 'IXFR') return errorResponse(q, this.opts, 'NOTIMP', true);
-    if (!server) return errorResponse(q, this.opts, 'SERVFAIL');
+    if (!server) return this.remote ? this.askServer(this.remote, msg, q) : errorResponse(q, this.opts, 'SERVFAIL');
     if (!wait) return this.answer(server, msg, q, key, qtype, parsed);
     return wait.then(
       () => this.answer(server, msg, q, key, qtype, parsed),
       () => this.safeError(q, 'SERVFAIL'),
     );
+  }
+
+  private askServer(remote: DnsForwarder, msg: Buffer, q: QueryContext): Promise<Buffer | undefined> {
+    return remote(msg, q.isTcp).catch((err: unknown) => {
+      this.log.warn(`dns: rpc error: ${(err as Error).message}`);
+      return this.safeError(q, 'SERVFAIL');
+    });
   }
 
   /** undefined when this server may answer from its own state now (Consul: allow_stale / max_stale). */

@@ -1,7 +1,7 @@
 // One HTTP request as handlers see it: method, key path, query flags, body, and the reply they build.
 // Query parameters follow Consul's rules: presence-only flags count with any value (`?recurse`,
 // `?recurse=false`), numbers parse like Go's strconv.ParseUint, durations like time.ParseDuration.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Errors, HttpError } from '../errors.js';
 import { DurationError, parseGoDuration } from '../support/duration.js';
 import type { Consistency } from '../server/index.js';
@@ -44,8 +44,11 @@ export class RequestContext {
   /** The response whose 'close' ends the request (set by the server; watched only on demand). */
   closeSource: { once(event: 'close', fn: () => void): unknown } | undefined;
 
+  /** Set on a forwarded request: the client agent that received it (its node name). */
+  originNode: string | undefined;
+
   constructor(
-    readonly req: IncomingMessage,
+    readonly req: { readonly headers: IncomingHttpHeaders },
     readonly method: string,
     url: string,
     readonly body: Buffer,

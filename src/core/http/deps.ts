@@ -3,12 +3,28 @@ import type { RuntimeConfig } from '../config/index.js';
 import { Errors } from '../errors.js';
 import type { Server } from '../server/index.js';
 import type { QueryLimits } from './blocking.js';
+import type { Forwarder } from './forward.js';
 import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
 import type { LocalAgent } from '../agent/local-agent.js';
 import type { UserEvents } from '../agent/events.js';
 
 export type Member = AgentMember;
+
+export type KeyringOp = 'list' | 'install' | 'use' | 'remove';
+
+/** structs.KeyringResponse: one pool's aggregated answer to a keyring query. */
+export interface KeyringResult {
+  WAN: boolean;
+  Datacenter: string;
+  Segment: string;
+  Messages: Record<string, string>;
+  Keys: Record<string, number>;
+  PrimaryKeys: Record<string, number>;
+  NumNodes: number;
+  /** Set when a node failed or did not answer (dropped from the HTTP answer, reported as an error). */
+  Error?: string;
+}
 
 /** The agent as the HTTP API sees it (src/core/agent implements it). */
 export interface AgentFacade {
@@ -21,6 +37,10 @@ export interface AgentFacade {
   leave(): Promise<void>;
   join(addr: string, wan: boolean): Promise<number>;
   reload(): Promise<void>;
+  /** Consul's force-leave: a failed (or any) member is moved to left; `prune` forgets it at once. */
+  forceLeave(node: string, prune: boolean, wan: boolean): Promise<void>;
+  /** A keyring operation across the LAN and (on servers) WAN pools, one result per pool. */
+  keyringOperation(op: KeyringOp, key: string, relayFactor: number): Promise<KeyringResult[]>;
   /** The agent's own services and checks (src/core/agent/local-agent.ts). */
   readonly local: LocalAgent;
   /** User events this agent fired or received (src/core/agent/events.ts). */
@@ -33,6 +53,9 @@ export class ApiDeps {
   readonly limits: QueryLimits;
   /** Serialized catalog/health answers shared by every reader of the same index. */
   readonly responses = new ResponseCache();
+
+  /** Set on client agents: how state-backed calls reach a server (http/forward.ts). */
+  forwarder: Forwarder | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

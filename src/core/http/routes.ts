@@ -44,6 +44,7 @@ import {
   sessionRenewHandler,
 } from './handlers/session.js';
 import { eventFire, eventList } from './handlers/event.js';
+import { agentForceLeave, operatorKeyring } from './handlers/operator-keyring.js';
 
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
@@ -67,6 +68,8 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/leave', methods: { PUT: agentLeave } },
   { path: '/v1/agent/join/', methods: { PUT: agentJoin } },
   { path: '/v1/agent/reload', methods: { PUT: agentReload } },
+  { path: '/v1/agent/force-leave/', methods: { PUT: agentForceLeave } },
+  { path: '/v1/operator/keyring', methods: { GET: operatorKeyring, POST: operatorKeyring, PUT: operatorKeyring, DELETE: operatorKeyring } },
   { path: '/v1/agent/services', methods: { GET: agentServices } },
   { path: '/v1/agent/service/', methods: { GET: agentService } },
   { path: '/v1/agent/service/register', methods: { PUT: agentServiceRegister } },

@@ -9,6 +9,7 @@ import type { Logger } from '../support/logger.js';
 import { RequestContext, type Reply } from './context.js';
 import type { ApiDeps } from './deps.js';
 import { matchRoute, type Handler } from './routes.js';
+import { forwardedHeaders, forwardTimeoutMs, isServerPath, type ForwardReply, type ForwardRequest } from './forward.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -93,10 +94,14 @@ export class HttpApi {
       if (method === 'OPTIONS') return this.write(res, { status: 200, raw: '', headers: { Allow: allow } });
       return this.write(res, { status: 405, raw: Errors.methodNotAllowed(method).message, headers: { Allow: allow } });
     }
-    if (!BODY_METHODS.has(method)) return this.run(req, res, url, method, EMPTY_BODY, match.tail, handler);
+    const forward = this.deps.agent.server === undefined && this.deps.forwarder !== undefined && isServerPath(path);
+    if (!BODY_METHODS.has(method)) {
+      if (forward) return this.forward(req, res, url, method, EMPTY_BODY);
+      return this.run(req, res, url, method, EMPTY_BODY, match.tail, handler);
+    }
     const max = match.route.maxBodyBytes?.(this.deps) ?? this.deps.config.txnMaxReqLen;
     readBody(req, max).then(
-      (body) => this.run(req, res, url, method, body, match.tail, handler),
+      (body) => (forward ? this.forward(req, res, url, method, body) : this.run(req, res, url, method, body, match.tail, handler)),
       (err: unknown) => (err instanceof HttpError ? this.write(res, { status: err.status, raw: err.message }) : this.fail(res, err)),
     );
   }
@@ -133,30 +138,87 @@ export class HttpApi {
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
-    const headers: Record<string, string> = { 'X-Consul-Default-Acl-Policy': 'allow', ...reply.headers };
-    const meta = reply.meta;
-    if (meta) {
-      headers['X-Consul-Index'] = String(meta.index);
-      headers['X-Consul-Knownleader'] = meta.knownLeader ? 'true' : 'false';
-      headers['X-Consul-Lastcontact'] = String(meta.lastContactMs);
-      headers['X-Consul-Effective-Consistency'] = meta.consistency === 'default' ? 'leader' : meta.consistency;
-    }
-    let payload: string | Uint8Array;
-    if (reply.raw !== undefined) {
-      payload = reply.raw;
-      if (reply.contentType) headers['Content-Type'] = reply.contentType;
-      else if (typeof reply.raw === 'string' && reply.status >= 400) headers['Content-Type'] = 'text/plain; charset=utf-8';
-    } else if (reply.json !== undefined) {
-      payload = reply.json;
-      headers['Content-Type'] = 'application/json';
-    } else {
-      payload = pretty ? JSON.stringify(reply.body, null, 4) + '\n' : JSON.stringify(reply.body);
-      headers['Content-Type'] = 'application/json';
-    }
-    headers['Content-Length'] = String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
-    res.writeHead(reply.status, headers);
+    const { status, headers, payload } = render(reply, pretty);
+    res.writeHead(status, headers);
     res.end(payload);
   }
+
+  /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
+  private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
+    const forwarder = this.deps.forwarder;
+    if (!forwarder) return this.write(res, { status: 500, raw: Errors.noServers().message });
+    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    forwarder(fwd, forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs)).then(
+      (reply) => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
+        res.end(reply.body);
+      },
+      (err: unknown) => (err instanceof HttpError ? this.write(res, { status: err.status, raw: err.message }) : this.fail(res, err)),
+    );
+  }
+
+  /**
+   * Server side of a forwarded call: the same routing and handlers as a local request, answered
+   * as status, headers and bytes for the RPC reply.
+   */
+  async serveForwarded(fwd: ForwardRequest): Promise<ForwardReply> {
+    const qAt = fwd.url.indexOf('?');
+    let path: string;
+    try {
+      path = decodeURIComponent(qAt < 0 ? fwd.url : fwd.url.slice(0, qAt));
+    } catch {
+      return toForwardReply({ status: 400, raw: 'Invalid URL path encoding' }, false);
+    }
+    const match = matchRoute(path);
+    if (!match || !isServerPath(path)) return toForwardReply({ status: 404, raw: '' }, false);
+    const handler = match.route.methods[fwd.method];
+    if (!handler) return toForwardReply({ status: 405, raw: Errors.methodNotAllowed(fwd.method).message }, false);
+    const ctx = new RequestContext({ headers: fwd.headers }, fwd.method, fwd.url, Buffer.from(fwd.body.buffer, fwd.body.byteOffset, fwd.body.length));
+    ctx.tail = match.tail;
+    ctx.originNode = fwd.originNode;
+    ctx.pretty = this.deps.config.devMode || ctx.has('pretty');
+    let reply: Reply;
+    try {
+      const dc = ctx.get('dc');
+      if (dc && dc.toLowerCase() !== this.deps.config.datacenter) throw Errors.noPathToDc();
+      reply = await handler(ctx, this.deps);
+    } catch (err) {
+      reply = errorReply(err);
+    }
+    return toForwardReply(reply, ctx.pretty);
+  }
+}
+
+function toForwardReply(reply: Reply, pretty: boolean): ForwardReply {
+  const { status, headers, payload } = render(reply, pretty);
+  return { status, headers, body: typeof payload === 'string' ? Buffer.from(payload) : payload };
+}
+
+/** A reply as status, headers and payload: Consul's X-Consul-* meta headers and content types. */
+function render(reply: Reply, pretty: boolean): { status: number; headers: Record<string, string>; payload: string | Uint8Array } {
+  const headers: Record<string, string> = { 'X-Consul-Default-Acl-Policy': 'allow', ...reply.headers };
+  const meta = reply.meta;
+  if (meta) {
+    headers['X-Consul-Index'] = String(meta.index);
+    headers['X-Consul-Knownleader'] = meta.knownLeader ? 'true' : 'false';
+    headers['X-Consul-Lastcontact'] = String(meta.lastContactMs);
+    headers['X-Consul-Effective-Consistency'] = meta.consistency === 'default' ? 'leader' : meta.consistency;
+  }
+  let payload: string | Uint8Array;
+  if (reply.raw !== undefined) {
+    payload = reply.raw;
+    if (reply.contentType) headers['Content-Type'] = reply.contentType;
+    else if (typeof reply.raw === 'string' && reply.status >= 400) headers['Content-Type'] = 'text/plain; charset=utf-8';
+  } else if (reply.json !== undefined) {
+    payload = reply.json;
+    headers['Content-Type'] = 'application/json';
+  } else {
+    payload = pretty ? JSON.stringify(reply.body, null, 4) + '\n' : JSON.stringify(reply.body);
+    headers['Content-Type'] = 'application/json';
+  }
+  headers['Content-Length'] = String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+  return { status: reply.status, headers, payload };
 }
 
 const EMPTY_BODY = Buffer.alloc(0);

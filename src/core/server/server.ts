@@ -14,6 +14,7 @@ import { StateStore } from '../state/store.js';
 import type { Logger } from '../support/logger.js';
 import { readArchive, writeArchive } from '../snapshot/index.js';
 import { registerSelf } from './leader.js';
+import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
 import { sessionList } from '../state/sessions.js';
@@ -40,6 +41,12 @@ export class Server {
   /** Session TTL timers; armed only while this server leads (see session-ttl.ts). */
   readonly sessionTimers = new SessionTimers((id) => this.expireSession(id));
 
+  /** The LAN members, for the leader's catalog reconciliation (set by the agent's gossip). */
+  private memberSource: (() => readonly ReconcileMember[]) | undefined;
+  private readonly reconciler: Reconciler;
+  private reconcileChain: Promise<void> = Promise.resolve();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
     this.log = opts.logger.named('server');
@@ -63,17 +70,19 @@ export class Server {
       trailingLogs: config.raftTrailingLogs,
       applyTimeoutMs: 30_000,
     });
+    this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
     this.raft.onLeadershipChange((isLeader) => {
       if (!isLeader) {
         this.sessionTimers.clearAll();
+        this.stopReconcileLoop();
         return;
       }
       this.log.info(`cluster leadership acquired`);
       this.armSessionTimers();
-      registerSelf(this, opts.config, opts.nodeId).catch((err: unknown) =>
-        this.log.warn(`failed to register this server in the catalog: ${(err as Error).message}`),
-      );
+      registerSelf(this, opts.config, opts.nodeId)
+        .catch((err: unknown) => this.log.warn(`failed to register this server in the catalog: ${(err as Error).message}`))
+        .finally(() => this.startReconcileLoop());
     });
   }
 
@@ -86,7 +95,46 @@ export class Server {
     await this.raft.start(single ? [nodeId] : undefined);
   }
 
+  /** Where the leader reads gossip membership from (the agent's LAN pool). */
+  setMemberSource(source: () => readonly ReconcileMember[]): void {
+    this.memberSource = source;
+    if (this.isLeader()) this.reconcileAll();
+  }
+
+  /** A member changed state: the leader brings the catalog in line (Consul: reconcileCh). */
+  memberEvent(members: readonly ReconcileMember[]): void {
+    if (!this.isLeader()) return;
+    for (const m of members) this.enqueueReconcile(() => this.reconciler.reconcileMember(m));
+  }
+
+  private enqueueReconcile(step: () => Promise<void>): void {
+    this.reconcileChain = this.reconcileChain
+      .then(step)
+      .catch((err: unknown) => this.log.warn(`failed to reconcile member: ${(err as Error).message}`));
+  }
+
+  private reconcileAll(): void {
+    const source = this.memberSource;
+    if (!source) return;
+    this.enqueueReconcile(() => (this.isLeader() ? this.reconciler.reconcileAll(source()) : Promise.resolve()));
+  }
+
+  /** Full reconciliation on taking leadership, then every 60 s (Consul's ReconcileInterval). */
+  private startReconcileLoop(): void {
+    if (!this.isLeader()) return;
+    this.stopReconcileLoop();
+    this.reconcileAll();
+    this.reconcileTimer = setInterval(() => this.reconcileAll(), 60_000);
+    this.reconcileTimer.unref();
+  }
+
+  private stopReconcileLoop(): void {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.reconcileTimer = undefined;
+  }
+
   async stop(): Promise<void> {
+    this.stopReconcileLoop();
     this.sessionTimers.clearAll();
     await this.raft.stop();
   }

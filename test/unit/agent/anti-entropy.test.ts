@@ -57,13 +57,13 @@ test('a full sync registers local services and checks, and deletes what the agen
   // Entries of this node the agent does not know: removed, except the leader's own.
   await catalog.apply({ t: 'register', v: 1, req: { ...nodeInfo(), Service: svc('stale'), Checks: [check('orphan'), check('serfHealth')], SkipNodeUpdate: false } });
   await catalog.apply({ t: 'register', v: 1, req: { ...nodeInfo(), Service: svc('consul'), Checks: [], SkipNodeUpdate: false } });
-  ae.updateSyncState(catalog);
+  await ae.updateSyncState(catalog);
   await ae.syncChanges(catalog);
   assert.deepEqual(catalog.serviceIds(), ['consul', 'web']);
   assert.deepEqual(catalog.checkIds(), ['mem', 'serfHealth', 'service:web']);
   // A second full sync of an unchanged state writes nothing.
   const n = catalog.writes.length;
-  ae.updateSyncState(catalog);
+  await ae.updateSyncState(catalog);
   await ae.syncChanges(catalog);
   assert.equal(catalog.writes.length, n);
   await local.stop();
@@ -72,11 +72,11 @@ test('a full sync registers local services and checks, and deletes what the agen
 test('a service removed behind the agent’s back comes back at the next full sync', async () => {
   const { local, catalog, ae } = setup();
   await local.start({ services: [decodeService({ name: 'web', port: 80 })], checks: [] });
-  ae.updateSyncState(catalog);
+  await ae.updateSyncState(catalog);
   await ae.syncChanges(catalog);
   await catalog.apply({ t: 'deregister', v: 1, req: { Node: NODE, ServiceID: 'web', CheckID: '' } });
   assert.deepEqual(catalog.serviceIds(), []);
-  ae.updateSyncState(catalog);
+  await ae.updateSyncState(catalog);
   await ae.syncChanges(catalog);
   assert.deepEqual(catalog.serviceIds(), ['web']);
   await local.stop();
@@ -105,7 +105,7 @@ test('service and check IDs may contain slashes; deregistration removes the serv
   const { local, catalog, ae } = setup();
   await local.start({ services: [], checks: [] });
   await local.addService(decodeService({ ID: 'a/b', Name: 'ab', Checks: [{ TTL: '10s' }, { TTL: '10s' }] }), 'remote', { persist: false });
-  ae.updateSyncState(catalog);
+  await ae.updateSyncState(catalog);
   await ae.syncChanges(catalog);
   assert.deepEqual(catalog.checkIds(), ['service:a/b:1', 'service:a/b:2']);
   await local.removeService('a/b');

@@ -96,7 +96,7 @@ function decodeFields(raw: JsonObject, s: Omit<SessionInput, 'ID'>): void {
 export async function sessionCreateHandler(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   let input: Omit<SessionInput, 'ID'>;
   try {
-    input = decodeSessionCreate(ctx.body, deps.config.nodeName);
+    input = decodeSessionCreate(ctx.body, ctx.originNode ?? deps.config.nodeName);
   } catch (err) {
     if (err instanceof DecodeError) throw new HttpError(400, `Request decode failed: ${err.message}`);
     throw err;

@@ -1,0 +1,124 @@
+// The endpoints a server answers on its RPC port for client agents (and, with the cluster work,
+// for other servers): forwarded API calls, forwarded DNS questions, and the two calls a client's
+// anti-entropy makes (read its node's catalog view, apply a registration).
+//
+// MUST: every body is validated before use: the port faces the network, and a malformed call is
+//       answered with an error, never a crash.
+import type { DnsHandler } from '../dns/handler.js';
+import type { FsmCommand } from '../fsm/commands.js';
+import type { FsmResult } from '../fsm/fsm.js';
+import type { ForwardReply, ForwardRequest } from '../http/forward.js';
+import { HttpError } from '../errors.js';
+import { RpcError, type RpcServer } from '../rpc/index.js';
+import type { Server } from '../server/index.js';
+import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
+import type { NodeView } from './anti-entropy.js';
+import type { ServerRouter } from './router.js';
+
+export const RPC = {
+  httpForward: 'HTTP.Forward',
+  dnsQuery: 'DNS.Query',
+  nodeView: 'Catalog.NodeView',
+  apply: 'Server.Apply',
+} as const;
+
+export interface ServerRpcDeps {
+  readonly server: Server;
+  readonly serveHttp: (req: ForwardRequest) => Promise<ForwardReply>;
+  readonly dns: () => DnsHandler | undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function bytes(v: unknown, what: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  throw new Error(`invalid ${what}`);
+}
+
+function text(v: unknown, what: string): string {
+  if (typeof v === 'string') return v;
+  throw new Error(`invalid ${what}`);
+}
+
+function forwardRequest(body: unknown): ForwardRequest {
+  if (!isRecord(body)) throw new Error('invalid forwarded request');
+  const headers: Record<string, string> = {};
+  if (isRecord(body.headers)) for (const [k, v] of Object.entries(body.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  return {
+    method: text(body.method, 'method'),
+    url: text(body.url, 'url'),
+    headers,
+    body: bytes(body.body, 'body'),
+    originNode: text(body.originNode, 'origin node'),
+  };
+}
+
+export function registerServerRpc(rpc: RpcServer, deps: ServerRpcDeps): void {
+  rpc.handle(RPC.httpForward, (body) => deps.serveHttp(forwardRequest(body)));
+  rpc.handle(RPC.dnsQuery, async (body) => {
+    if (!isRecord(body)) throw new Error('invalid DNS request');
+    const msg = Buffer.from(bytes(body.msg, 'DNS message'));
+    const handler = deps.dns();
+    if (!handler) throw new Error('DNS is disabled on this server');
+    const answer = await handler.handle(msg, body.tcp === true);
+    return { msg: answer ?? null };
+  });
+  rpc.handle(RPC.nodeView, (body): NodeView => {
+    if (!isRecord(body)) throw new Error('invalid node view request');
+    const node = text(body.node, 'node');
+    const store = deps.server.store;
+    return { node: getNode(store, node), services: nodeServices(store, node), checks: nodeChecks(store, node) };
+  });
+  rpc.handle(RPC.apply, async (body): Promise<FsmResult> => {
+    if (!isRecord(body) || !isRecord(body.cmd) || typeof body.cmd.t !== 'string') throw new Error('invalid command');
+    // Only the commands an agent's anti-entropy sends; anything else is refused.
+    const t = body.cmd.t;
+    if (t !== 'register' && t !== 'deregister') throw new Error(`command ${t} is not accepted over RPC`);
+    return deps.server.apply(body.cmd as unknown as FsmCommand);
+  });
+}
+
+/** Turn an RPC failure into the HTTP error a client agent answers with. */
+export function rpcToHttpError(err: unknown): unknown {
+  if (err instanceof RpcError) return new HttpError(500, err.kind === 'remote' ? err.message : `rpc error making call: ${err.message}`);
+  return err;
+}
+
+/** The client agent's side of the same calls, through the router. */
+export class ServerCalls {
+  constructor(private readonly router: ServerRouter) {}
+
+  async forwardHttp(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+    try {
+      const r = await this.router.call(RPC.httpForward, req, timeoutMs);
+      if (!isRecord(r) || typeof r.status !== 'number' || !isRecord(r.headers)) throw new Error('invalid forwarded reply');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && k.toLowerCase() !== 'content-length') headers[k] = v;
+      return { status: r.status, headers, body: bytes(r.body, 'reply body') };
+    } catch (err) {
+      throw rpcToHttpError(err);
+    }
+  }
+
+  async dns(msg: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    const r = await this.router.call(RPC.dnsQuery, { msg, tcp }, 10_000);
+    if (!isRecord(r) || !(r.msg instanceof Uint8Array)) return undefined;
+    return Buffer.from(r.msg);
+  }
+
+  async nodeView(node: string): Promise<NodeView> {
+    const r = await this.router.call(RPC.nodeView, { node }, 30_000);
+    if (!isRecord(r) || !Array.isArray(r.services) || !Array.isArray(r.checks)) throw new Error('invalid node view reply');
+    return { node: (r.node ?? undefined) as NodeView['node'], services: r.services as NodeView['services'], checks: r.checks as NodeView['checks'] };
+  }
+
+  async apply(cmd: FsmCommand): Promise<FsmResult> {
+    try {
+      return (await this.router.call(RPC.apply, { cmd }, 60_000)) as FsmResult;
+    } catch (err) {
+      throw rpcToHttpError(err);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// Client agents hold no replicated state: the API calls that read or write it are forwarded to a
+// server over the server RPC port and answered there by the same handlers (Consul forwards each
+// endpoint's RPC; forwarding the API call whole gives the same answers with one seam).
+//
+// MUST: only state-backed paths are forwarded; /v1/agent/* and /v1/event/* are the local
+//       agent's own and are always answered locally.
+// MUST: the origin agent's node name travels with the request, so that defaults which mean
+//       "this agent" (a session's Node) name the client, not the server that answers.
+
+/** A request as it crosses the RPC hop. Headers are lower-cased. */
+export interface ForwardRequest {
+  readonly method: string;
+  /** Path and query, exactly as the client sent them. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  /** The node name of the agent that received the call. */
+  readonly originNode: string;
+}
+
+export interface ForwardReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/** Sends a request to some server and returns its answer (the agent's router implements it). */
+export type Forwarder = (req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply>;
+
+const SERVER_PREFIXES = ['/v1/kv/', '/v1/txn', '/v1/status/', '/v1/snapshot', '/v1/catalog/', '/v1/health/', '/v1/session/', '/v1/operator/', '/v1/coordinate/', '/v1/query'];
+
+export function isServerPath(path: string): boolean {
+  return SERVER_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** Headers worth carrying: the token and what content negotiation needs. */
+export function forwardedHeaders(h: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['x-consul-token', 'authorization', 'accept', 'content-type']) {
+    const v = h[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * How long the RPC may take: a blocking query waits up to its `wait` (bounded by max_query_time,
+ * plus Consul's jitter of wait/16), so the hop must outlive it.
+ */
+export function forwardTimeoutMs(url: string, maxQueryTimeMs: number): number {
+  return url.includes('index=') ? maxQueryTimeMs + maxQueryTimeMs / 16 + 30_000 : 60_000 + 7_000;
+}
