@@ -20,7 +20,9 @@ import { AntiEntropy, type CatalogPort, type NodeInfo } from './anti-entropy.js'
 import { definitionsFromConfig } from './definitions.js';
 import { LocalAgent } from './local-agent.js';
 import { UserEvents } from './events.js';
-import { RemoteExec } from './remote-exec.js';
+import { RemoteExec, type RemoteExecKv } from './remote-exec.js';
+import { kvsApply } from '../server/session-endpoint.js';
+import { kvsGet } from '../state/kvs.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
@@ -76,10 +78,10 @@ export class Agent implements AgentFacade {
       timers: systemTimers,
       logger: this.log.named('agent'),
     });
-    this.gossip = new AgentGossip(config, nodeId, this.log.named('agent'));
+    this.gossip = new AgentGossip(config, nodeId, this.log);
     this.router = new ServerRouter(this.rpcClient, config.datacenter, this.log.named('agent.router'));
     this.calls = new ServerCalls(this.router);
-    this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, server: () => this.server, logger: this.log.named('agent') });
+    this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, kv: () => this.remoteExecKv(), logger: this.log.named('agent') });
     this.events = new UserEvents({
       nodeName: () => config.nodeName,
       localServices: () => this.local.state.services().map((s) => s.service),
@@ -149,8 +151,6 @@ export class Agent implements AgentFacade {
     const server = this.server;
     const onLan = (e: PoolEvent): void => {
       if (e.kind === 'member') {
-        const kind = e.type.replace('member-', '');
-        for (const m of e.members) this.log.named('serf').info(`EventMember${kind[0]?.toUpperCase()}${kind.slice(1)}: ${m.name} ${m.addr}`);
         if (server) server.memberEvent(e.members.map((m) => reconcileView(m, e.type)));
         else this.router.update(this.gossip.lan.members());
       } else if (e.kind === 'user') {
@@ -187,6 +187,32 @@ export class Agent implements AgentFacade {
       logger: this.log.named('agent.anti_entropy'),
     });
     this.antiEntropy.start();
+  }
+
+  /** KV for remote exec: the local store on a server, forwarded KV calls on a client. */
+  private remoteExecKv(): RemoteExecKv | undefined {
+    const server = this.server;
+    if (server) {
+      return {
+        get: async (key) => kvsGet(server.store, key).entry?.Value,
+        lock: (key, value, session) => kvsApply(server, { op: 'lock', key, value, flags: 0, session, index: 0 }),
+      };
+    }
+    if (this.router.knownServers() === 0) return undefined;
+    const call = async (method: string, url: string, body: Uint8Array): Promise<{ status: number; body: Uint8Array }> =>
+      this.calls.forwardHttp({ method, url, headers: {}, body, originNode: this.config.nodeName }, 30_000);
+    return {
+      get: async (key) => {
+        const r = await call('GET', `/v1/kv/${encodeKvPath(key)}?raw`, new Uint8Array(0));
+        if (r.status === 404) return undefined;
+        if (r.status !== 200) throw new Error(`Unexpected response code: ${r.status} (${Buffer.from(r.body).toString('utf8')})`);
+        return r.body;
+      },
+      lock: async (key, value, session) => {
+        const r = await call('PUT', `/v1/kv/${encodeKvPath(key)}?acquire=${encodeURIComponent(session)}`, value);
+        return r.status === 200 && Buffer.from(r.body).toString('utf8').trim() === 'true';
+      },
+    };
   }
 
   private catalogPort(): CatalogPort | undefined {
@@ -485,4 +511,9 @@ function reconcileView(m: SerfMember, type?: string): ReconcileMember {
     protocolMax: m.protocolMax,
     protocolCur: m.protocolCur,
   };
+}
+
+/** A KV key as a URL path: each segment escaped, the slashes kept. */
+function encodeKvPath(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
 }

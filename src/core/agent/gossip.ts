@@ -112,7 +112,7 @@ export class AgentGossip {
     const c = this.c;
     const g = c.gossip;
     const serfDir = c.dataDir ? path.join(c.dataDir, 'serf') : undefined;
-    const memberlistLog = this.log.named('memberlist.lan');
+    const role = c.server ? 'server' : 'client';
     this.lan = await GossipPool.start({
       nodeName: c.nodeName,
       bindAddr: g.serfLanBind,
@@ -128,10 +128,10 @@ export class AgentGossip {
       reconnectTimeoutMs: g.reconnectTimeoutMs,
       ...(serfDir ? { snapshotPath: path.join(serfDir, 'local.snapshot'), keyringPath: path.join(serfDir, 'local.keyring') } : {}),
       merge: lanMerge(c.nodeName, this.nodeId, c.datacenter),
-      log: memberlistLog,
+      log: this.log.named(`${role}.serf.lan`),
     });
     this.lan.onEvent(onLan);
-    this.log.info(`serf: LAN listening: address=${g.serfLanBind}:${c.ports.serfLan} encrypted=${this.lan.encrypted()}`);
+    this.log.named(`${role}.serf.lan`).debug(`serf: listening: address=${g.serfLanBind}:${c.ports.serfLan} encrypted=${this.lan.encrypted()}`);
     if (c.server && c.ports.serfWan > 0) {
       this.wan = await GossipPool.start({
         nodeName: `${c.nodeName}.${c.datacenter}`,
@@ -148,7 +148,7 @@ export class AgentGossip {
         reconnectTimeoutMs: g.reconnectTimeoutWanMs,
         ...(serfDir ? { snapshotPath: path.join(serfDir, 'remote.snapshot'), keyringPath: path.join(serfDir, 'remote.keyring') } : {}),
         merge: wanMerge(),
-        log: this.log.named('memberlist.wan'),
+        log: this.log.named('server.serf.wan'),
       });
       this.wan.onEvent(onWan);
     }
@@ -191,17 +191,17 @@ export class AgentGossip {
     const tryOnce = async (): Promise<void> => {
       if (this.stopped) return;
       attempt++;
-      this.log.info(`agent: (${which}) joining: ${addrs.join(' ')}`);
+      this.log.info(`(${which}) joining: ${addrs.join(' ')}`);
       const r = await this.join(addrs, wan).catch((err: unknown) => ({ contacted: 0, errors: [(err as Error).message] }) as JoinResult);
       if (r.contacted > 0) {
-        this.log.info(`agent: (${which}) Join completed. Initial agents synced with: ${r.contacted}`);
+        this.log.info(`(${which}) Join completed. Initial agents synced with: ${r.contacted}`);
         return;
       }
       if (max > 0 && attempt >= max) {
-        onFatal(`agent: (${which}) max join retry exhausted, exiting`);
+        onFatal(`(${which}) max join retry exhausted, exiting`);
         return;
       }
-      this.log.warn(`agent: (${which}) Join failed: error="${joinErrorText(r.errors).trim()}" retrying in ${intervalMs / 1000}s`);
+      this.log.warn(`(${which}) Join failed: error="${joinErrorText(r.errors).trim()}" retrying in ${intervalMs / 1000}s`);
       const t = setTimeout(() => {
         this.retryTimers.delete(t);
         void tryOnce();

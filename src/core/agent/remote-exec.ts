@@ -12,9 +12,6 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../support/logger.js';
-import type { Server } from '../server/index.js';
-import { kvsApply } from '../server/session-endpoint.js';
-import { kvsGet } from '../state/kvs.js';
 import type { UserEvent } from '../structs/event.js';
 
 /** Consul: remoteExecName. */
@@ -38,10 +35,17 @@ export interface RemoteExecSpec {
   Wait?: number;
 }
 
+/** The KV access remote exec needs: local state on a server, forwarded calls on a client. */
+export interface RemoteExecKv {
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** A KV acquire with `session`; false when the lock is refused. */
+  lock(key: string, value: Uint8Array, session: string): Promise<boolean>;
+}
+
 export interface RemoteExecOptions {
   nodeName: () => string;
-  /** The server role of this agent; a client-only agent cannot reach KV yet. */
-  server: () => Server | undefined;
+  /** How to reach KV now; undefined while no server is known. */
+  kv: () => RemoteExecKv | undefined;
   logger: Logger;
 }
 
@@ -84,12 +88,12 @@ export class RemoteExec {
       log.error(`failed to decode remote exec event: error="${(err as Error).message}"`);
       return;
     }
-    const server = this.o.server();
+    const server = this.o.kv();
     if (!server) {
       log.error('failed to get remote exec job: no known Consul servers');
       return;
     }
-    const spec = this.getSpec(server, event);
+    const spec = await this.getSpec(server, event);
     if (!spec) return;
     try {
       await this.writeKey(server, event, 'ack', new Uint8Array(0));
@@ -109,15 +113,21 @@ export class RemoteExec {
     }
   }
 
-  private getSpec(server: Server, event: RemoteExecEvent): RemoteExecSpec | undefined {
+  private async getSpec(kv: RemoteExecKv, event: RemoteExecEvent): Promise<RemoteExecSpec | undefined> {
     const key = joinKey(event.Prefix, event.Session, 'job');
-    const entry = kvsGet(server.store, key).entry;
-    if (!entry) {
+    let value: Uint8Array | undefined;
+    try {
+      value = await kv.get(key);
+    } catch (err) {
+      this.o.logger.error(`failed to get remote exec job: error="${(err as Error).message}"`);
+      return undefined;
+    }
+    if (!value) {
       this.o.logger.debug('remote exec aborted, job spec missing');
       return undefined;
     }
     try {
-      return JSON.parse(Buffer.from(entry.Value).toString('utf8')) as RemoteExecSpec;
+      return JSON.parse(Buffer.from(value).toString('utf8')) as RemoteExecSpec;
     } catch (err) {
       this.o.logger.error(`failed to decode remote exec spec: error="${(err as Error).message}"`);
       return undefined;
@@ -125,14 +135,14 @@ export class RemoteExec {
   }
 
   /** Consul: remoteExecWriteKey; a KV lock with the job's session. */
-  private async writeKey(server: Server, event: RemoteExecEvent, suffix: string, value: Uint8Array): Promise<void> {
+  private async writeKey(kv: RemoteExecKv, event: RemoteExecEvent, suffix: string, value: Uint8Array): Promise<void> {
     const key = joinKey(event.Prefix, event.Session, this.o.nodeName(), suffix);
-    const ok = await kvsApply(server, { op: 'lock', key, value, flags: 0, session: event.Session, index: 0 });
+    const ok = await kv.lock(key, value, event.Session);
     if (!ok) throw new Error('write failed');
   }
 
   /** Run the job, streaming its output; resolves with the exit code (255 when it cannot start). */
-  private async execute(server: Server, event: RemoteExecEvent, spec: RemoteExecSpec): Promise<number> {
+  private async execute(server: RemoteExecKv, event: RemoteExecEvent, spec: RemoteExecSpec): Promise<number> {
     const log = this.o.logger;
     let scriptFile: string | undefined;
     let tmpDir: string | undefined;
@@ -153,7 +163,7 @@ export class RemoteExec {
     }
   }
 
-  private spawnAndStream(server: Server, event: RemoteExecEvent, file: string, args: string[], heartbeatMs: number): Promise<number> {
+  private spawnAndStream(server: RemoteExecKv, event: RemoteExecEvent, file: string, args: string[], heartbeatMs: number): Promise<number> {
     return new Promise<number>((resolve) => {
       let seq = 0;
       let failed = false;

@@ -63,15 +63,3 @@ export function vsnEqual(a: Vsn, b: Vsn): boolean {
   return true;
 }
 
-export function stateName(s: NodeStateKind): string {
-  switch (s) {
-    case NodeStateKind.Alive:
-      return 'alive';
-    case NodeStateKind.Suspect:
-      return 'suspect';
-    case NodeStateKind.Dead:
-      return 'dead';
-    case NodeStateKind.Left:
-      return 'left';
-  }
-}

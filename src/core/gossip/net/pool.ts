@@ -27,7 +27,7 @@ import {
   type SerfOutput,
   type Tags,
 } from '../serf/index.js';
-import { Keyring, sizeOf } from '../wire/index.js';
+import { encryptOverhead, Keyring, sizeOf } from '../wire/index.js';
 import { GossipDriver, gossipNow, type DriverLog } from './driver.js';
 import { readSnapshot, SnapshotWriter, type SnapshotState } from './snapshot-file.js';
 
@@ -140,6 +140,8 @@ export class GossipPool {
             delegateVersion: serfDelegateVersion(4),
             rng,
             sizeOf,
+            // memberlist: encryption adds a version byte, nonce and tag to every packet.
+            packetOverhead: this.keyring.enabled ? encryptOverhead(1) : 0,
             delegate,
             log: (level, msg) => o.log[level](msg),
           },

@@ -107,8 +107,15 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
   return { status: 200, body: true };
 }
 
+/** Datacenters known through the WAN pool's servers, ours first (Consul sorts by distance; ours is nearest). */
 export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  return { status: 200, body: [deps.config.datacenter] };
+  const own = deps.config.datacenter;
+  const others = new Set<string>();
+  for (const m of deps.agent.members(true)) {
+    const dc = m.Tags.dc;
+    if (m.Tags.role === 'consul' && dc && dc !== own && m.Status !== 3) others.add(dc);
+  }
+  return { status: 200, body: [own, ...[...others].sort()] };
 }
 
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
