@@ -1,5 +1,8 @@
-// Operator endpoints (/v1/operator/...): the gossip keyring for now (api/operator_keyring.go).
-import { type HttpTransport, parseJson } from './http.js';
+// Operator endpoints (/v1/operator/...): the gossip keyring (api/operator_keyring.go), the Raft
+// peer set (api/operator_raft.go) and autopilot (api/operator_autopilot.go). Durations stay the
+// strings the API sends ("200ms"); callers parse them with support/duration.ts.
+import { StatusError } from './errors.js';
+import { type HttpTransport, type Query, type QueryOptions, parseJson } from './http.js';
 
 /** api.KeyringResponse: one pool's answer (the LAN pool of a dc, or the WAN pool). */
 export interface KeyringResponse {
@@ -11,6 +14,69 @@ export interface KeyringResponse {
   Keys: Record<string, number>;
   PrimaryKeys: Record<string, number> | null;
   NumNodes: number;
+}
+
+/** api.RaftServer. LastIndex is absent from servers older than Consul 1.17 (read it as 0). */
+export interface RaftServer {
+  ID: string;
+  Node: string;
+  Address: string;
+  Leader: boolean;
+  ProtocolVersion: string;
+  Voter: boolean;
+  LastIndex?: number;
+}
+
+/** api.RaftConfiguration. */
+export interface RaftConfiguration {
+  Servers: RaftServer[] | null;
+  Index: number;
+}
+
+/** api.TransferLeaderResponse. */
+export interface TransferLeaderResponse {
+  Success: boolean;
+}
+
+/** api.AutopilotConfiguration (durations as Go duration strings). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean;
+  LastContactThreshold: string;
+  MaxTrailingLogs: number;
+  MinQuorum: number;
+  ServerStabilizationTime: string;
+  RedundancyZoneTag: string;
+  DisableUpgradeMigration: boolean;
+  UpgradeVersionTag: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** api.ServerHealth. */
+export interface ServerHealth {
+  ID: string;
+  Name: string;
+  Address: string;
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  StableSince: string;
+}
+
+/** api.OperatorHealthReply. */
+export interface OperatorHealthReply {
+  Healthy: boolean;
+  FailureTolerance: number;
+  Servers: ServerHealth[] | null;
+}
+
+function readQuery(opts: QueryOptions | undefined): Query {
+  return opts?.allowStale ? { stale: true } : {};
 }
 
 export class OperatorApi {
@@ -39,5 +105,57 @@ export class OperatorApi {
 
   keyringRemove(key: string, relayFactor = 0): Promise<void> {
     return this.keyOp('DELETE', key, relayFactor);
+  }
+
+  /** GET /v1/operator/raft/configuration. */
+  async raftGetConfiguration(opts?: QueryOptions): Promise<RaftConfiguration> {
+    const res = await this.http.sendOk({ method: 'GET', path: '/v1/operator/raft/configuration', query: readQuery(opts) });
+    return parseJson<RaftConfiguration>(res);
+  }
+
+  /** POST /v1/operator/raft/transfer-leader; an empty id lets the servers pick the new leader. */
+  async raftLeaderTransfer(id: string, opts?: QueryOptions): Promise<TransferLeaderResponse> {
+    const query: Query = { ...readQuery(opts), id: id === '' ? undefined : id };
+    const res = await this.http.sendOk({ method: 'POST', path: '/v1/operator/raft/transfer-leader', query });
+    return parseJson<TransferLeaderResponse>(res);
+  }
+
+  /** DELETE /v1/operator/raft/peer?address=IP:port. */
+  async raftRemovePeerByAddress(address: string): Promise<void> {
+    await this.http.sendOk({ method: 'DELETE', path: '/v1/operator/raft/peer', query: { address } });
+  }
+
+  /** DELETE /v1/operator/raft/peer?id=<server ID>. */
+  async raftRemovePeerById(id: string): Promise<void> {
+    await this.http.sendOk({ method: 'DELETE', path: '/v1/operator/raft/peer', query: { id } });
+  }
+
+  /** GET /v1/operator/autopilot/configuration. */
+  async autopilotGetConfiguration(opts?: QueryOptions): Promise<AutopilotConfiguration> {
+    const res = await this.http.sendOk({ method: 'GET', path: '/v1/operator/autopilot/configuration', query: readQuery(opts) });
+    return parseJson<AutopilotConfiguration>(res);
+  }
+
+  /** PUT /v1/operator/autopilot/configuration: an unconditional write. */
+  async autopilotSetConfiguration(conf: AutopilotConfiguration): Promise<void> {
+    await this.http.sendOk({ method: 'PUT', path: '/v1/operator/autopilot/configuration', body: JSON.stringify(conf) });
+  }
+
+  /** PUT ...?cas=<conf.ModifyIndex>: true when the write won (Go looks for "true" in the body). */
+  async autopilotCasConfiguration(conf: AutopilotConfiguration): Promise<boolean> {
+    const res = await this.http.sendOk({
+      method: 'PUT',
+      path: '/v1/operator/autopilot/configuration',
+      query: { cas: String(conf.ModifyIndex) },
+      body: JSON.stringify(conf),
+    });
+    return res.body.toString('utf8').includes('true');
+  }
+
+  /** GET /v1/operator/autopilot/health; 429 (unhealthy) still carries the report. */
+  async autopilotServerHealth(opts?: QueryOptions): Promise<OperatorHealthReply> {
+    const res = await this.http.send({ method: 'GET', path: '/v1/operator/autopilot/health', query: readQuery(opts) });
+    if (res.statusCode !== 200 && res.statusCode !== 429) throw new StatusError(res.statusCode, res.body.toString('utf8'));
+    return parseJson<OperatorHealthReply>(res);
   }
 }

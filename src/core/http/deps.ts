@@ -3,7 +3,7 @@ import type { RuntimeConfig } from '../config/index.js';
 import { Errors } from '../errors.js';
 import type { Server } from '../server/index.js';
 import type { QueryLimits } from './blocking.js';
-import type { Forwarder } from './forward.js';
+import type { Forwarder, ForwardReply, ForwardRequest } from './forward.js';
 import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
 import type { LocalAgent } from '../agent/local-agent.js';
@@ -56,6 +56,8 @@ export class ApiDeps {
 
   /** Set on client agents: how state-backed calls reach a server (http/forward.ts). */
   forwarder: Forwarder | undefined;
+  /** Set on servers: how a follower hands leader-only calls to the leader (undefined = we lead). */
+  leaderForwarder: ((req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply | undefined>) | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

@@ -16,6 +16,8 @@ export interface ForwardRequest {
   readonly body: Uint8Array;
   /** The node name of the agent that received the call. */
   readonly originNode: string;
+  /** Server-to-server hops so far (a follower forwards to the leader at most once more). */
+  readonly hops?: number;
 }
 
 export interface ForwardReply {
@@ -31,6 +33,18 @@ const SERVER_PREFIXES = ['/v1/kv/', '/v1/txn', '/v1/status/', '/v1/snapshot', '/
 
 export function isServerPath(path: string): boolean {
   return SERVER_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/**
+ * On a server that is not the leader: must this call be answered by the leader? Everything
+ * state-backed is, except `?stale` reads (any server answers them from its own state), the
+ * status endpoints (each server answers for itself) and the gossip keyring (a server-local op).
+ */
+export function needsLeader(path: string, query: URLSearchParams): boolean {
+  if (!isServerPath(path) || path.startsWith('/v1/status/') || path === '/v1/operator/keyring') return false;
+  if (query.has('stale')) return false;
+  const maxStale = query.get('max_stale');
+  return maxStale === null || maxStale === '' || maxStale === '0' || maxStale === '0s';
 }
 
 /** Headers worth carrying: the token and what content negotiation needs. */

@@ -45,6 +45,12 @@ import {
 } from './handlers/session.js';
 import { eventFire, eventList } from './handlers/event.js';
 import { agentForceLeave, operatorKeyring } from './handlers/operator-keyring.js';
+import { operatorRaftConfiguration, operatorRaftPeer, operatorRaftTransferLeader } from './handlers/operator-raft.js';
+import {
+  operatorAutopilotConfigurationGet,
+  operatorAutopilotConfigurationPut,
+  operatorAutopilotHealth,
+} from './handlers/operator-autopilot.js';
 
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
@@ -70,6 +76,11 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/reload', methods: { PUT: agentReload } },
   { path: '/v1/agent/force-leave/', methods: { PUT: agentForceLeave } },
   { path: '/v1/operator/keyring', methods: { GET: operatorKeyring, POST: operatorKeyring, PUT: operatorKeyring, DELETE: operatorKeyring } },
+  { path: '/v1/operator/raft/configuration', methods: { GET: operatorRaftConfiguration } },
+  { path: '/v1/operator/raft/peer', methods: { DELETE: operatorRaftPeer } },
+  { path: '/v1/operator/raft/transfer-leader', methods: { POST: operatorRaftTransferLeader } },
+  { path: '/v1/operator/autopilot/configuration', methods: { GET: operatorAutopilotConfigurationGet, PUT: operatorAutopilotConfigurationPut } },
+  { path: '/v1/operator/autopilot/health', methods: { GET: operatorAutopilotHealth } },
   { path: '/v1/agent/services', methods: { GET: agentServices } },
   { path: '/v1/agent/service/', methods: { GET: agentService } },
   { path: '/v1/agent/service/register', methods: { PUT: agentServiceRegister } },

@@ -9,7 +9,7 @@ import type { Logger } from '../support/logger.js';
 import { RequestContext, type Reply } from './context.js';
 import type { ApiDeps } from './deps.js';
 import { matchRoute, type Handler } from './routes.js';
-import { forwardedHeaders, forwardTimeoutMs, isServerPath, type ForwardReply, type ForwardRequest } from './forward.js';
+import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -94,7 +94,10 @@ export class HttpApi {
       if (method === 'OPTIONS') return this.write(res, { status: 200, raw: '', headers: { Allow: allow } });
       return this.write(res, { status: 405, raw: Errors.methodNotAllowed(method).message, headers: { Allow: allow } });
     }
-    const forward = this.deps.agent.server === undefined && this.deps.forwarder !== undefined && isServerPath(path);
+    const server = this.deps.agent.server;
+    const forward =
+      (server === undefined && this.deps.forwarder !== undefined && isServerPath(path)) ||
+      (server !== undefined && this.deps.leaderForwarder !== undefined && !server.isLeader() && needsLeader(path, queryOf(url)));
     if (!BODY_METHODS.has(method)) {
       if (forward) return this.forward(req, res, url, method, EMPTY_BODY);
       return this.run(req, res, url, method, EMPTY_BODY, match.tail, handler);
@@ -145,10 +148,14 @@ export class HttpApi {
 
   /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
   private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
-    const forwarder = this.deps.forwarder;
-    if (!forwarder) return this.write(res, { status: 500, raw: Errors.noServers().message });
     const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
-    forwarder(fwd, forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs)).then(
+    const timeout = forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs);
+    const viaLeader = this.deps.agent.server !== undefined ? this.deps.leaderForwarder : undefined;
+    const forwarder = viaLeader ?? this.deps.forwarder;
+    if (!forwarder) return this.write(res, { status: 500, raw: Errors.noServers().message });
+    // A follower whose leader turned out to be itself (elected meanwhile) answers locally.
+    const answer = forwarder(fwd, timeout).then((r) => r ?? this.serveForwarded({ ...fwd, hops: 99 }));
+    answer.then(
       (reply) => {
         if (res.destroyed) return;
         res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
@@ -172,6 +179,13 @@ export class HttpApi {
     }
     const match = matchRoute(path);
     if (!match || !isServerPath(path)) return toForwardReply({ status: 404, raw: '' }, false);
+    // Leadership moved while the call was on its way: pass it on once more.
+    const server = this.deps.agent.server;
+    const lf = this.deps.leaderForwarder;
+    if (server && lf && !server.isLeader() && (fwd.hops ?? 0) < 1 && needsLeader(path, queryOf(fwd.url))) {
+      const r = await lf({ ...fwd, hops: (fwd.hops ?? 0) + 1 }, forwardTimeoutMs(fwd.url, this.deps.config.maxQueryTimeMs));
+      if (r) return r;
+    }
     const handler = match.route.methods[fwd.method];
     if (!handler) return toForwardReply({ status: 405, raw: Errors.methodNotAllowed(fwd.method).message }, false);
     const ctx = new RequestContext({ headers: fwd.headers }, fwd.method, fwd.url, Buffer.from(fwd.body.buffer, fwd.body.byteOffset, fwd.body.length));
@@ -222,6 +236,11 @@ function render(reply: Reply, pretty: boolean): { status: number; headers: Recor
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+
+function queryOf(url: string): URLSearchParams {
+  const q = url.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+}
 
 /** Consul's plain-text error answer for an HttpError; anything else is a bug and propagates. */
 function errorReply(err: unknown): Reply {

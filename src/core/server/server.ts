@@ -14,6 +14,8 @@ import { StateStore } from '../state/store.js';
 import type { Logger } from '../support/logger.js';
 import { readArchive, writeArchive } from '../snapshot/index.js';
 import { registerSelf } from './leader.js';
+import { ServerOperator } from './operator.js';
+import { CONSUL_API_VERSION, REVISION } from '../version.js';
 import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
@@ -36,6 +38,8 @@ export class Server {
   private readonly transport = new LoopbackTransport();
   private readonly addrs = new Map<string, string>();
   private readonly log: Logger;
+  /** The /v1/operator/raft and /autopilot endpoints' view of this server. */
+  readonly operator: ServerOperator;
   /** Wall-clock lock-delays of invalidated sessions' keys (see lock-delay.ts). */
   readonly lockDelays = new LockDelays();
   /** Session TTL timers; armed only while this server leads (see session-ttl.ts). */
@@ -69,6 +73,25 @@ export class Server {
       snapshotThreshold: config.raftSnapshotThreshold,
       trailingLogs: config.raftTrailingLogs,
       applyTimeoutMs: 30_000,
+    });
+    // Single-server placeholder until the Raft cluster wiring lands.
+    this.operator = new ServerOperator({
+      selfId: nodeId,
+      selfName: config.nodeName,
+      voters: () => this.raft.status().conf.voters,
+      learners: () => this.raft.status().conf.learners,
+      leaderId: () => this.raft.leaderId(),
+      isLeader: () => this.raft.isLeader(),
+      term: () => this.raft.status().term,
+      lastIndex: () => this.raft.status().lastIndex,
+      configIndex: () => 0,
+      addressOf: (id) => this.addrs.get(id),
+      server: () => undefined,
+      peerHealth: () => undefined,
+      removeServer: () => Promise.reject(new Error('not supported yet')),
+      transferLeadership: () => Promise.reject(new Error('not supported yet')),
+      autopilot: { cleanupDeadServers: true, lastContactThresholdMs: 200, maxTrailingLogs: 250, serverStabilizationTimeMs: 10_000 },
+      build: `${CONSUL_API_VERSION}:${REVISION}`,
     });
     this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
