@@ -6,7 +6,7 @@
 # only passes if the state was already reached (real Consul fails these lines the same way). The
 # copy made here re-evaluates each such condition on every try (wait_until N eval '...'). No
 # assertion, value, timeout or other line is changed; the originals stay in ../shared.
-#   usage: scripts/conformance-requoted.sh 06-health-checks 07-script-checks 21-durability
+#   usage: scripts/conformance-requoted.sh 06-health-checks 07-script-checks 21-durability 20-cluster
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)/../shared/conformance"
 work=$(mktemp -d /tmp/conformance-requoted.XXXXXX)
@@ -27,6 +27,11 @@ for name in names:
         indent, prefix, limit, expr, rest = m.groups()
         if prefix.strip():
             out.append(indent + prefix.rstrip().rstrip(';') + '\n')
+        # Positional parameters ($1, $2 of the scenario function) mean something else inside
+        # wait_until: pin their values first and refer to the copies.
+        if re.search(r'\$[1-9]', expr):
+            out.append(f"{indent}_wu_a1=${{1-}}; _wu_a2=${{2-}}; _wu_a3=${{3-}}\n")
+            expr = re.sub(r'\$([1-9])', r'$_wu_a\1', expr)
         out.append(f"{indent}_wu_expr=$(cat <<'WU'\n{expr}\nWU\n)\n")
         out.append(f'{indent}wait_until {limit} eval "$_wu_expr" {rest}\n')
     path.write_text(''.join(out))

@@ -44,7 +44,7 @@ describe('durability', { timeout: 120_000 }, () => {
       const args: string[] = [];
       if (extra.length > 0) {
         const cfg = path.join(dir.path, 'raft.json');
-        writeFileSync(cfg, JSON.stringify({ raft_snapshot_threshold: 64, raft_trailing_logs: 16 }));
+        writeFileSync(cfg, JSON.stringify({ raft_snapshot_threshold: 64, raft_trailing_logs: 16, raft_snapshot_interval: '200ms' }));
         args.push(`-config-file=${cfg}`);
       }
       const dataDir = path.join(dir.path, 'data');

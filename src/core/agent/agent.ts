@@ -25,13 +25,14 @@ import { kvsApply } from '../server/session-endpoint.js';
 import { kvsGet } from '../state/kvs.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
-import { RpcClient, RpcServer } from '../rpc/index.js';
+import { RpcClient, RpcError, RpcServer } from '../rpc/index.js';
 import type { KeyringOp, KeyringResult } from '../http/deps.js';
 import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
-import { registerServerRpc, ServerCalls } from './server-rpc.js';
+import { decodeForwardReply, registerServerRpc, RPC, rpcToHttpError, ServerCalls } from './server-rpc.js';
+import type { ForwardReply, ForwardRequest } from '../http/forward.js';
 import { decodeGossipEvent } from './events.js';
 
 export class Agent implements AgentFacade {
@@ -99,9 +100,10 @@ export class Agent implements AgentFacade {
   async start(): Promise<void> {
     const c = this.config;
     if (c.server) {
-      this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log });
+      const rpc = new RpcServer({ logger: this.log.named('rpc') });
+      this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
+      await this.startRpcServer(rpc, this.server);
       await this.server.start();
-      await this.startRpcServer(this.server);
       this.log.info(`consul server started: node=${c.nodeName} id=${this.nodeId}`);
     }
     await this.startGossip();
@@ -109,6 +111,7 @@ export class Agent implements AgentFacade {
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
+      else deps.leaderForwarder = (req, timeoutMs) => this.forwardToLeader(req, timeoutMs);
       this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
@@ -128,11 +131,33 @@ export class Agent implements AgentFacade {
     this.log.info('Consul agent running!');
   }
 
+  /**
+   * A follower hands a leader-only call to the leader (Consul: forwardRequestToLeader), waiting
+   * for one up to the RPC hold timeout; undefined when this server leads after all.
+   */
+  private async forwardToLeader(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply | undefined> {
+    const server = this.server;
+    if (!server) return undefined;
+    for (let attempt = 0; ; attempt++) {
+      const addr = await server.leaderRpcAddr();
+      if (addr === undefined) return undefined;
+      try {
+        return decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs }));
+      } catch (err) {
+        // The leader died under us: a new one may be elected within the hold time.
+        if (err instanceof RpcError && err.kind === 'conn' && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
+        throw rpcToHttpError(err);
+      }
+    }
+  }
+
   /** Servers answer forwarded calls from clients on the server port. */
-  private async startRpcServer(server: Server): Promise<void> {
+  private async startRpcServer(rpc: RpcServer, server: Server): Promise<void> {
     const c = this.config;
-    if (c.ports.server <= 0) return;
-    const rpc = new RpcServer({ logger: this.log.named('rpc') });
+    if (c.ports.server <= 0) throw new Error('server mode requires a server port (ports.server)');
     registerServerRpc(rpc, {
       server,
       serveHttp: (req) => {
@@ -151,8 +176,13 @@ export class Agent implements AgentFacade {
     const server = this.server;
     const onLan = (e: PoolEvent): void => {
       if (e.kind === 'member') {
-        if (server) server.memberEvent(e.members.map((m) => reconcileView(m, e.type)));
-        else this.router.update(this.gossip.lan.members());
+        if (server) {
+          server.cluster.update(this.gossip.lan.members().map((m) => reconcileView(m)));
+          server.memberEvent(e.members.map((m) => reconcileView(m, e.type)));
+        } else if (this.router.update(this.gossip.lan.members())) {
+          // Consul's ServerUp: a newly found server gets a full sync at once.
+          this.antiEntropy?.triggerFull();
+        }
       } else if (e.kind === 'user') {
         const event = decodeGossipEvent(e.name, e.payload, e.ltime);
         if (event) this.events.receive(event);
@@ -160,8 +190,10 @@ export class Agent implements AgentFacade {
     };
     await this.gossip.start(onLan, () => undefined);
     this.events.setBroadcast((name, payload) => this.gossip.lan.userEvent(name, payload, false));
-    if (server) server.setMemberSource(() => this.gossip.lan.members().map((m) => reconcileView(m)));
-    else this.router.update(this.gossip.lan.members());
+    if (server) {
+      server.cluster.update(this.gossip.lan.members().map((m) => reconcileView(m)));
+      server.setMemberSource(() => this.gossip.lan.members().map((m) => reconcileView(m)));
+    } else this.router.update(this.gossip.lan.members());
   }
 
   /** Consul: reloadWatches. Plans use the API, so they need the HTTP listener. */
@@ -318,7 +350,8 @@ export class Agent implements AgentFacade {
       stats.consul = {
         acl: 'disabled',
         bootstrap: String(c.bootstrap || c.bootstrapExpect === 1),
-        known_datacenters: '1',
+        known_datacenters: String(new Set(this.members(true).map((m) => m.Tags.dc).filter(Boolean)).size || 1),
+        known_servers: String(Math.max(1, s.cluster.known().filter((k) => k.status === 'alive').length)),
         leader: String(s.isLeader()),
         leader_addr: s.leaderAddr(),
         server: 'true',
@@ -344,9 +377,17 @@ export class Agent implements AgentFacade {
   /** Consul: the leave endpoint leaves gossip gracefully, answers, then shuts the agent down. */
   async leave(): Promise<void> {
     this.log.info('Gracefully shutting down agent...');
+    await this.gracefulLeave();
+    setTimeout(() => void this.shutdown(0), 50);
+  }
+
+  /** Consul: Agent.Leave / Server.Leave: hand over leadership, leave gossip, wait to be removed. */
+  private async gracefulLeave(): Promise<void> {
+    if (this.leftGracefully) return;
+    await this.server?.prepareLeave();
     await this.gossip.leave();
     this.leftGracefully = true;
-    setTimeout(() => void this.shutdown(0), 50);
+    await this.server?.waitRemoved(5_000);
   }
 
   async join(addr: string, wan: boolean): Promise<number> {
@@ -419,8 +460,7 @@ export class Agent implements AgentFacade {
   async stop(leave: boolean): Promise<void> {
     if (leave && !this.leftGracefully && !this.shuttingDown) {
       this.log.info('Gracefully shutting down agent...');
-      await this.gossip.leave().catch((err: unknown) => this.log.warn(`leave failed: ${(err as Error).message}`));
-      this.leftGracefully = true;
+      await this.gracefulLeave().catch((err: unknown) => this.log.warn(`leave failed: ${(err as Error).message}`));
     }
     await this.shutdown(0);
   }

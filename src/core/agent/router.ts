@@ -24,8 +24,8 @@ export class ServerRouter {
     private readonly log: Logger,
   ) {}
 
-  /** Rebuild the server list from the current LAN members. */
-  update(members: readonly ServerMemberView[]): void {
+  /** Rebuild the server list from the current LAN members; true when a server was added. */
+  update(members: readonly ServerMemberView[]): boolean {
     const found: string[] = [];
     for (const m of members) {
       if (m.status !== 'alive' || m.tags.dc !== this.datacenter) continue;
@@ -34,11 +34,12 @@ export class ServerRouter {
       found.push(m.addr.includes(':') ? `[${m.addr}]:${port}` : `${m.addr}:${port}`);
     }
     found.sort();
-    if (found.join(',') !== this.servers.join(',')) {
-      this.log.debug(`router: servers now [${found.join(' ')}]`);
-      this.servers = found;
-      this.next = this.servers.length > 0 ? this.next % this.servers.length : 0;
-    }
+    if (found.join(',') === this.servers.join(',')) return false;
+    const added = found.some((s) => !this.servers.includes(s));
+    this.log.debug(`router: servers now [${found.join(' ')}]`);
+    this.servers = found;
+    this.next = this.servers.length > 0 ? this.next % this.servers.length : 0;
+    return added;
   }
 
   knownServers(): number {

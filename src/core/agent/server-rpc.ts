@@ -19,6 +19,7 @@ export const RPC = {
   httpForward: 'HTTP.Forward',
   dnsQuery: 'DNS.Query',
   nodeView: 'Catalog.NodeView',
+  /** Served by the Server itself (server/server.ts): any command, forwarded to the leader. */
   apply: 'Server.Apply',
 } as const;
 
@@ -52,6 +53,7 @@ function forwardRequest(body: unknown): ForwardRequest {
     headers,
     body: bytes(body.body, 'body'),
     originNode: text(body.originNode, 'origin node'),
+    hops: typeof body.hops === 'number' ? body.hops : 0,
   };
 }
 
@@ -71,13 +73,14 @@ export function registerServerRpc(rpc: RpcServer, deps: ServerRpcDeps): void {
     const store = deps.server.store;
     return { node: getNode(store, node), services: nodeServices(store, node), checks: nodeChecks(store, node) };
   });
-  rpc.handle(RPC.apply, async (body): Promise<FsmResult> => {
-    if (!isRecord(body) || !isRecord(body.cmd) || typeof body.cmd.t !== 'string') throw new Error('invalid command');
-    // Only the commands an agent's anti-entropy sends; anything else is refused.
-    const t = body.cmd.t;
-    if (t !== 'register' && t !== 'deregister') throw new Error(`command ${t} is not accepted over RPC`);
-    return deps.server.apply(body.cmd as unknown as FsmCommand);
-  });
+}
+
+/** A forwarded call's answer as it came back over RPC (validated). */
+export function decodeForwardReply(r: unknown): ForwardReply {
+  if (!isRecord(r) || typeof r.status !== 'number' || !isRecord(r.headers)) throw new Error('invalid forwarded reply');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && k.toLowerCase() !== 'content-length') headers[k] = v;
+  return { status: r.status, headers, body: bytes(r.body, 'reply body') };
 }
 
 /** Turn an RPC failure into the HTTP error a client agent answers with. */
@@ -92,11 +95,7 @@ export class ServerCalls {
 
   async forwardHttp(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
     try {
-      const r = await this.router.call(RPC.httpForward, req, timeoutMs);
-      if (!isRecord(r) || typeof r.status !== 'number' || !isRecord(r.headers)) throw new Error('invalid forwarded reply');
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && k.toLowerCase() !== 'content-length') headers[k] = v;
-      return { status: r.status, headers, body: bytes(r.body, 'reply body') };
+      return decodeForwardReply(await this.router.call(RPC.httpForward, req, timeoutMs));
     } catch (err) {
       throw rpcToHttpError(err);
     }

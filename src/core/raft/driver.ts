@@ -6,103 +6,136 @@
 // not proposals.
 //
 // MUST: a proposal's promise resolves only after its entry was persisted and applied, so an
-// acknowledged write survives kill -9. Only this file and transport.ts touch timers.
+// acknowledged write survives kill -9. Every piece of work that touches storage (the Ready loop,
+// snapshots, bootstrap) runs under one mutex (`exclusive`), never two at once. Only this file and
+// the transports touch timers.
+//
+// Membership: a server started with no state and no bootstrap voters has an empty configuration
+// and never campaigns; it waits for bootstrap() or for a leader that added it (it accepts appends
+// and snapshots from any leader). Futures of proposals and configuration changes are rejected as
+// soon as this server stops leading or is removed, not at their timeout.
 import { randomInt } from 'node:crypto';
-import path from 'node:path';
-import { bootstrapStorage, MemoryStorage, RawNode } from './core/index.js';
-import type { Entry, Message, NodeId, Ready, Rng, Status } from './core/types.js';
+import { bootstrapStorage, confEquals, EMPTY_CONF, isMember, MemoryStorage, RawNode } from './core/index.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status } from './core/types.js';
 import { RaftError } from './core/types.js';
-import { LevelLogStore } from './storage/level-log.js';
-import { FileSnapshotStore } from './storage/snapshot-store.js';
-import type { Transport } from './transport.js';
+import type { ConfigurationListener, PeerProgress, RaftDriverOptions } from './driver-types.js';
+import { loadDurableState } from './durable-state.js';
+import { ProposalFutures } from './futures.js';
+import type { RecoveredPeer } from './peers-json.js';
+import type { LevelLogStore } from './storage/level-log.js';
+import type { FileSnapshotStore } from './storage/snapshot-store.js';
+import type { TransportReporter } from './transport.js';
 
-export interface RaftFsm<R> {
-  apply(index: number, data: Uint8Array): R;
-  snapshot(): Uint8Array;
-  restore(data: Uint8Array, index: number): void;
-}
+export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
-export interface RaftLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
+const cryptoRng: Rng = { int: (n) => randomInt(n) };
 
-export interface RaftDriverOptions<R> {
-  readonly id: NodeId;
-  /** `<data-dir>/raft`; undefined keeps everything in memory (dev mode without -data-dir). */
-  readonly dir: string | undefined;
-  readonly fsm: RaftFsm<R>;
-  readonly transport: Transport;
-  readonly logger: RaftLogger;
-  readonly tickMs: number;
-  readonly electionTicks: number;
-  readonly heartbeatTicks: number;
-  /** Take a snapshot once this many entries were applied since the last one. */
-  readonly snapshotThreshold: number;
-  /** Entries kept in the log behind a snapshot, for followers that lag a little. */
-  readonly trailingLogs: number;
-  /** A proposal not applied within this time fails (the client sees an error, Consul: apply timeout). */
-  readonly applyTimeoutMs: number;
-}
-
-interface Pending<R> {
-  readonly term: number;
-  resolve(result: R): void;
+interface PendingTransfer {
+  readonly target: NodeId;
+  resolve(): void;
   reject(err: Error): void;
   readonly timer: NodeJS.Timeout;
 }
 
-const cryptoRng: Rng = { int: (n) => randomInt(n) };
-
-export class RaftDriver<R> {
+export class RaftDriver<R> implements TransportReporter {
   private readonly storage = new MemoryStorage();
   private log: LevelLogStore | undefined;
   private snapshots: FileSnapshotStore | undefined;
-  private node!: RawNode;
+  private node: RawNode | undefined;
   private ticker: NodeJS.Timeout | undefined;
-  private processing = false;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  /** Tail of the mutex chain: every storage-touching task is appended here. */
+  private queue: Promise<void> = Promise.resolve();
+  private scheduled = false;
   private stopped = false;
-  private readonly pending = new Map<number, Pending<R>>();
+  /** While bootstrap() swaps the core, incoming messages and ticks are dropped. */
+  private suspended = false;
+  private snapshotDue = false;
+  private readonly proposals = new ProposalFutures<R>();
+  private readonly confChanges = new ProposalFutures<void>();
   private readonly reads = new Map<string, { resolve(): void; reject(e: Error): void }>();
   private readonly readWaiters: { index: number; resolve(): void }[] = [];
   private readCounter = 0;
   private applied = 0;
   private lastSnapshotIndex = 0;
+  private stateLoaded = false;
+  private recovered: readonly RecoveredPeer[] = [];
   private readonly leaderListeners: ((isLeader: boolean) => void)[] = [];
+  private readonly confListeners: ConfigurationListener[] = [];
+  private lastConf: ConfState = EMPTY_CONF;
   private wasLeader = false;
+  private transfer: PendingTransfer | undefined;
+  /** Date.now() of the last message received from each peer. */
+  private readonly contact = new Map<NodeId, number>();
 
-  constructor(private readonly opts: RaftDriverOptions<R>) {}
+  constructor(private readonly opts: RaftDriverOptions<R>) {
+    opts.transport.bindReporter?.(opts.id, this);
+  }
 
-  /** Load persisted state (or bootstrap a new cluster with `bootstrapVoters`) and start ticking. */
+  /** Load persisted state (or bootstrap a new cluster with `bootstrapVoters`) and start ticking.
+   * Applies `<dir>/peers.json` if present (outage recovery); a malformed one fails the start. */
   async start(bootstrapVoters: readonly NodeId[] | undefined): Promise<void> {
-    const { dir } = this.opts;
-    let hasState = false;
-    if (dir) {
-      this.snapshots = new FileSnapshotStore(path.join(dir, 'snapshots'));
-      const snap = await this.snapshots.loadLatest();
-      if (snap) {
-        this.storage.applySnapshot(snap);
-        this.opts.fsm.restore(snap.data, snap.meta.index);
-        this.applied = this.lastSnapshotIndex = snap.meta.index;
-        hasState = true;
+    const { logger, fsm } = this.opts;
+    const loaded = await loadDurableState(this.opts.dir, this.storage, fsm, logger);
+    this.log = loaded.log;
+    this.snapshots = loaded.snapshots;
+    this.applied = loaded.applied;
+    this.lastSnapshotIndex = loaded.lastSnapshotIndex;
+    this.stateLoaded = loaded.hasState;
+    this.recovered = loaded.recovered?.peers ?? [];
+    if (!this.stateLoaded && bootstrapVoters && bootstrapVoters.length > 0) await this.writeBootstrap(bootstrapVoters);
+    this.node = this.newNode();
+    this.ticker = setInterval(() => {
+      if (this.suspended || !this.node) return;
+      this.tickCount++;
+      this.node.tick();
+      this.kick();
+    }, this.opts.tickMs);
+    this.scheduleSnapshotCheck();
+    // Replay the committed tail of the log before returning, so the FSM and status().conf are
+    // current when the caller looks (the core rebuilds the configuration as entries apply).
+    await this.exclusive(() => this.process());
+    this.kick();
+  }
+
+  /** Whether this server has Raft state: loaded from disk, bootstrapped, recovered, or received
+   * from a leader since (hashicorp HasExistingState: any log, term or configuration). */
+  hasState(): boolean {
+    if (this.stateLoaded) return true;
+    if (!this.node) return false;
+    const st = this.node.status();
+    return st.term > 0 || st.lastIndex > 0 || st.conf.voters.length > 0 || st.conf.learners.length > 0;
+  }
+
+  /** Writes the initial configuration of a new cluster (like start(voters) would) and lets this
+   * server run elections. Rejects with RaftError('stateExists') if it already has state. */
+  async bootstrap(voters: readonly NodeId[]): Promise<void> {
+    if (!this.node || this.stopped) throw new RaftError('unavailable', 'raft is not running');
+    if (voters.length === 0 || voters.some((v) => v === '')) throw new RaftError('invalid', 'bootstrap needs a non-empty list of server ids');
+    await this.exclusive(async () => {
+      if (this.hasState()) throw new RaftError('stateExists', 'bootstrap only works on new clusters');
+      this.suspended = true;
+      try {
+        await this.writeBootstrap(voters);
+        this.node = this.newNode();
+      } finally {
+        this.suspended = false;
       }
-      this.log = new LevelLogStore(path.join(dir, 'log'));
-      const loaded = await this.log.open();
-      const after = loaded.entries.filter((e) => e.index > this.applied);
-      if (after.length > 0) this.storage.append(after);
-      if (loaded.hardState) this.storage.setHardState(loaded.hardState);
-      if (loaded.confState && !snap) this.storage.setConfState(loaded.confState);
-      hasState ||= loaded.entries.length > 0 || loaded.hardState !== undefined;
-    }
-    if (!hasState && bootstrapVoters && bootstrapVoters.length > 0) {
-      bootstrapStorage(this.storage, [...bootstrapVoters]);
-      const first = this.storage.firstIndex();
-      const entries = this.storage.entries(first, this.storage.lastIndex() + 1);
-      await this.log?.save(entries, this.storage.initialState().hardState, true);
-      this.opts.logger.info(`raft: bootstrapped cluster with voters [${bootstrapVoters.join(', ')}]`);
-    }
-    this.node = new RawNode({
+      this.checkConfiguration();
+    });
+    this.kick();
+  }
+
+  private async writeBootstrap(voters: readonly NodeId[]): Promise<void> {
+    bootstrapStorage(this.storage, [...voters]);
+    const entries = this.storage.entries(this.storage.firstIndex(), this.storage.lastIndex() + 1);
+    await this.log?.save(entries, this.storage.initialState().hardState, true);
+    this.stateLoaded = true;
+    this.opts.logger.info(`raft: bootstrapped cluster with voters [${voters.join(', ')}]`);
+  }
+
+  private newNode(): RawNode {
+    const node = new RawNode({
       id: this.opts.id,
       storage: this.storage,
       rng: cryptoRng,
@@ -114,42 +147,121 @@ export class RaftDriver<R> {
       maxInflight: 256,
       applied: this.applied,
     });
-    const conf = this.node.status().conf;
+    const conf = node.status().conf;
+    this.lastConf = conf;
     // A lone voter need not wait out an election timeout to lead (a dev agent is up at once).
-    if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) this.node.campaign();
-    this.ticker = setInterval(() => {
-      this.tickCount++;
-      this.node.tick();
-      this.kick();
-    }, this.opts.tickMs);
-    this.kick();
+    if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) node.campaign();
+    return node;
   }
 
   /** Hand a message from a peer to the core. */
   step(msg: Message): void {
-    if (this.stopped) return;
+    if (this.stopped || this.suspended || !this.node) return;
+    this.contact.set(msg.from, Date.now());
     this.node.step(msg);
     this.kick();
   }
 
   /** Propose a command; resolves with the FSM's result once it is committed, persisted and applied. */
   propose(data: Uint8Array): Promise<R> {
-    if (this.stopped) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
-    const [slot] = this.node.propose([data]);
+    if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
+    let slot: { index: number; term: number } | undefined;
+    try {
+      [slot] = this.node.propose([data]);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     if (!slot) return Promise.reject(new RaftError('proposalDropped', 'proposal dropped'));
     this.kick();
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(slot.index);
-        reject(new Error('timed out enqueuing operation'));
-      }, this.opts.applyTimeoutMs);
-      this.pending.set(slot.index, { term: slot.term, resolve, reject, timer });
-    });
+    return this.proposals.wait(slot, this.opts.applyTimeoutMs, () => new Error('timed out enqueuing operation'));
   }
+
+  // ---- membership (leader only) ----------------------------------------------------------------
+
+  /** Adds a non-voter that receives the log; resolves once the change is committed and applied. */
+  addLearner(id: NodeId): Promise<void> {
+    return this.changeConf({ type: 'addLearner', id });
+  }
+
+  /** Promotes a learner to voter, or adds a new voter directly. */
+  addVoter(id: NodeId): Promise<void> {
+    return this.changeConf({ type: 'addVoter', id });
+  }
+
+  /** Removes a voter or learner (this leader too: it steps down once the change commits). */
+  removeServer(id: NodeId): Promise<void> {
+    return this.changeConf({ type: 'remove', id });
+  }
+
+  private changeConf(cc: ConfChange): Promise<void> {
+    if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
+    if (cc.id === '') return Promise.reject(new RaftError('invalid', 'server id must not be empty'));
+    let slot: { index: number; term: number };
+    try {
+      slot = this.node.proposeConfChange(cc);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.opts.logger.info(`raft: proposing configuration change ${cc.type} ${cc.id} at index ${slot.index}`);
+    this.kick();
+    return this.confChanges.wait(slot, this.opts.applyTimeoutMs, () => new RaftError('timeout', `configuration change ${cc.type} ${cc.id} timed out`));
+  }
+
+  /**
+   * Hands leadership to `to`, or to the most up-to-date other voter. Resolves once another server
+   * leads; rejects with RaftError('timeout') after timeoutMs (default two election timeouts).
+   */
+  transferLeadership(to?: NodeId, timeoutMs?: number): Promise<void> {
+    if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
+    if (this.role !== 'leader') return Promise.reject(new RaftError('notLeader', 'not the leader'));
+    if (this.transfer) return Promise.reject(new RaftError('transferInProgress', `leadership transfer to ${this.transfer.target} in progress`));
+    const target = to ?? this.mostUpToDateVoter();
+    if (target === undefined) return Promise.reject(new RaftError('unavailable', 'no other voter to transfer leadership to'));
+    if (target === this.opts.id) return Promise.reject(new RaftError('invalid', 'cannot transfer leadership to itself'));
+    try {
+      this.node.transferLeader(target);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.opts.logger.info(`raft: starting leadership transfer to ${target}`);
+    const limit = timeoutMs ?? 2 * this.opts.electionTicks * this.opts.tickMs;
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.transfer = undefined;
+        reject(new RaftError('timeout', `leadership transfer to ${target} timed out`));
+      }, limit);
+      this.transfer = { target, resolve, reject, timer };
+    });
+    this.kick();
+    return done;
+  }
+
+  private mostUpToDateVoter(): NodeId | undefined {
+    if (!this.node) return undefined;
+    const st = this.node.status();
+    let best: NodeId | undefined;
+    let bestMatch = -1;
+    let bestContact = -1;
+    for (const id of st.conf.voters) {
+      if (id === this.opts.id) continue;
+      const match = st.progress[id]?.match ?? 0;
+      const seen = this.contact.get(id) ?? 0;
+      if (match > bestMatch || (match === bestMatch && seen > bestContact)) {
+        best = id;
+        bestMatch = match;
+        bestContact = seen;
+      }
+    }
+    return best;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
 
   /** Linearizable read barrier (ReadIndex): resolves once this server has applied everything
    * committed at the time of the call, as confirmed by a quorum. */
   readBarrier(): Promise<void> {
+    const node = this.node;
+    if (this.stopped || !node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
     const context = `r${++this.readCounter}`;
     return new Promise<void>((resolve, reject) => {
       // The core drops reads it cannot answer (e.g. leadership lost): time them out here.
@@ -159,7 +271,7 @@ export class RaftDriver<R> {
       }, this.opts.applyTimeoutMs);
       const done = { resolve: () => (clearTimeout(timer), resolve()), reject: (e: Error) => (clearTimeout(timer), reject(e)) };
       try {
-        this.node.readIndex(context);
+        node.readIndex(context);
       } catch (err) {
         done.reject(err as Error);
         return;
@@ -169,8 +281,43 @@ export class RaftDriver<R> {
     });
   }
 
+  // ---- status ----------------------------------------------------------------------------------
+
   status(): Status {
+    if (!this.node) throw new RaftError('unavailable', 'raft is not started');
     return this.node.status();
+  }
+
+  /**
+   * Leader only (empty otherwise): replication progress of every server in the configuration,
+   * this one included (match = its last index, lastContactMs 0). Autopilot: a learner has caught
+   * up when match is within N entries of status().lastIndex and lastContactMs is small.
+   */
+  peerProgress(): ReadonlyMap<NodeId, PeerProgress> {
+    const out = new Map<NodeId, PeerProgress>();
+    if (!this.node || this.role !== 'leader') return out;
+    for (const [id, p] of Object.entries(this.node.status().progress)) {
+      out.set(id, { match: p.match, next: p.next, isLearner: p.isLearner, lastContactMs: id === this.opts.id ? 0 : this.lastContactMs(id) });
+    }
+    return out;
+  }
+
+  /** Milliseconds since any message from `peer` arrived (a follower's time since it heard from
+   * the leader is lastContactMs(leaderId())); undefined if never since start. */
+  lastContactMs(peer: NodeId): number | undefined {
+    const t = this.contact.get(peer);
+    return t === undefined ? undefined : Date.now() - t;
+  }
+
+  /** Index and term of the last entry on stable storage (autopilot's LastIndex/LastTerm). */
+  lastLog(): { index: number; term: number } {
+    const index = this.storage.lastIndex();
+    return { index, term: this.storage.term(index) };
+  }
+
+  /** The servers listed in the peers.json applied at start (empty if there was none). */
+  get recoveredPeers(): readonly RecoveredPeer[] {
+    return this.recovered;
   }
 
   // Cheap views of the soft state for per-request checks (status() builds a whole object).
@@ -191,7 +338,7 @@ export class RaftDriver<R> {
    * (>= 1 tick) before followers may elect someone else, so a one-tick-old answer is still safe.
    */
   isLeaderWithLease(): boolean {
-    if (this.role !== 'leader') return false;
+    if (this.role !== 'leader' || !this.node) return false;
     if (this.leaseCheckedAtTick !== this.tickCount) {
       this.leaseCheckedAtTick = this.tickCount;
       this.leaseValid = this.node.status().hasLease;
@@ -211,53 +358,106 @@ export class RaftDriver<R> {
     this.leaderListeners.push(fn);
   }
 
+  /** Called with the new configuration whenever an applied config entry (or an installed
+   * snapshot, or bootstrap) changes it. */
+  onConfigurationChange(fn: ConfigurationListener): void {
+    this.confListeners.push(fn);
+  }
+
+  // ---- transport reports -----------------------------------------------------------------------
+
+  reportUnreachable(id: NodeId): void {
+    if (this.stopped || this.suspended || !this.node) return;
+    this.node.reportUnreachable(id);
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    if (this.stopped || this.suspended || !this.node) return;
+    this.node.reportSnapshot(id, ok);
+    this.kick();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
-    while (this.processing) await new Promise((r) => setTimeout(r, 5));
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new RaftError('notLeader', 'raft is shutdown'));
-    }
-    this.pending.clear();
-    for (const r of this.reads.values()) r.reject(new RaftError('notLeader', 'raft is shutdown'));
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    await this.queue;
+    const shutdown = (): RaftError => new RaftError('notLeader', 'raft is shutdown');
+    this.proposals.rejectAll(shutdown());
+    this.confChanges.rejectAll(shutdown());
+    this.failTransfer(shutdown());
+    for (const r of this.reads.values()) r.reject(shutdown());
     this.reads.clear();
     await this.log?.close();
   }
 
+  /** Snapshot the FSM at the applied index and compact the log behind it. */
+  snapshotNow(): Promise<void> {
+    return this.exclusive(() => this.takeSnapshot());
+  }
+
+  // ---- the loop --------------------------------------------------------------------------------
+
+  /** Runs `task` after every task queued before it; the chain itself never rejects. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private kick(): void {
-    if (this.processing || this.stopped) return;
-    this.processing = true;
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
     setImmediate(() => {
-      this.process()
+      this.exclusive(async () => {
+        this.scheduled = false;
+        await this.process();
+      })
         .catch((err: unknown) => {
           // A failed fsync means our durable state is unknown: stop rather than diverge.
           this.opts.logger.error(`raft: fatal storage error: ${(err as Error).stack ?? String(err)}`);
           process.exit(1);
         })
         .finally(() => {
-          this.processing = false;
-          if (!this.stopped && this.node.hasReady()) this.kick();
+          if (!this.stopped && (this.snapshotDue || this.node?.hasReady())) this.kick();
         });
     });
   }
 
   private async process(): Promise<void> {
-    while (!this.stopped && this.node.hasReady()) {
-      const rd = this.node.ready();
-      await this.persist(rd);
-      for (const m of rd.messages) this.opts.transport.send(m);
-      if (rd.snapshot) {
-        this.opts.fsm.restore(rd.snapshot.data, rd.snapshot.meta.index);
-        this.applied = this.lastSnapshotIndex = rd.snapshot.meta.index;
+    for (;;) {
+      const node = this.node;
+      if (this.stopped || this.suspended || !node) return;
+      if (node.hasReady()) {
+        await this.handleReady(node, node.ready());
+      } else if (this.snapshotDue) {
+        this.snapshotDue = false;
+        await this.maybeSnapshot();
+      } else {
+        return;
       }
-      for (const e of rd.committedEntries) this.applyEntry(e);
-      for (const rs of rd.readStates) this.onReadState(rs.context, rs.index);
-      this.node.advance(rd);
-      if (rd.softState) this.onSoftState();
-      this.releaseReads();
-      await this.maybeSnapshot();
     }
+  }
+
+  private async handleReady(node: RawNode, rd: Ready): Promise<void> {
+    await this.persist(rd);
+    for (const m of rd.messages) this.opts.transport.send(m);
+    if (rd.snapshot) {
+      this.opts.fsm.restore(rd.snapshot.data, rd.snapshot.meta.index);
+      this.applied = this.lastSnapshotIndex = rd.snapshot.meta.index;
+    }
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) this.onReadState(rs.context, rs.index);
+    node.advance(rd);
+    if (rd.softState) this.onSoftState(node);
+    if (rd.snapshot || rd.committedEntries.some((e) => e.kind === 'config')) this.checkConfiguration();
+    this.releaseReads();
+    if (!this.opts.snapshotIntervalMs) await this.maybeSnapshot();
   }
 
   private async persist(rd: Ready): Promise<void> {
@@ -272,15 +472,16 @@ export class RaftDriver<R> {
   }
 
   private applyEntry(e: Entry): void {
-    let result: R | undefined;
-    if (e.kind === 'command') result = this.opts.fsm.apply(e.index, e.data);
+    if (e.kind === 'command') {
+      const value = this.opts.fsm.apply(e.index, e.data);
+      this.applied = e.index;
+      this.proposals.settle(e.index, e.term, { value });
+      this.confChanges.settle(e.index, e.term, undefined);
+      return;
+    }
     this.applied = e.index;
-    const p = this.pending.get(e.index);
-    if (!p) return;
-    this.pending.delete(e.index);
-    clearTimeout(p.timer);
-    if (p.term === e.term && result !== undefined) p.resolve(result);
-    else p.reject(new RaftError('proposalDropped', 'leadership lost while committing log'));
+    this.proposals.settle(e.index, e.term, undefined);
+    this.confChanges.settle(e.index, e.term, e.kind === 'config' ? { value: undefined } : undefined);
   }
 
   private onReadState(context: string, index: number): void {
@@ -300,31 +501,82 @@ export class RaftDriver<R> {
     }
   }
 
-  private onSoftState(): void {
-    const st = this.node.status();
+  private onSoftState(node: RawNode): void {
+    const st = node.status();
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;
+    if (this.transfer && st.leader !== '' && st.leader !== this.opts.id) {
+      const t = this.transfer;
+      this.transfer = undefined;
+      clearTimeout(t.timer);
+      this.opts.logger.info(`raft: leadership transferred to ${st.leader}`);
+      t.resolve();
+    }
     const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;
     this.opts.logger.info(isLeader ? 'raft: entering leader state' : 'raft: entering follower state');
     if (!isLeader) {
-      for (const r of this.reads.values()) r.reject(new RaftError('notLeader', 'leadership lost'));
+      // hashicorp/raft fails in-flight futures with ErrLeadershipLost: the entries may still
+      // commit under the next leader, but this server can no longer tell the client.
+      const lost = (): RaftError => new RaftError('notLeader', 'leadership lost while committing log');
+      this.proposals.rejectAll(lost());
+      this.confChanges.rejectAll(lost());
+      for (const r of this.reads.values()) r.reject(lost());
       this.reads.clear();
     }
     for (const fn of this.leaderListeners) fn(isLeader);
   }
 
-  private async maybeSnapshot(): Promise<void> {
-    if (this.applied - this.lastSnapshotIndex < this.opts.snapshotThreshold) return;
-    await this.snapshotNow();
+  private checkConfiguration(): void {
+    if (!this.node) return;
+    const conf = this.node.status().conf;
+    if (confEquals(conf, this.lastConf)) return;
+    const wasMember = isMember(this.lastConf, this.opts.id);
+    this.lastConf = conf;
+    this.opts.logger.info(`raft: configuration is now voters [${conf.voters.join(', ')}] learners [${conf.learners.join(', ')}]`);
+    if (wasMember && !isMember(conf, this.opts.id)) {
+      this.opts.logger.info('raft: this server was removed from the configuration');
+      const removed = (): RaftError => new RaftError('notLeader', 'this server was removed from the configuration');
+      this.proposals.rejectAll(removed());
+      this.confChanges.rejectAll(removed());
+      for (const r of this.reads.values()) r.reject(removed());
+      this.reads.clear();
+    }
+    for (const fn of this.confListeners) fn(conf);
   }
 
-  /** Snapshot the FSM at the applied index and compact the log behind it. */
-  async snapshotNow(): Promise<void> {
+  private failTransfer(err: Error): void {
+    const t = this.transfer;
+    if (!t) return;
+    this.transfer = undefined;
+    clearTimeout(t.timer);
+    t.reject(err);
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  /** raft_snapshot_interval: check the threshold every interval plus up to one interval of jitter. */
+  private scheduleSnapshotCheck(): void {
+    const every = this.opts.snapshotIntervalMs;
+    if (!every || every <= 0 || this.stopped) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotDue = true;
+      this.kick();
+      this.scheduleSnapshotCheck();
+    }, every + cryptoRng.int(Math.max(1, Math.floor(every))));
+    this.snapshotTimer.unref();
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.applied - this.lastSnapshotIndex < this.opts.snapshotThreshold) return;
+    await this.takeSnapshot();
+  }
+
+  private async takeSnapshot(): Promise<void> {
     const index = this.applied;
-    if (index <= this.lastSnapshotIndex) return;
+    if (index <= this.lastSnapshotIndex || !this.node || this.stopped) return;
     const snap = this.storage.createSnapshot(index, this.node.status().conf, this.opts.fsm.snapshot());
     await this.snapshots?.save(snap);
     this.lastSnapshotIndex = index;

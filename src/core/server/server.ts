@@ -6,15 +6,19 @@
 // state store after the consistency check the caller asked for.
 import path from 'node:path';
 import type { RuntimeConfig } from '../config/index.js';
-import { Errors } from '../errors.js';
+import { Errors, HttpError } from '../errors.js';
 import { encodeCommand, type FsmCommand } from '../fsm/commands.js';
 import { Fsm, type FsmResult } from '../fsm/fsm.js';
-import { LoopbackTransport, RaftDriver, RaftError } from '../raft/index.js';
+import { RaftDriver, RaftError } from '../raft/index.js';
+import { RpcRaftTransport } from '../raft/rpc-transport.js';
+import { RpcError, type RpcClient, type RpcServer } from '../rpc/index.js';
+import { DEFAULT_AUTOPILOT, ServerCluster } from './cluster.js';
 import { StateStore } from '../state/store.js';
 import type { Logger } from '../support/logger.js';
 import { readArchive, writeArchive } from '../snapshot/index.js';
 import { registerSelf } from './leader.js';
 import { ServerOperator } from './operator.js';
+import { TombstoneGc } from './tombstone-gc.js';
 import { CONSUL_API_VERSION, REVISION } from '../version.js';
 import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
@@ -27,7 +31,16 @@ export interface ServerOptions {
   readonly config: RuntimeConfig;
   readonly nodeId: string;
   readonly logger: Logger;
+  /** The server port's listener and the pool of connections to other servers. */
+  readonly rpcServer: RpcServer;
+  readonly rpcClient: RpcClient;
 }
+
+/** RPC methods servers call on each other. */
+export const SERVER_RPC = {
+  apply: 'Server.Apply',
+  raftState: 'Status.RaftState',
+} as const;
 
 const TICK_MS = 100;
 
@@ -35,11 +48,18 @@ export class Server {
   readonly store = new StateStore();
   readonly fsm = new Fsm(this.store);
   private readonly raft: RaftDriver<FsmResult>;
-  private readonly transport = new LoopbackTransport();
-  private readonly addrs = new Map<string, string>();
-  private readonly log: Logger;
+  private readonly transport: RpcRaftTransport;
+  /** Servers of this datacenter (from gossip) and the membership logic around Raft. */
+  readonly cluster: ServerCluster;
+  /** Autopilot settings (operator autopilot set-config changes them). */
+  readonly autopilot = { ...DEFAULT_AUTOPILOT };
   /** The /v1/operator/raft and /autopilot endpoints' view of this server. */
   readonly operator: ServerOperator;
+  private autopilotTimer: NodeJS.Timeout | undefined;
+  /** Leader: reaps KV tombstones older than 15 minutes (Consul's TombstoneTTL). */
+  private readonly tombstones: TombstoneGc;
+  private readonly selfAddr: string;
+  private readonly log: Logger;
   /** Wall-clock lock-delays of invalidated sessions' keys (see lock-delay.ts). */
   readonly lockDelays = new LockDelays();
   /** Session TTL timers; armed only while this server leads (see session-ttl.ts). */
@@ -54,8 +74,13 @@ export class Server {
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
     this.log = opts.logger.named('server');
-    this.addrs.set(nodeId, `${config.advertiseAddr}:${config.ports.server}`);
+    this.selfAddr = `${config.advertiseAddr}:${config.ports.server}`;
     const raftLog = this.log.named('raft');
+    this.transport = new RpcRaftTransport({
+      client: opts.rpcClient,
+      resolve: (id) => this.addressOf(id),
+      logger: raftLog,
+    });
     this.raft = new RaftDriver<FsmResult>({
       id: nodeId,
       dir: config.dataDir ? path.join(config.dataDir, 'raft') : undefined,
@@ -73,8 +98,39 @@ export class Server {
       snapshotThreshold: config.raftSnapshotThreshold,
       trailingLogs: config.raftTrailingLogs,
       applyTimeoutMs: 30_000,
+      snapshotIntervalMs: config.raftSnapshotIntervalMs,
     });
-    // Single-server placeholder until the Raft cluster wiring lands.
+    this.cluster = new ServerCluster({
+      selfId: nodeId,
+      datacenter: config.datacenter,
+      bootstrapExpect: config.bootstrap ? 1 : config.bootstrapExpect,
+      raft: {
+        hasState: () => this.raft.hasState(),
+        bootstrap: (voters) => this.raft.bootstrap(voters),
+        isLeader: () => this.raft.isLeader(),
+        voters: () => this.raft.status().conf.voters,
+        learners: () => this.raft.status().conf.learners,
+        addLearner: (id) => this.raft.addLearner(id),
+        addVoter: (id) => this.raft.addVoter(id),
+        removeServer: (id) => this.raft.removeServer(id),
+        peerHealth: (id) => this.peerHealth(id),
+      },
+      peerHasState: async (addr) => {
+        const r = (await opts.rpcClient.call(addr, SERVER_RPC.raftState, {}, { timeoutMs: 5000 })) as { hasState?: unknown };
+        return r.hasState === true;
+      },
+      logger: opts.logger,
+      autopilot: this.autopilot,
+    });
+    this.tombstones = new TombstoneGc({
+      ttlMs: 15 * 60_000,
+      granularityMs: 30_000,
+      appliedIndex: () => this.raft.appliedIndex,
+      reap: async (index) => {
+        if (this.isLeader()) await this.raft.propose(encodeCommand({ t: 'tombstone-reap', v: 1, index }));
+      },
+      log: (msg) => this.log.warn(msg),
+    });
     this.operator = new ServerOperator({
       selfId: nodeId,
       selfName: config.nodeName,
@@ -85,13 +141,21 @@ export class Server {
       term: () => this.raft.status().term,
       lastIndex: () => this.raft.status().lastIndex,
       configIndex: () => 0,
-      addressOf: (id) => this.addrs.get(id),
-      server: () => undefined,
-      peerHealth: () => undefined,
-      removeServer: () => Promise.reject(new Error('not supported yet')),
-      transferLeadership: () => Promise.reject(new Error('not supported yet')),
-      autopilot: { cleanupDeadServers: true, lastContactThresholdMs: 200, maxTrailingLogs: 250, serverStabilizationTimeMs: 10_000 },
+      addressOf: (id) => this.addressOf(id),
+      server: (id) => this.cluster.byId(id),
+      peerHealth: (id) => this.peerHealth(id),
+      removeServer: (id) => this.raft.removeServer(id),
+      transferLeadership: (to) => this.raft.transferLeadership(to),
+      autopilot: this.autopilot,
       build: `${CONSUL_API_VERSION}:${REVISION}`,
+    });
+
+    this.transport.attach(opts.rpcServer, (m) => this.raft.step(m));
+    opts.rpcServer.handle(SERVER_RPC.raftState, () => ({ hasState: this.raft.hasState(), peers: this.peers() }));
+    opts.rpcServer.handle(SERVER_RPC.apply, async (body) => {
+      const cmd = (body as { cmd?: FsmCommand } | null)?.cmd;
+      if (!cmd || typeof cmd !== 'object' || typeof cmd.t !== 'string') throw new Error('invalid command');
+      return this.apply(cmd);
     });
     this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
@@ -99,8 +163,10 @@ export class Server {
       if (!isLeader) {
         this.sessionTimers.clearAll();
         this.stopReconcileLoop();
+        this.tombstones.stop();
         return;
       }
+      this.tombstones.start();
       this.log.info(`cluster leadership acquired`);
       this.armSessionTimers();
       registerSelf(this, opts.config, opts.nodeId)
@@ -112,10 +178,54 @@ export class Server {
   async start(): Promise<void> {
     const { config, nodeId } = this.opts;
     const single = config.bootstrap || config.bootstrapExpect === 1;
-    if (!single && config.bootstrapExpect > 1) {
-      this.log.info(`waiting for ${config.bootstrapExpect} servers to bootstrap (cluster bootstrap arrives with the cluster work)`);
-    }
     await this.raft.start(single ? [nodeId] : undefined);
+    if (!this.raft.hasState() && config.bootstrapExpect > 1) {
+      this.log.info(`waiting for ${config.bootstrapExpect} servers (bootstrap_expect) to bootstrap the cluster`);
+    }
+    this.autopilotTimer = setInterval(() => void this.cluster.autopilotStep(Date.now()), 500);
+    this.autopilotTimer.unref();
+  }
+
+  /**
+   * Before a graceful leave (Consul: Server.Leave): a leader with other voters hands leadership
+   * over, so the rest of the cluster keeps a leader; the new leader removes us once gossip says
+   * we left.
+   */
+  async prepareLeave(): Promise<void> {
+    const voters = this.raft.status().conf.voters;
+    if (!this.isLeader() || voters.length <= 1) return;
+    try {
+      await this.raft.transferLeadership(undefined, 5_000);
+      this.log.info('leadership transferred before leaving');
+    } catch (err) {
+      this.log.warn(`failed to transfer leadership before leaving: ${(err as Error).message}`);
+    }
+  }
+
+  /** After leaving gossip: wait (bounded) until the leader has removed us from the configuration. */
+  async waitRemoved(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const id = this.opts.nodeId;
+    while (Date.now() < deadline) {
+      const conf = this.raft.status().conf;
+      if (!conf.voters.includes(id) && !conf.learners.includes(id)) return;
+      if (conf.voters.length <= 1 && conf.learners.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.log.warn('timed out waiting to be removed from the Raft configuration');
+  }
+
+  /** The RPC address of a server by node ID: ourselves, gossip, or what peers.json said. */
+  private addressOf(id: string): string | undefined {
+    if (id === this.opts.nodeId) return this.selfAddr;
+    return this.cluster.address(id) ?? this.raft.recoveredPeers.find((p) => p.id === id)?.address;
+  }
+
+  private peerHealth(id: string): { lagEntries: number; lastContactMs: number } | undefined {
+    const st = this.raft.status();
+    const p = st.progress[id];
+    if (!p) return undefined;
+    return { lagEntries: Math.max(0, st.lastIndex - p.match), lastContactMs: this.raft.lastContactMs(id) ?? Infinity };
   }
 
   /** Where the leader reads gossip membership from (the agent's LAN pool). */
@@ -157,6 +267,8 @@ export class Server {
   }
 
   async stop(): Promise<void> {
+    if (this.autopilotTimer) clearInterval(this.autopilotTimer);
+    this.tombstones.stop();
     this.stopReconcileLoop();
     this.sessionTimers.clearAll();
     await this.raft.stop();
@@ -193,11 +305,13 @@ export class Server {
 
   leaderAddr(): string {
     const leader = this.raft.leaderId();
-    return leader === '' ? '' : (this.addrs.get(leader) ?? '');
+    return leader === '' ? '' : (this.addressOf(leader) ?? '');
   }
 
+  /** Every server in the Raft configuration (Consul's Status.Peers: voters and non-voters). */
   peers(): string[] {
-    return this.raft.status().conf.voters.map((id) => this.addrs.get(id) ?? id);
+    const conf = this.raft.status().conf;
+    return [...conf.voters, ...conf.learners].map((id) => this.addressOf(id) ?? id);
   }
 
   /** Wait (up to the RPC hold timeout) for this server to lead; otherwise "No cluster leader". */
@@ -209,14 +323,43 @@ export class Server {
     }
   }
 
-  /** Propose a command and return the FSM's answer (Consul's RPC endpoints, e.g. KVS.Apply). */
+  /**
+   * The leader's RPC address once one is known, waiting up to the RPC hold timeout (Consul:
+   * forwardRequestToLeader); undefined when this server is the leader.
+   */
+  async leaderRpcAddr(): Promise<string | undefined> {
+    const deadline = Date.now() + this.opts.config.rpcHoldTimeoutMs;
+    for (;;) {
+      if (this.isLeader()) return undefined;
+      const leader = this.raft.leaderId();
+      const addr = leader === '' ? undefined : this.addressOf(leader);
+      if (addr) return addr;
+      if (Date.now() >= deadline) throw Errors.noLeader();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Propose a command and return the FSM's answer; a follower forwards it to the leader. */
   async apply(cmd: FsmCommand): Promise<FsmResult> {
-    await this.waitForLeadership();
-    try {
-      return await this.raft.propose(encodeCommand(cmd));
-    } catch (err) {
-      if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      const leader = await this.leaderRpcAddr();
+      if (leader === undefined) {
+        try {
+          return await this.raft.propose(encodeCommand(cmd));
+        } catch (err) {
+          if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
+          if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
+          throw err;
+        }
+      }
+      try {
+        return (await this.opts.rpcClient.call(leader, SERVER_RPC.apply, { cmd }, { timeoutMs: 60_000 })) as FsmResult;
+      } catch (err) {
+        if (err instanceof RpcError && err.kind === 'remote') throw new HttpError(500, err.message);
+        // The leader went away mid-call: ask again (a new one may be elected within the hold time).
+        if (err instanceof RpcError && err.kind === 'conn' && attempt < 2) continue;
+        throw new HttpError(500, `rpc error making call: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -256,7 +399,7 @@ export class Server {
         Index: index,
         Term: status.term,
         Version: 1,
-        Configuration: { Servers: status.conf.voters.map((id) => ({ ID: id, Address: this.addrs.get(id) ?? id, Suffrage: 0 })) },
+        Configuration: { Servers: status.conf.voters.map((id) => ({ ID: id, Address: this.addressOf(id) ?? id, Suffrage: 0 })) },
         ConfigurationIndex: 0,
       },
       data,
@@ -285,7 +428,10 @@ export class Server {
       protocol_version: '3',
       protocol_version_max: '3',
       protocol_version_min: '0',
-      latest_configuration: `[${s.conf.voters.map((id) => `{Suffrage:Voter ID:${id} Address:${this.addrs.get(id) ?? id}}`).join(' ')}]`,
+      latest_configuration: `[${[
+        ...s.conf.voters.map((id) => `{Suffrage:Voter ID:${id} Address:${this.addressOf(id) ?? id}}`),
+        ...s.conf.learners.map((id) => `{Suffrage:Nonvoter ID:${id} Address:${this.addressOf(id) ?? id}}`),
+      ].join(' ')}]`,
     };
   }
 }

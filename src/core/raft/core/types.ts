@@ -175,9 +175,23 @@ export interface Status {
   readonly progress: Readonly<Record<NodeId, { match: number; next: number; isLearner: boolean }>>;
 }
 
+/** Why a Raft operation failed. The last three come from the driver, not the core:
+ * `stateExists` (bootstrap on a server that has Raft state), `timeout` (e.g. a leadership
+ * transfer that did not finish in time), `invalid` (a bad argument such as an empty server id). */
+export type RaftErrorCode =
+  | 'notLeader'
+  | 'proposalDropped'
+  | 'confChangePending'
+  | 'compacted'
+  | 'unavailable'
+  | 'transferInProgress'
+  | 'stateExists'
+  | 'timeout'
+  | 'invalid';
+
 export class RaftError extends Error {
   constructor(
-    readonly code: 'notLeader' | 'proposalDropped' | 'confChangePending' | 'compacted' | 'unavailable' | 'transferInProgress',
+    readonly code: RaftErrorCode,
     message: string,
   ) {
     super(message);

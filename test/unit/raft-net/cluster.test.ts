@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RaftError } from '../../../src/core/raft/core/types.js';
+import { TestCluster, encode, sleep, waitFor } from './harness.js';
+
+const IDS = ['a', 'b', 'c'];
+
+test('3 servers over RPC: elect, replicate, survive a leader crash, the old leader catches up by InstallSnapshot', async () => {
+  // A small threshold and trailing log: while the old leader is down the others compact past it.
+  const cluster = new TestCluster({ snapshotThreshold: 5, trailingLogs: 2 });
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    const first = await cluster.waitLeader();
+    for (let i = 0; i < 3; i++) await cluster.write(`x${i}`);
+    await cluster.waitApplied(IDS, 3);
+    assert.deepEqual(cluster.node('b').fsm.items, ['x0', 'x1', 'x2']);
+
+    await cluster.crash(first.id);
+    const second = await cluster.waitLeader();
+    assert.notEqual(second.id, first.id);
+    for (let i = 3; i < 15; i++) await cluster.write(`x${i}`);
+    const survivors = IDS.filter((id) => id !== first.id);
+    await cluster.waitApplied(survivors, 15);
+    await waitFor(() => second.logger.has('snapshot complete'), 2000, 'the new leader to snapshot');
+
+    const back = await cluster.start(first.id);
+    assert.equal(back.driver.hasState(), true);
+    await cluster.waitApplied(IDS, 15);
+    assert.deepEqual(back.fsm.items, second.fsm.items);
+    assert.ok(back.fsm.restoredFrom > 3, `restored from a leader snapshot (index ${back.fsm.restoredFrom})`);
+    const leader = await cluster.waitLeader();
+    assert.ok(leader.logger.has('raft: sent snapshot'), 'the leader sent a (chunked) snapshot');
+    // And it takes part in replication again.
+    await cluster.write('after');
+    await cluster.waitApplied(IDS, 16);
+    assert.equal(back.fsm.items.at(-1), 'after');
+  } finally {
+    await cluster.close();
+  }
+});
+
+test('a fresh server idles until a leader adds it as a learner, catches up (by snapshot), is promoted; then a server is removed', async () => {
+  // The leader compacts early, so the empty newcomer can only catch up through InstallSnapshot.
+  const cluster = new TestCluster({ snapshotThreshold: 3, trailingLogs: 1 });
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    for (let i = 0; i < 5; i++) await cluster.write(`v${i}`);
+    const d = await cluster.start('d');
+    assert.equal(d.driver.hasState(), false);
+    await sleep(600); // > an election timeout: it must not campaign
+    assert.equal(d.driver.status().term, 0);
+    assert.equal(d.driver.status().role, 'follower');
+
+    const leader = await cluster.waitLeader();
+    const seen: string[][] = [];
+    leader.driver.onConfigurationChange((conf) => seen.push([...conf.voters, '|', ...conf.learners]));
+    const adding = leader.driver.addLearner('d');
+    await assert.rejects(leader.driver.addVoter('d'), (e: unknown) => e instanceof RaftError && e.code === 'confChangePending');
+    await adding;
+    assert.deepEqual(leader.driver.status().conf, { voters: IDS, learners: ['d'] });
+    await cluster.waitApplied(['d'], 5);
+    assert.ok(d.fsm.restoredFrom > 0, 'd was caught up by a snapshot');
+    assert.equal(d.driver.hasState(), true);
+    await waitFor(() => (leader.driver.peerProgress().get('d')?.match ?? 0) >= leader.driver.status().lastIndex, 2000, 'd to match');
+    const pd = leader.driver.peerProgress().get('d');
+    assert.ok(pd && pd.isLearner && pd.lastContactMs !== undefined && pd.lastContactMs < 1000, JSON.stringify(pd));
+
+    await leader.driver.addVoter('d');
+    await waitFor(() => d.driver.status().conf.voters.includes('d'), 2000, 'd to see itself as a voter');
+    await cluster.write('four-voters');
+    await cluster.waitApplied(['a', 'b', 'c', 'd'], 6);
+
+    const victim = IDS.find((id) => id !== leader.id) as string;
+    await leader.driver.removeServer(victim);
+    assert.deepEqual(leader.driver.status().conf.voters, ['a', 'b', 'c', 'd'].filter((id) => id !== victim));
+    await cluster.crash(victim);
+    await cluster.write('after-remove');
+    assert.deepEqual(seen, [[...IDS, '|', 'd'], ['a', 'b', 'c', 'd', '|'], [...['a', 'b', 'c', 'd'].filter((id) => id !== victim), '|']]);
+    await assert.rejects(cluster.node(IDS.find((id) => id !== leader.id && id !== victim) as string).driver.addLearner('e'),
+      (e: unknown) => e instanceof RaftError && e.code === 'notLeader');
+  } finally {
+    await cluster.close();
+  }
+});
+
+test('transferLeadership: to the most up-to-date voter, to a named one; followers refuse', async () => {
+  const cluster = new TestCluster();
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    await cluster.write('x');
+    const l1 = await cluster.waitLeader();
+    const follower = cluster.live().find((n) => n.id !== l1.id);
+    assert.ok(follower);
+    await assert.rejects(follower.driver.transferLeadership(), (e: unknown) => e instanceof RaftError && e.code === 'notLeader');
+    await l1.driver.transferLeadership();
+    const l2 = await cluster.waitLeader();
+    assert.notEqual(l2.id, l1.id);
+    await cluster.write('y');
+    const target = IDS.find((id) => id !== l2.id && id !== l1.id) as string;
+    await l2.driver.transferLeadership(target);
+    const l3 = await cluster.waitLeader();
+    assert.equal(l3.id, target);
+    await cluster.write('z');
+    await cluster.waitApplied(IDS, 3);
+  } finally {
+    await cluster.close();
+  }
+});
+
+test('bootstrap(): servers started without state bootstrap later; a second bootstrap is refused', async () => {
+  const cluster = new TestCluster();
+  try {
+    for (const id of IDS) await cluster.start(id);
+    for (const id of IDS) assert.equal(cluster.node(id).driver.hasState(), false);
+    await sleep(400);
+    assert.ok(cluster.live().every((n) => n.driver.status().term === 0), 'nobody campaigns without a configuration');
+    await Promise.all(IDS.map((id) => cluster.node(id).driver.bootstrap(IDS).catch((err: unknown) => {
+      // A server that already heard from a bootstrapped peer has state: that is fine.
+      if (!(err instanceof RaftError && err.code === 'stateExists')) throw err;
+    })));
+    await cluster.write('hello');
+    await cluster.waitApplied(IDS, 1);
+    await assert.rejects(cluster.node('a').driver.bootstrap(IDS), (e: unknown) => e instanceof RaftError && e.code === 'stateExists');
+    // The bootstrap is durable: a restart comes back with the configuration.
+    await cluster.crash('b');
+    const b = await cluster.start('b');
+    assert.deepEqual(b.driver.status().conf.voters, IDS);
+    await cluster.waitApplied(['b'], 1);
+  } finally {
+    await cluster.close();
+  }
+});
+
+test('a leader that loses its quorum rejects pending proposals promptly (not at the apply timeout)', async () => {
+  const cluster = new TestCluster({ applyTimeoutMs: 30_000 });
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    await cluster.write('x');
+    const leader = await cluster.waitLeader();
+    for (const n of cluster.live()) if (n.id !== leader.id) await cluster.crash(n.id);
+    const started = Date.now();
+    const pending = leader.driver.propose(encode('lost'));
+    await assert.rejects(pending, (e: unknown) => e instanceof RaftError && e.code === 'notLeader');
+    assert.ok(Date.now() - started < 3000, `rejected after ${Date.now() - started}ms`);
+    assert.equal(leader.driver.isLeader(), false);
+  } finally {
+    await cluster.close();
+  }
+});
