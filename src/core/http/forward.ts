@@ -6,6 +6,7 @@
 //       agent's own and are always answered locally.
 // MUST: the origin agent's node name travels with the request, so that defaults which mean
 //       "this agent" (a session's Node) name the client, not the server that answers.
+import { parseGoDuration } from '../support/duration.js';
 
 /** A request as it crosses the RPC hop. Headers are lower-cased. */
 export interface ForwardRequest {
@@ -40,11 +41,20 @@ export function isServerPath(path: string): boolean {
  * state-backed is, except `?stale` reads (any server answers them from its own state), the
  * status endpoints (each server answers for itself) and the gossip keyring (a server-local op).
  */
-export function needsLeader(path: string, query: URLSearchParams): boolean {
+export function needsLeader(path: string, query: URLSearchParams, lastContactMs: number): boolean {
   if (!isServerPath(path) || path.startsWith('/v1/status/') || path === '/v1/operator/keyring') return false;
   if (query.has('stale')) return false;
   const maxStale = query.get('max_stale');
-  return maxStale === null || maxStale === '' || maxStale === '0' || maxStale === '0s';
+  if (maxStale === null || maxStale === '') return true;
+  // Consul: a stale read is served here unless this server has not heard from the leader for
+  // longer than max_stale; then it goes to the leader after all.
+  let maxMs: number;
+  try {
+    maxMs = parseGoDuration(maxStale);
+  } catch {
+    return false; // the handler answers the parse error
+  }
+  return maxMs <= 0 || lastContactMs > maxMs;
 }
 
 /** Headers worth carrying: the token and what content negotiation needs. */

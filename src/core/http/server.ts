@@ -97,7 +97,7 @@ export class HttpApi {
     const server = this.deps.agent.server;
     const forward =
       (server === undefined && this.deps.forwarder !== undefined && isServerPath(path)) ||
-      (server !== undefined && this.deps.leaderForwarder !== undefined && !server.isLeader() && needsLeader(path, queryOf(url)));
+      (server !== undefined && this.deps.leaderForwarder !== undefined && !server.isLeader() && needsLeader(path, queryOf(url), server.lastContactMs()));
     if (!BODY_METHODS.has(method)) {
       if (forward) return this.forward(req, res, url, method, EMPTY_BODY);
       return this.run(req, res, url, method, EMPTY_BODY, match.tail, handler);
@@ -182,7 +182,7 @@ export class HttpApi {
     // Leadership moved while the call was on its way: pass it on once more.
     const server = this.deps.agent.server;
     const lf = this.deps.leaderForwarder;
-    if (server && lf && !server.isLeader() && (fwd.hops ?? 0) < 1 && needsLeader(path, queryOf(fwd.url))) {
+    if (server && lf && !server.isLeader() && (fwd.hops ?? 0) < 1 && needsLeader(path, queryOf(fwd.url), server.lastContactMs())) {
       const r = await lf({ ...fwd, hops: (fwd.hops ?? 0) + 1 }, forwardTimeoutMs(fwd.url, this.deps.config.maxQueryTimeMs));
       if (r) return r;
     }

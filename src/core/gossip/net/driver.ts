@@ -95,11 +95,16 @@ export class GossipDriver<O extends { kind: string }> {
     this.flush();
   }
 
-  /** Run something against the core at the current time, then carry out its outputs. */
-  run<T>(fn: (core: DrivableCore<O>, now: number) => T): T {
+  /**
+   * Run something against the core at the current time, then carry out its outputs. `before`
+   * sees the result first: a caller that waits for an output about it (a query id) registers
+   * there, since the outputs may already answer it.
+   */
+  run<T>(fn: (core: DrivableCore<O>, now: number) => T, before?: (result: T) => void): T {
     const core = this.core;
     if (!core) throw new Error('gossip core not attached');
     const r = fn(core, gossipNow());
+    before?.(r);
     this.flush();
     return r;
   }
@@ -158,11 +163,15 @@ export class GossipDriver<O extends { kind: string }> {
     const from: Address = { addr: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
     let buf: Buffer = Buffer.alloc(0);
     let done = false;
-    sock.setTimeout(this.o.tcpTimeoutMs, () => {
+    // memberlist sets one absolute deadline per stream (not an idle timeout a trickle could reset).
+    const deadline = setTimeout(() => {
       this.o.log.warn(`memberlist: stream timed out: from=${from.addr}:${from.port}`);
       sock.destroy();
+    }, this.o.tcpTimeoutMs);
+    sock.on('close', () => {
+      clearTimeout(deadline);
+      this.sockets.delete(sock);
     });
-    sock.on('close', () => this.sockets.delete(sock));
     sock.on('error', () => {
       sock.destroy();
     });

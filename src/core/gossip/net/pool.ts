@@ -222,9 +222,10 @@ export class GossipPool {
     }
     if (seeds.length === 0) return { contacted: 0, errors };
     const result = await new Promise<JoinResult>((resolve, reject) => {
-      const r = this.driver.run((_c, now) => this.serf.join(seeds, ignoreOld, now));
-      if (!r.ok) return reject(new Error(r.error));
-      this.joins.set(r.value, resolve);
+      this.driver.run(
+        (_c, now) => this.serf.join(seeds, ignoreOld, now),
+        (r) => (r.ok ? this.joins.set(r.value, resolve) : reject(new Error(r.error))),
+      );
     });
     return { contacted: result.contacted, errors: [...errors, ...result.errors] };
   }
@@ -263,7 +264,7 @@ export class GossipPool {
   /** Run a key query over the pool; resolves when every node answered or the query timed out. */
   keyOperation(op: KeyOperation, keyBase64: string, relayFactor: number): Promise<KeyResultEvent> {
     return new Promise<KeyResultEvent>((resolve, reject) => {
-      const r = this.driver.run((_c, now) => {
+      this.driver.run((_c, now) => {
         switch (op) {
           case 'install':
             return this.serf.installKey(keyBase64, now, relayFactor);
@@ -274,9 +275,7 @@ export class GossipPool {
           default:
             return this.serf.listKeys(now, relayFactor);
         }
-      });
-      if (!r.ok) return reject(new Error(r.error));
-      this.keyOps.set(r.value, resolve);
+      }, (r) => (r.ok ? this.keyOps.set(r.value, resolve) : reject(new Error(r.error))));
     });
   }
 
