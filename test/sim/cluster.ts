@@ -1,6 +1,9 @@
-// Simulated servers: each runs a RawNode over a MemoryStorage and a toy KV state machine, with a
-// driver that follows the Ready contract exactly: persist -> send -> apply -> advance. A crash
-// drops the RawNode and every unpersisted thing with it; a restart rebuilds from storage only.
+// Simulated servers: each runs a RawNode over a MemoryStorage and a state machine (the toy KV or
+// the real FSM, see state-machine.ts), with a driver that follows the Ready contract exactly:
+// persist -> send -> apply -> advance. A crash drops the RawNode and every unpersisted thing with
+// it; a restart rebuilds from storage only (the FSM from the snapshot, then the log replays).
+// With applyLagUnits > 0 a Ready is taken at once but finished (persisted, sent, applied) that
+// much later, as the real driver awaits its fsync while the core keeps ticking and stepping.
 
 import {
   EMPTY_CONF,
@@ -12,6 +15,7 @@ import {
   type Entry,
   type Message,
   type NodeId,
+  type ReadState,
   type Ready,
   type Status,
 } from '../../src/core/raft/core/index.js';
@@ -19,11 +23,20 @@ import type { SeededRng } from '../../src/core/support/rng.js';
 import { SafetyChecker } from './checkers/safety.js';
 import { SimNetwork } from './network.js';
 import type { SimProfile } from './profile.js';
+import type { SimApp, SimStateMachine } from './state-machine.js';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
+/** What the layer above Raft (the simulated server front end and its clients) hears about. */
+export interface ClusterObserver<S extends SimStateMachine> {
+  /** An entry was applied on `node`; `result` is the state machine's answer (undefined unless a command). */
+  applied?(node: SimNode<S>, e: Entry, result: unknown): void;
+  readState?(node: SimNode<S>, rs: ReadState): void;
+  /** A Ready was fully handled (persisted, sent, applied, advanced): reads may be served now. */
+  readyDone?(node: SimNode<S>, rd: Ready): void;
+  /** Everything volatile on `node` is gone (crash or decommission). */
+  lost?(node: SimNode<S>): void;
+}
 
-export interface SimNode {
+export interface SimNode<S extends SimStateMachine = SimStateMachine> {
   readonly id: NodeId;
   readonly storage: MemoryStorage;
   raw: RawNode | undefined;
@@ -34,13 +47,17 @@ export interface SimNode {
   downUntil: number;
   /** Removed from the configuration and shut down for good. */
   removed: boolean;
-  kv: Map<string, string>;
+  sm: S;
   appliedIndex: number;
   conf: ConfState;
+  /** Ticks since the current incarnation started (the driver's tick counter). */
+  ticks: number;
+  /** A Ready taken from the core whose persistence has not finished yet (applyLagUnits > 0). */
+  inFlight: { rd: Ready; dueAt: number } | undefined;
 }
 
-export class SimCluster {
-  readonly nodes = new Map<NodeId, SimNode>();
+export class SimCluster<S extends SimStateMachine = SimStateMachine> {
+  readonly nodes = new Map<NodeId, SimNode<S>>();
   readonly net: SimNetwork;
   readonly checker = new SafetyChecker();
   now = 0;
@@ -51,8 +68,15 @@ export class SimCluster {
   private readonly everMembers = new Set<NodeId>();
   readonly trace: string[] | undefined;
   stats = { crashes: 0, restarts: 0, snapshotsSent: 0, snapshotsInstalled: 0, reads: 0, readsServed: 0, compactions: 0 };
+  observer: ClusterObserver<S> = {};
 
-  constructor(readonly profile: SimProfile, private readonly rng: SeededRng, trace: boolean) {
+  constructor(
+    readonly profile: SimProfile,
+    private readonly rng: SeededRng,
+    trace: boolean,
+    readonly app: SimApp<S>,
+    readonly applyLagUnits = 0,
+  ) {
     this.trace = trace ? [] : undefined;
     this.net = new SimNetwork(rng.fork(), {
       dropRate: profile.dropRate,
@@ -65,9 +89,10 @@ export class SimCluster {
       const storage = new MemoryStorage();
       if (id !== spare) bootstrapStorage(storage, voters);
       const tickUnits = profile.skew && rng.chance(0.5) ? rng.range(6, 14) : profile.tickUnits;
-      const node: SimNode = {
+      const node: SimNode<S> = {
         id, storage, raw: undefined, epoch: 0, tickUnits, nextTickAt: rng.int(tickUnits) + 1,
-        downUntil: 0, removed: false, kv: new Map(), appliedIndex: 0, conf: EMPTY_CONF,
+        downUntil: 0, removed: false, sm: app.restore(new Uint8Array(0), 0), appliedIndex: 0, conf: EMPTY_CONF,
+        ticks: 0, inFlight: undefined,
       };
       this.nodes.set(id, node);
       this.start(node);
@@ -81,10 +106,12 @@ export class SimCluster {
   }
 
   /** Starts (or restarts) a node from its storage: FSM from the snapshot, then the log replays. */
-  start(node: SimNode): void {
+  start(node: SimNode<S>): void {
     const snap = node.storage.snapshot();
-    node.kv = snap.data.length === 0 ? new Map() : new Map(JSON.parse(dec.decode(snap.data)) as [string, string][]);
+    node.sm = this.app.restore(snap.data, snap.meta.index);
     node.appliedIndex = snap.meta.index;
+    node.ticks = 0;
+    node.inFlight = undefined;
     node.conf = snap.meta.conf;
     const p = this.profile;
     node.raw = new RawNode({
@@ -101,27 +128,29 @@ export class SimCluster {
     });
   }
 
-  crash(node: SimNode, why: string): void {
+  crash(node: SimNode<S>, why: string): void {
     if (node.raw === undefined) return;
     node.raw = undefined;
+    node.inFlight = undefined; // its fsync never finished: nothing of it is durable
     node.epoch++;
+    this.observer.lost?.(node);
     node.downUntil = this.now + this.rng.range(20, 600);
     this.stats.crashes++;
     this.log(`${node.id} crashes (${why})`);
   }
 
-  restart(node: SimNode): void {
+  restart(node: SimNode<S>): void {
     this.start(node);
     this.stats.restarts++;
     this.log(`${node.id} restarts (term ${node.storage.initialState().hardState.term}, last ${node.storage.lastIndex()}, snap ${node.storage.snapshot().meta.index})`);
   }
 
-  live(): SimNode[] {
+  live(): SimNode<S>[] {
     return [...this.nodes.values()].filter((n) => n.raw !== undefined);
   }
 
-  liveStatuses(): { node: SimNode; raw: RawNode; st: Status }[] {
-    const out: { node: SimNode; raw: RawNode; st: Status }[] = [];
+  liveStatuses(): { node: SimNode<S>; raw: RawNode; st: Status }[] {
+    const out: { node: SimNode<S>; raw: RawNode; st: Status }[] = [];
     for (const node of this.nodes.values()) if (node.raw !== undefined) out.push({ node, raw: node.raw, st: node.raw.status() });
     return out;
   }
@@ -136,6 +165,7 @@ export class SimCluster {
       }
       while (node.nextTickAt <= this.now) {
         node.raw.tick();
+        node.ticks++;
         node.nextTickAt += node.tickUnits;
       }
     }
@@ -168,14 +198,21 @@ export class SimCluster {
   /** Runs the driver of each live node once, with probability readyProb (persistence latency). */
   drivers(force = false): void {
     for (const node of this.nodes.values()) {
-      if (node.raw === undefined || !node.raw.hasReady()) continue;
+      if (node.raw === undefined) continue;
+      if (node.inFlight !== undefined) {
+        if (node.inFlight.dueAt <= this.now) this.finishReady(node, node.raw, node.inFlight.rd);
+        continue;
+      }
+      if (!node.raw.hasReady()) continue;
       if (!force && !this.rng.chance(this.profile.readyProb)) continue;
-      this.handleReady(node, node.raw);
+      const rd = node.raw.ready();
+      if (this.applyLagUnits === 0) this.finishReady(node, node.raw, rd);
+      else node.inFlight = { rd, dueAt: this.now + this.applyLagUnits };
     }
   }
 
-  private handleReady(node: SimNode, raw: RawNode): void {
-    const rd = raw.ready();
+  private finishReady(node: SimNode<S>, raw: RawNode, rd: Ready): void {
+    node.inFlight = undefined;
     // 1. persist: snapshot, entries, hard state (an fsync when rd.mustSync).
     if (rd.snapshot !== undefined) node.storage.applySnapshot(rd.snapshot);
     if (rd.entries.length > 0) node.storage.append(rd.entries);
@@ -200,11 +237,13 @@ export class SimCluster {
       this.checker.readPoint(node.id, rs.context, rs.index, min);
       this.stats.readsServed++;
     }
+    for (const rs of rd.readStates) this.observer.readState?.(node, rs);
     // 4. advance.
     raw.advance(rd);
+    this.observer.readyDone?.(node, rd);
   }
 
-  private checkPersisted(node: SimNode, raw: RawNode, rd: Ready): void {
+  private checkPersisted(node: SimNode<S>, raw: RawNode, rd: Ready): void {
     this.checker.persisted(node.id, rd.entries, node.storage);
     if (rd.hardState !== undefined) this.checker.commit(rd.hardState.commit);
     const st = raw.status();
@@ -216,26 +255,24 @@ export class SimCluster {
     if (rd.softState !== undefined) this.log(`${node.id} is ${rd.softState.role} (leader ${rd.softState.leader || '-'}, term ${st.term})`);
   }
 
-  private restoreSnapshot(node: SimNode, rd: Ready): void {
+  private restoreSnapshot(node: SimNode<S>, rd: Ready): void {
     const snap = rd.snapshot;
     if (snap === undefined) return;
-    node.kv = new Map(JSON.parse(dec.decode(snap.data)) as [string, string][]);
+    node.sm = this.app.restore(snap.data, snap.meta.index);
     node.appliedIndex = snap.meta.index;
     node.conf = snap.meta.conf;
     this.stats.snapshotsInstalled++;
     this.log(`${node.id} installs snapshot ${snap.meta.index}@${snap.meta.term}`);
   }
 
-  private apply(node: SimNode, e: Entry): void {
+  private apply(node: SimNode<S>, e: Entry): void {
     if (e.index !== node.appliedIndex + 1) {
       throw new Error(`${node.id} applied ${e.index} after ${node.appliedIndex} (gap or repeat)`);
     }
     this.checker.applied(node.id, e);
     node.appliedIndex = e.index;
-    if (e.kind === 'command') {
-      const [k, v] = dec.decode(e.data).split('=');
-      node.kv.set(k ?? '', v ?? '');
-    } else if (e.kind === 'config') {
+    const result = e.kind === 'command' ? node.sm.apply(e.index, e.data) : undefined;
+    if (e.kind === 'config') {
       node.conf = decodeConfState(e.data);
       if (e.index > this.latestConf.index) {
         this.latestConf = { index: e.index, conf: node.conf };
@@ -243,6 +280,7 @@ export class SimCluster {
         this.decommissionRemoved();
       }
     }
+    this.observer.applied?.(node, e, result);
   }
 
   /** A server removed by a committed configuration is shut down for good (as an operator would). */
@@ -254,16 +292,19 @@ export class SimCluster {
       if (!this.everMembers.has(node.id)) continue; // a spare that never joined
       node.removed = true;
       node.raw = undefined;
+      node.inFlight = undefined;
       node.epoch++;
+      this.observer.lost?.(node);
       this.log(`${node.id} decommissioned`);
     }
   }
 
   /** Snapshot the FSM at its applied index and compact the log behind it (keeping a tail). */
-  compact(node: SimNode): void {
+  compact(node: SimNode<S>): void {
     const snapIndex = node.storage.snapshot().meta.index;
-    if (node.raw === undefined || node.appliedIndex <= snapIndex) return;
-    const data = enc.encode(JSON.stringify([...node.kv]));
+    // The driver snapshots between Readies, never while one is being persisted.
+    if (node.raw === undefined || node.inFlight !== undefined || node.appliedIndex <= snapIndex) return;
+    const data = node.sm.snapshot();
     node.storage.createSnapshot(node.appliedIndex, node.conf, data);
     const keep = this.rng.int(6);
     const to = node.appliedIndex - keep;
@@ -271,10 +312,4 @@ export class SimCluster {
     this.stats.compactions++;
     this.log(`${node.id} snapshots at ${node.appliedIndex}, compacts to ${to}`);
   }
-}
-
-export function kvEqual(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
 }

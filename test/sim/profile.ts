@@ -37,6 +37,11 @@ export function drawProfile(rng: SeededRng): SimProfile {
   const p = drawAny(rng);
   // One seed in six runs where the leader lease is sound, so lease reads get checked too.
   if (!rng.chance(1 / 6)) return p;
+  return leaseProfile(p);
+}
+
+/** The profile with the faults that break the lease's assumptions taken out (partitions stay). */
+export function leaseProfile(p: SimProfile): SimProfile {
   return {
     ...p, checkQuorum: true, skew: false, crashRate: 0, crashBeforeSendRate: 0, leaderCrashRate: 0,
     readyProb: 1, maxDelayUnits: Math.min(p.maxDelayUnits, 5), transferRate: 0,

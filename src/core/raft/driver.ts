@@ -339,9 +339,14 @@ export class RaftDriver<R> implements TransportReporter {
    */
   isLeaderWithLease(): boolean {
     if (this.role !== 'leader' || !this.node) return false;
-    if (this.leaseCheckedAtTick !== this.tickCount) {
+    if (this.leaseCheckedAtTick !== this.tickCount || !this.leaseValid) {
       this.leaseCheckedAtTick = this.tickCount;
-      this.leaseValid = this.node.status().hasLease;
+      const st = this.node.status();
+      // A new leader's lease starts when its first entry commits, which also commits what the
+      // previous leader acknowledged; until those entries are applied here, the state store
+      // would answer without them (found by the kv simulation, seed 233). Only an applied
+      // leader may read under its lease.
+      this.leaseValid = st.hasLease && this.applied >= st.commit;
     }
     return this.leaseValid;
   }
