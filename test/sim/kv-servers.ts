@@ -6,8 +6,8 @@
 //   reads    'consistent': ReadIndex, then serve once the FSM applied the read index.
 //            'default': a leader within its lease (driver.isLeaderWithLease: the role as of the
 //            last processed Ready, hasLease cached for one tick) serves from its store at once.
-//            With leaseReadsWaitForCommit (the proposed fix, etcd's lease-based ReadIndex) it
-//            first waits until its FSM applied the commit index seen when the read arrived.
+//            With leaseReadsWaitForCommit (the driver as it is) the lease counts only once the
+//            leader has applied its term's first entry; before that a read takes ReadIndex.
 //   routing  a follower forwards the request to the leader it knows (one hop, like Consul's RPC
 //            forwarding); no leader known -> refused ("No cluster leader").
 // A `mutation` plants a known bug, so tests can show the checker catches it.
@@ -44,6 +44,8 @@ class Frontend {
   /** Reads with a read index, waiting for the FSM to apply it. */
   waiters: { readonly index: number; readonly op: ClientOp }[] = [];
   role: Role = 'follower';
+  /** driver.leaseFloor: the last index when this node became leader (lease reads wait for it). */
+  leaseFloor = Number.POSITIVE_INFINITY;
   leader: NodeId = '';
   leaseTick = -1;
   leaseValid = false;
@@ -92,6 +94,7 @@ export class KvServers implements ClusterObserver<FsmMachine> {
     const f = this.front(node);
     if (rd.softState !== undefined) {
       const wasLeader = f.role === 'leader';
+      if (!wasLeader && rd.softState.role === 'leader' && node.raw !== undefined) f.leaseFloor = node.raw.status().lastIndex;
       f.role = rd.softState.role;
       f.leader = rd.softState.leader;
       f.leaseTick = -1;
@@ -161,9 +164,7 @@ export class KvServers implements ClusterObserver<FsmMachine> {
   leaseRead(node: SimNode<FsmMachine>, op: ClientOp): boolean {
     if (!this.isLeaderWithLease(node) || node.raw === undefined) return false;
     this.stats.leaseReads++;
-    const commit = node.raw.status().commit;
-    if (this.model.leaseReadsWaitForCommit && node.appliedIndex < commit) this.front(node).waiters.push({ index: commit, op });
-    else this.history.complete(op, readKey(node, op.key), this.c.now);
+    this.history.complete(op, readKey(node, op.key), this.c.now);
     return true;
   }
 
@@ -211,7 +212,8 @@ export class KvServers implements ClusterObserver<FsmMachine> {
       f.leaseTick = node.ticks;
       f.leaseValid = node.raw.status().hasLease;
     }
-    return f.leaseValid;
+    if (!this.model.leaseReadsWaitForCommit) return f.leaseValid;
+    return f.leaseValid && node.appliedIndex >= f.leaseFloor;
   }
 }
 

@@ -25,9 +25,9 @@ export interface KvSimOptions extends SimOptions {
 
 /**
  * How src/core/raft/driver.ts serves default-consistency reads: a leader reads under its lease only
- * once it has applied everything it committed; otherwise the read takes a ReadIndex round, which
- * also waits for the apply. Modelled as "wait for the commit index to be applied" (at least as
- * strong for what a client can observe). Seeds 233 and 1399 found the stale read without it.
+ * once it has applied the last index it had when it became leader (its term's first entry, which
+ * commits everything the previous leader acknowledged); before that a read takes a ReadIndex round.
+ * Seeds 233, 697 and 1399 found the stale read without the wait (kv-servers.ts isLeaderWithLease).
  */
 export const DRIVER_LEASE_READS_WAIT_FOR_COMMIT = true;
 

@@ -339,19 +339,21 @@ export class RaftDriver<R> implements TransportReporter {
    */
   isLeaderWithLease(): boolean {
     if (this.role !== 'leader' || !this.node) return false;
-    if (this.leaseCheckedAtTick !== this.tickCount || !this.leaseValid) {
+    if (this.leaseCheckedAtTick !== this.tickCount) {
       this.leaseCheckedAtTick = this.tickCount;
-      const st = this.node.status();
-      // A new leader's lease starts when its first entry commits, which also commits what the
-      // previous leader acknowledged; until those entries are applied here, the state store
-      // would answer without them (found by the kv simulation, seed 233). Only an applied
-      // leader may read under its lease.
-      this.leaseValid = st.hasLease && this.applied >= st.commit;
+      this.leaseValid = this.node.hasLease();
     }
-    return this.leaseValid;
+    // A new leader's lease starts when its first entry commits, which also commits what the
+    // previous leader acknowledged; until those entries are applied here, the state store would
+    // answer without them (found by the kv simulation, seed 233). So lease reads wait until this
+    // leader has applied its term's first entry; later writes are acknowledged only after they
+    // are applied here, so from then on the store holds every acknowledged write.
+    return this.leaseValid && this.applied >= this.leaseFloor;
   }
 
   private tickCount = 0;
+  /** The last log index when this node became leader (its term's first entry, or later). */
+  private leaseFloor = Number.POSITIVE_INFINITY;
   private leaseCheckedAtTick = -1;
   private leaseValid = false;
 
@@ -508,6 +510,7 @@ export class RaftDriver<R> implements TransportReporter {
 
   private onSoftState(node: RawNode): void {
     const st = node.status();
+    if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;

@@ -221,6 +221,11 @@ export class RawNode {
     };
   }
 
+  /** A cheap view for the per-read lease check (status() builds a whole object). */
+  hasLease(): boolean {
+    return this.r.hasLease();
+  }
+
   /** The transport could not reach `id`: stop pipelining to it and probe again. */
   reportUnreachable(id: NodeId): void {
     const pr = this.r.role === 'leader' ? this.r.prs.get(id) : undefined;
