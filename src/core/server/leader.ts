@@ -1,9 +1,9 @@
-// Leader duties. For now: the leader registers its own node, the `consul` service and the
-// serfHealth check in the catalog, as Consul's leader does when it reconciles its own member
-// (Consul: agent/consul/leader.go handleAliveMember). Gossip-driven reconciliation of other
-// members arrives with the gossip work.
+// The leader registers its own node, the `consul` service and the serfHealth check at once on
+// taking leadership (Consul: agent/consul/leader.go handleAliveMember for itself); every other
+// member is reconciled from gossip (reconcile.ts).
 import type { RuntimeConfig } from '../config/index.js';
 import { CONSUL_API_VERSION } from '../version.js';
+import { SERF_CHECK_ALIVE_OUTPUT, serfCheck } from './reconcile.js';
 import type { Server } from './server.js';
 
 export async function registerSelf(server: Server, config: RuntimeConfig, nodeId: string): Promise<void> {
@@ -30,24 +30,7 @@ export async function registerSelf(server: Server, config: RuntimeConfig, nodeId
         Weights: { Passing: 1, Warning: 1 },
         EnableTagOverride: false,
       },
-      Checks: [
-        {
-          Node: config.nodeName,
-          CheckID: 'serfHealth',
-          Name: 'Serf Health Status',
-          Status: 'passing',
-          Notes: '',
-          Output: 'Agent alive and reachable',
-          ServiceID: '',
-          ServiceName: '',
-          ServiceTags: [],
-          Type: '',
-          Interval: '',
-          Timeout: '',
-          ExposedPort: 0,
-          Definition: {},
-        },
-      ],
+      Checks: [serfCheck(config.nodeName, 'passing', SERF_CHECK_ALIVE_OUTPUT)],
       SkipNodeUpdate: false,
     },
   });

@@ -6,7 +6,7 @@
 // MUST: every step first checks the catalog and writes only when something differs: a new
 //       leader reconciles every member, and an idle cluster must not write at all.
 // MUST: never deregister ourselves (a server leaving is deregistered by the next leader).
-import type { HealthCheck } from '../structs/catalog.js';
+import type { CatalogNode, HealthCheck, RegisterRequest } from '../structs/catalog.js';
 import { getNode, nodeChecks, nodeServices, listNodes } from '../state/catalog.js';
 import type { Logger } from '../support/logger.js';
 import type { Server } from './server.js';
@@ -53,7 +53,7 @@ function buildVersion(m: ReconcileMember): string {
   return match ? match[0] : '';
 }
 
-function serfCheck(node: string, status: 'passing' | 'critical', output: string): Omit<HealthCheck, 'CreateIndex' | 'ModifyIndex'> {
+export function serfCheck(node: string, status: 'passing' | 'critical', output: string): Omit<HealthCheck, 'CreateIndex' | 'ModifyIndex'> {
   return {
     Node: node,
     CheckID: SERF_CHECK_ID,
@@ -149,21 +149,7 @@ export class Reconciler {
       if (serviceOk && passing) return;
     }
     this.log.info(`member joined, marking health alive: member=${m.name}`);
-    await this.o.server.apply({
-      t: 'register',
-      v: 1,
-      req: {
-        ID: m.tags.id ?? '',
-        Node: m.name,
-        Address: m.addr,
-        Datacenter: this.o.datacenter,
-        TaggedAddresses: node ? { ...node.TaggedAddresses } : {},
-        NodeMeta: { ...(node?.Meta ?? {}), 'consul-version': buildVersion(m) },
-        Service: service,
-        Checks: [serfCheck(m.name, 'passing', SERF_CHECK_ALIVE_OUTPUT)],
-        SkipNodeUpdate: false,
-      },
-    });
+    await this.register(m, node, 'passing', service);
   }
 
   private async handleFailed(m: ReconcileMember): Promise<void> {
@@ -173,6 +159,16 @@ export class Reconciler {
       if (nodeChecks(store, m.name).some((c) => c.CheckID === SERF_CHECK_ID && c.Status === 'critical')) return;
     }
     this.log.info(`member failed, marking health critical: member=${m.name}`);
+    await this.register(m, node, 'critical', null);
+  }
+
+  /**
+   * Consul's register request for a member: the node keeps the addresses and meta it has (the
+   * agent's anti-entropy owns them); an alive member also gets its consul-version meta and, for a
+   * server, the `consul` service. A failed one only touches the check (SkipNodeUpdate).
+   */
+  private async register(m: ReconcileMember, node: CatalogNode | undefined, status: 'passing' | 'critical', service: RegisterRequest['Service']): Promise<void> {
+    const alive = status === 'passing';
     await this.o.server.apply({
       t: 'register',
       v: 1,
@@ -182,10 +178,10 @@ export class Reconciler {
         Address: m.addr,
         Datacenter: this.o.datacenter,
         TaggedAddresses: node ? { ...node.TaggedAddresses } : {},
-        NodeMeta: node ? { ...node.Meta } : {},
-        Service: null,
-        Checks: [serfCheck(m.name, 'critical', SERF_CHECK_FAILED_OUTPUT)],
-        SkipNodeUpdate: true,
+        NodeMeta: alive ? { ...(node?.Meta ?? {}), 'consul-version': buildVersion(m) } : { ...(node?.Meta ?? {}) },
+        Service: service,
+        Checks: [serfCheck(m.name, status, alive ? SERF_CHECK_ALIVE_OUTPUT : SERF_CHECK_FAILED_OUTPUT)],
+        SkipNodeUpdate: !alive,
       },
     });
   }

@@ -53,12 +53,20 @@ function parseIpv6(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** "10.0.0.1" -> 4 bytes, "fe80::1" -> 16 bytes, "" -> empty. Throws MessageEncodeError otherwise. */
+/**
+ * "10.0.0.1" -> 4 bytes, "fe80::1" (also "[fe80::1]", "fe80::1%eth0") -> 16 bytes, "" -> empty.
+ * An IPv4-mapped IPv6 address folds to 4 bytes, as memberlist advertises IPv4 (net.IP.To4).
+ * Throws MessageEncodeError otherwise.
+ */
 export function ipToBytes(text: string): Uint8Array {
   if (text === '') return new Uint8Array(0);
-  const b = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  let s = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  const b = s.includes(':') ? parseIpv6(s) : parseIpv4(s);
   if (b === undefined) throw new MessageEncodeError(`not an IP address: ${JSON.stringify(text)}`);
-  return b;
+  const mapped = b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+  return mapped ? b.slice(12) : b;
 }
 
 /** The inverse of ipToBytes, printing like Go's net.IP.String(). Throws MessageDecodeError on other lengths. */

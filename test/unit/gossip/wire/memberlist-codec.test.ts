@@ -130,14 +130,16 @@ describe('ip conversion', () => {
       ['fe80:0:0:0:0:0:0:1', 'fe80::1'],
       ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
       ['1:0:1:0:1:0:1:0', '1:0:1:0:1:0:1:0'],
-      ['::ffff:10.0.0.1', '10.0.0.1'],
       ['fe80::1%eth0', 'fe80::1'],
+      ['[2001:db8::1]', '2001:db8::1'],
     ];
     for (const [input, printed] of cases) {
       const b = ipToBytes(input);
       assert.equal(b.length, 16, input);
       assert.equal(bytesToIp(b), printed, input);
     }
+    // memberlist advertises IPv4 as 4 bytes (net.IP.To4), also when written IPv4-mapped.
+    assert.deepEqual(ipToBytes('::ffff:10.0.0.1'), Uint8Array.of(10, 0, 0, 1));
     for (const bad of ['1.2.3', '1.2.3.256', '01.2.3.4', 'a.b.c.d', '1::2::3', '1:2:3:4:5:6:7:8:9', 'host']) {
       assert.throws(() => ipToBytes(bad), MessageEncodeError, bad);
     }
