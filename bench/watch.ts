@@ -3,11 +3,18 @@
 // return (p50 / p99 / max from the PUT). Figures only; nothing here is a test.
 //   npm run build && node dist/bench/watch.js [--n=10000] [--batch=500] [--timeout=120]
 //   --attach=PORT:PID measures an agent started elsewhere (e.g. under --cpu-prof) instead.
+//   --client=c (the default when gcc is there) parks and times the queries from watch-client.c,
+//   one epoll loop in C: on 2 cores a Node client spends as much CPU reading 10,000 answers as
+//   the agent spends writing them, which would hide the agent's figure. --client=node keeps the
+//   Node client (raw sockets).
 // Each query is one raw HTTP/1.1 socket (the cheapest client there is, so the figure is the
 // agent's). N is capped by the open-file limit this process inherited (`ulimit -n`); what was
 // reached is printed. Everything started is stopped by PID, and the run is bounded in time.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { TestAgent } from '../test/support/test-agent.js';
 
@@ -16,6 +23,7 @@ const WANT = Number(arg('n', '10000'));
 const BATCH = Number(arg('batch', '500'));
 const TIMEOUT_S = Number(arg('timeout', '120'));
 const ATTACH = arg('attach', '');
+const CLIENT = arg('client', 'c');
 const KEY = 'bench/watch';
 
 /** The agent to measure: started here, or one given with --attach (left running). */
@@ -68,6 +76,55 @@ function park(port: number, index: string): Promise<Parked> {
 
 const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+/** Build watch-client.c (once per run) into the temp dir; undefined when there is no C compiler. */
+function buildCClient(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const src = path.resolve(here, '..', '..', 'bench', 'watch-client.c');
+  const out = path.join(os.tmpdir(), `consul-ts-watch-client-${process.pid}`);
+  try {
+    execFileSync('gcc', ['-O2', '-o', out, src], { stdio: 'pipe' });
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Park n queries and time them with the C client; resolves with its result line. */
+async function runCClient(bin: string, port: number, n: number, index: string, rss: (label: string) => void): Promise<string> {
+  const child = spawn(bin, [String(port), String(n), KEY, index], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const lines: string[] = [];
+  const waitLine = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const at = out.indexOf('\n');
+        if (at >= 0) {
+          const line = out.slice(0, at);
+          out = out.slice(at + 1);
+          child.stdout.off('data', onData);
+          resolve(line);
+        }
+      };
+      const onData = (b: Buffer): void => {
+        out += b.toString();
+        check();
+      };
+      child.stdout.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`watch-client exited with ${code}: ${lines.join(' ')}`)));
+      check();
+    });
+  try {
+    const parked = await waitLine();
+    lines.push(parked);
+    await new Promise((r) => setTimeout(r, 2000)); // let the agent read and park every request
+    rss(parked);
+    child.stdin.write('put\n');
+    return await waitLine();
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const limit = openFileLimit();
   // Both ends live on this machine: our sockets count against our limit, the agent's against its own.
@@ -84,6 +141,17 @@ async function main(): Promise<void> {
     await fetch(`${agent.url}/v1/kv/${KEY}`, { method: 'PUT', body: 'v0' });
     const index = (await fetch(`${agent.url}/v1/kv/${KEY}`)).headers.get('x-consul-index') as string;
     const rssIdle = rssMiB(pid);
+    const cBin = CLIENT === 'c' ? buildCClient() : undefined;
+    if (CLIENT === 'c' && !cBin) console.log('no C compiler: using the Node client');
+    if (cBin) {
+      const result = await runCClient(cBin, agent.port, n, index, (parkedLine) => {
+        const rssParked = rssMiB(pid);
+        console.log(`${parkedLine} blocking queries on ${KEY} (C client)`);
+        console.log(`agent RSS: ${rssIdle.toFixed(1)} MiB idle, ${rssParked.toFixed(1)} MiB with them parked`);
+      });
+      console.log(`time from the PUT to a parked query's complete answer: ${result}`);
+      return;
+    }
     let failure = '';
     while (parked.length < n && !failure) {
       const size = Math.min(BATCH, n - parked.length);
