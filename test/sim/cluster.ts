@@ -53,7 +53,7 @@ export interface SimNode<S extends SimStateMachine = SimStateMachine> {
   /** Ticks since the current incarnation started (the driver's tick counter). */
   ticks: number;
   /** A Ready taken from the core whose persistence has not finished yet (applyLagUnits > 0). */
-  inFlight: { rd: Ready; dueAt: number } | undefined;
+  inFlight: { rd: Ready; dueAt: number; sent: boolean; applied: number } | undefined;
 }
 
 export class SimCluster<S extends SimStateMachine = SimStateMachine> {
@@ -200,18 +200,47 @@ export class SimCluster<S extends SimStateMachine = SimStateMachine> {
     for (const node of this.nodes.values()) {
       if (node.raw === undefined) continue;
       if (node.inFlight !== undefined) {
-        if (node.inFlight.dueAt <= this.now) this.finishReady(node, node.raw, node.inFlight.rd);
+        if (node.inFlight.dueAt <= this.now) this.finishReady(node, node.raw, node.inFlight.rd, node.inFlight.sent, node.inFlight.applied);
         continue;
       }
       if (!node.raw.hasReady()) continue;
       if (!force && !this.rng.chance(this.profile.readyProb)) continue;
       const rd = node.raw.ready();
       if (this.applyLagUnits === 0) this.finishReady(node, node.raw, rd);
-      else node.inFlight = { rd, dueAt: this.now + this.applyLagUnits };
+      else {
+        // The driver's leader sends before its fsync (driver.ts canSendBeforePersist): the
+        // messages leave now, the persistence finishes later, and a crash in between loses it.
+        const early = this.canSendBeforePersist(node, node.raw, rd);
+        if (early) this.send(node, rd);
+        // ...and applies the committed entries it had already persisted while the fsync runs.
+        let applied = 0;
+        if (rd.snapshot === undefined) {
+          const durable = node.storage.lastIndex();
+          while (applied < rd.committedEntries.length && (rd.committedEntries[applied] as Entry).index <= durable) {
+            this.apply(node, rd.committedEntries[applied] as Entry);
+            applied++;
+          }
+        }
+        node.inFlight = { rd, dueAt: this.now + this.applyLagUnits, sent: early, applied };
+      }
     }
   }
 
-  private finishReady(node: SimNode<S>, raw: RawNode, rd: Ready): void {
+  private canSendBeforePersist(node: SimNode<S>, raw: RawNode, rd: Ready): boolean {
+    if (raw.status().role !== 'leader' || rd.softState !== undefined || rd.snapshot !== undefined || rd.messages.length === 0) return false;
+    if (rd.hardState === undefined) return true;
+    const prev = node.storage.initialState().hardState;
+    return rd.hardState.term === prev.term && rd.hardState.vote === prev.vote;
+  }
+
+  private send(node: SimNode<S>, rd: Ready): void {
+    for (const m of rd.messages) {
+      if (m.type === 'snapshot') this.stats.snapshotsSent++;
+      if (this.net.send(m, this.now, node.epoch) === 'dropped') this.onLost(m, node.epoch);
+    }
+  }
+
+  private finishReady(node: SimNode<S>, raw: RawNode, rd: Ready, sent = false, appliedEarly = 0): void {
     node.inFlight = undefined;
     // 1. persist: snapshot, entries, hard state (an fsync when rd.mustSync).
     if (rd.snapshot !== undefined) node.storage.applySnapshot(rd.snapshot);
@@ -222,14 +251,11 @@ export class SimCluster<S extends SimStateMachine = SimStateMachine> {
       this.crash(node, 'after persist, before send');
       return;
     }
-    // 2. send.
-    for (const m of rd.messages) {
-      if (m.type === 'snapshot') this.stats.snapshotsSent++;
-      if (this.net.send(m, this.now, node.epoch) === 'dropped') this.onLost(m, node.epoch);
-    }
+    // 2. send (unless a leader sent them before persisting).
+    if (!sent) this.send(node, rd);
     // 3. apply: the snapshot first, then committed entries in order.
     if (rd.snapshot !== undefined) this.restoreSnapshot(node, rd);
-    for (const e of rd.committedEntries) this.apply(node, e);
+    for (let i = appliedEarly; i < rd.committedEntries.length; i++) this.apply(node, rd.committedEntries[i] as Entry);
     for (const rs of rd.readStates) {
       const min = this.pendingReads.get(rs.context);
       if (min === undefined) continue;
