@@ -54,12 +54,47 @@ export interface RuntimeConfig {
   enableLocalScriptChecks: boolean;
   /** Serf/memberlist settings: encryption, joins, reconnect, timing (config/gossip.ts). */
   gossip: GossipRuntime;
+  /** The `autopilot` block (Consul's defaults when absent). */
+  autopilot: AutopilotRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
   file: FileConfig;
   /** Where the config came from, for reload. */
   sources: SourceSpec;
+}
+
+export interface AutopilotRuntime {
+  cleanupDeadServers: boolean;
+  lastContactThresholdMs: number;
+  maxTrailingLogs: number;
+  serverStabilizationTimeMs: number;
+}
+
+function buildAutopilot(a: Record<string, unknown> | undefined): AutopilotRuntime {
+  const bool = (k: string, d: boolean): boolean => {
+    const v = a?.[k];
+    if (v === undefined) return d;
+    if (typeof v !== 'boolean') throw new ConfigError(`autopilot.${k}: must be a boolean`);
+    return v;
+  };
+  const int = (k: string, d: number): number => {
+    const v = a?.[k];
+    if (v === undefined) return d;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`autopilot.${k}: must be a non-negative integer`);
+    return v;
+  };
+  const dur = (k: string, d: number): number => {
+    const v = a?.[k];
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`autopilot.${k}: must be a duration`);
+    return configDurationMs(v as string | number | undefined, `autopilot.${k}`, d);
+  };
+  return {
+    cleanupDeadServers: bool('cleanup_dead_servers', true),
+    lastContactThresholdMs: dur('last_contact_threshold', 200),
+    maxTrailingLogs: int('max_trailing_logs', 250),
+    serverStabilizationTimeMs: dur('server_stabilization_time', 10_000),
+  };
 }
 
 export interface SourceSpec {
@@ -169,6 +204,7 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     enableScriptChecks: f.enable_script_checks ?? false,
     enableLocalScriptChecks: f.enable_local_script_checks ?? false,
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
+    autopilot: buildAutopilot(f.autopilot),
     watches,
     file: f,
     sources: spec,

@@ -224,11 +224,14 @@ export class ServerCluster {
     }
   }
 
-  /** Removing `id` must leave a majority of the remaining voters alive (autopilot's rule). */
+  /**
+   * Autopilot prunes failed servers only while they are a minority of fewer than half the peers
+   * (Consul's pruneDeadServers: removalCount < peers/2, integer division). So a 3-server cluster
+   * never drops a failed voter by itself (it comes back as a voter), a 5-server one drops one.
+   */
   private quorumRemainsWithout(id: string, voters: ReadonlySet<string>): boolean {
     if (!voters.has(id)) return true;
-    const remaining = [...voters].filter((v) => v !== id);
-    const alive = remaining.filter((v) => v === this.o.selfId || this.servers.get(v)?.status === 'alive').length;
-    return alive > remaining.length / 2;
+    const failed = [...voters].filter((v) => v !== this.o.selfId && this.servers.get(v)?.status === 'failed').length;
+    return failed < Math.floor(voters.size / 2);
   }
 }

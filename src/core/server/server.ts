@@ -75,6 +75,7 @@ export class Server {
     const { config, nodeId } = opts;
     this.log = opts.logger.named('server');
     this.selfAddr = `${config.advertiseAddr}:${config.ports.server}`;
+    Object.assign(this.autopilot, config.autopilot);
     const raftLog = this.log.named('raft');
     this.transport = new RpcRaftTransport({
       client: opts.rpcClient,

@@ -46,3 +46,12 @@ test('each file contributes its single service and check (Consul keeps them all)
   assert.deepEqual((m.checks ?? []).map((c) => c['name']), ['c1']);
   assert.equal(m.service, undefined);
 });
+
+test('the autopilot block sets autopilot (Consul defaults otherwise); bad values are errors', () => {
+  const dflt = buildRuntime({}, spec).autopilot;
+  assert.deepEqual(dflt, { cleanupDeadServers: true, lastContactThresholdMs: 200, maxTrailingLogs: 250, serverStabilizationTimeMs: 10_000 });
+  const r = buildRuntime({ autopilot: { cleanup_dead_servers: false, server_stabilization_time: '1s', max_trailing_logs: 10 } }, spec).autopilot;
+  assert.deepEqual(r, { cleanupDeadServers: false, lastContactThresholdMs: 200, maxTrailingLogs: 10, serverStabilizationTimeMs: 1000 });
+  assert.throws(() => buildRuntime({ autopilot: { cleanup_dead_servers: 'yes' } }, spec), /autopilot.cleanup_dead_servers/);
+  assert.throws(() => buildRuntime({ autopilot: { server_stabilization_time: 'soon' } }, spec), /autopilot.server_stabilization_time/);
+});
