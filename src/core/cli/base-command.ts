@@ -61,6 +61,23 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  /**
+   * The same client for the commands that word a bad client config as Go's operator commands
+   * do: `Error initializing client: <err>`, exit 1 (the caller returns 1 on undefined).
+   */
+  protected initClient(flags: HttpFlagValues): ApiClient | undefined {
+    try {
+      this.client ??= ApiClient.fromFlags(flags);
+      return this.client;
+    } catch (e) {
+      if (e instanceof ClientConfigError) {
+        this.err(`Error initializing client: ${e.message}`);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
   protected override async finally(err: Error | undefined): Promise<void> {
     const c = this.client;
     this.client = undefined;

@@ -1,24 +1,10 @@
 // `consul operator autopilot get-config`: autopilot's settings, one `Name = value` line each
 // (command/operator/autopilot/get). Durations are re-printed the way Go's Duration.String does.
 import { BaseCommand } from '../../../core/cli/base-command.js';
+import { goQuote } from '../../../core/cli/go-quote.js';
 import { clientFlags, serverFlags } from '../../../core/cli/flags.js';
-import { ApiClient, ClientConfigError } from '../../../core/client/index.js';
 import type { AutopilotConfiguration } from '../../../core/client/operator.js';
 import { formatGoDuration, parseGoDuration } from '../../../core/support/duration.js';
-
-const GO_ESCAPES: Readonly<Record<string, string>> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
-
-/** Go's %q (strconv.Quote) for the tag names. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 /** The lines Consul prints; throws DurationError when the agent sent an unreadable duration. */
 export function configLines(c: AutopilotConfiguration): string[] {
@@ -45,25 +31,16 @@ Usage: consul operator autopilot get-config [options]
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parseGo(OperatorAutopilotGetConfig.flags);
-    let client: ApiClient;
+    const client = this.initClient(flags);
+    if (!client) return 1;
+    let lines: string[];
     try {
-      client = ApiClient.fromFlags(flags);
+      // A bad duration fails Go's JSON decoding, so it is reported as a query error too.
+      lines = configLines(await client.operator.autopilotGetConfiguration({ allowStale: flags.stale }));
     } catch (e) {
-      if (e instanceof ClientConfigError) return this.fail(`Error initializing client: ${e.message}`);
-      throw e;
+      return this.fail(`Error querying Autopilot configuration: ${this.message(e)}`);
     }
-    try {
-      let lines: string[];
-      try {
-        // A bad duration fails Go's JSON decoding, so it is reported as a query error too.
-        lines = configLines(await client.operator.autopilotGetConfiguration({ allowStale: flags.stale }));
-      } catch (e) {
-        return this.fail(`Error querying Autopilot configuration: ${this.message(e)}`);
-      }
-      for (const l of lines) this.out(l);
-      return 0;
-    } finally {
-      await client.close();
-    }
+    for (const l of lines) this.out(l);
+    return 0;
   }
 }

@@ -8,7 +8,6 @@ import { BaseCommand } from '../../../core/cli/base-command.js';
 import { clientFlags, serverFlags } from '../../../core/cli/flags.js';
 import type { FlagSpecs } from '../../../core/cli/go-flags.js';
 import { goFlagDefaults } from '../../../core/cli/help.js';
-import { ApiClient, ClientConfigError } from '../../../core/client/index.js';
 import type { AutopilotConfiguration } from '../../../core/client/operator.js';
 import { DurationError, formatGoDuration, parseGoDuration } from '../../../core/support/duration.js';
 
@@ -138,51 +137,42 @@ Usage: consul operator autopilot set-config [options]
       }
     }
 
-    let client: ApiClient;
+    const client = this.initClient(flags);
+    if (!client) return 1;
+    let current: AutopilotConfiguration;
+    let lastContactMs: number;
+    let stabilizationMs: number;
     try {
-      client = ApiClient.fromFlags(flags);
+      current = await client.operator.autopilotGetConfiguration();
+      lastContactMs = parseGoDuration(current.LastContactThreshold);
+      stabilizationMs = parseGoDuration(current.ServerStabilizationTime);
     } catch (e) {
-      if (e instanceof ClientConfigError) return this.fail(`Error initializing client: ${e.message}`);
-      throw e;
+      return this.fail(`Error querying Autopilot configuration: ${this.message(e)}`);
     }
+    const next: AutopilotConfiguration = {
+      CleanupDeadServers: flags['cleanup-dead-servers'] ?? current.CleanupDeadServers,
+      LastContactThreshold: formatGoDuration(parsed.lastContactMs ?? lastContactMs),
+      MaxTrailingLogs: parsed.trailing ?? current.MaxTrailingLogs,
+      MinQuorum: parsed.quorum ?? current.MinQuorum,
+      ServerStabilizationTime: formatGoDuration(parsed.stabilizationMs ?? stabilizationMs),
+      RedundancyZoneTag: flags['redundancy-zone-tag'] ?? current.RedundancyZoneTag,
+      DisableUpgradeMigration: flags['disable-upgrade-migration'] ?? current.DisableUpgradeMigration,
+      UpgradeVersionTag: flags['upgrade-version-tag'] ?? current.UpgradeVersionTag,
+      CreateIndex: current.CreateIndex,
+      ModifyIndex: current.ModifyIndex,
+    };
+    let updated: boolean;
     try {
-      let current: AutopilotConfiguration;
-      let lastContactMs: number;
-      let stabilizationMs: number;
-      try {
-        current = await client.operator.autopilotGetConfiguration();
-        lastContactMs = parseGoDuration(current.LastContactThreshold);
-        stabilizationMs = parseGoDuration(current.ServerStabilizationTime);
-      } catch (e) {
-        return this.fail(`Error querying Autopilot configuration: ${this.message(e)}`);
-      }
-      const next: AutopilotConfiguration = {
-        CleanupDeadServers: flags['cleanup-dead-servers'] ?? current.CleanupDeadServers,
-        LastContactThreshold: formatGoDuration(parsed.lastContactMs ?? lastContactMs),
-        MaxTrailingLogs: parsed.trailing ?? current.MaxTrailingLogs,
-        MinQuorum: parsed.quorum ?? current.MinQuorum,
-        ServerStabilizationTime: formatGoDuration(parsed.stabilizationMs ?? stabilizationMs),
-        RedundancyZoneTag: flags['redundancy-zone-tag'] ?? current.RedundancyZoneTag,
-        DisableUpgradeMigration: flags['disable-upgrade-migration'] ?? current.DisableUpgradeMigration,
-        UpgradeVersionTag: flags['upgrade-version-tag'] ?? current.UpgradeVersionTag,
-        CreateIndex: current.CreateIndex,
-        ModifyIndex: current.ModifyIndex,
-      };
-      let updated: boolean;
-      try {
-        updated = await client.operator.autopilotCasConfiguration(next);
-      } catch (e) {
-        return this.fail(`Error setting Autopilot configuration: ${this.message(e)}`);
-      }
-      if (updated) {
-        this.out('Configuration updated!');
-        return 0;
-      }
-      // Consul prints this on stdout, yet exits 1.
-      this.out('Configuration could not be atomically updated, please try again');
-      return 1;
-    } finally {
-      await client.close();
+      updated = await client.operator.autopilotCasConfiguration(next);
+    } catch (e) {
+      return this.fail(`Error setting Autopilot configuration: ${this.message(e)}`);
     }
+    if (updated) {
+      this.out('Configuration updated!');
+      return 0;
+    }
+    // Consul prints this on stdout, yet exits 1.
+    this.out('Configuration could not be atomically updated, please try again');
+    return 1;
   }
 }

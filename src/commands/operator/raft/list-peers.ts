@@ -5,7 +5,6 @@
 import { BaseCommand } from '../../../core/cli/base-command.js';
 import { COLUMN_DELIM as D, columnize } from '../../../core/cli/columnize.js';
 import { clientFlags, serverFlags } from '../../../core/cli/flags.js';
-import { ApiClient, ClientConfigError } from '../../../core/client/index.js';
 import type { RaftConfiguration } from '../../../core/client/operator.js';
 
 const U64_MASK = (1n << 64n) - 1n;
@@ -40,24 +39,15 @@ Usage: consul operator raft list-peers [options]
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parseGo(OperatorRaftListPeers.flags);
-    let client: ApiClient;
+    const client = this.initClient(flags);
+    if (!client) return 1;
+    let config: RaftConfiguration;
     try {
-      client = ApiClient.fromFlags(flags);
+      config = await client.operator.raftGetConfiguration({ allowStale: flags.stale });
     } catch (e) {
-      if (e instanceof ClientConfigError) return this.fail(`Error initializing client: ${e.message}`);
-      throw e;
+      return this.fail(`Error getting peers: Failed to retrieve raft configuration: ${this.message(e)}`);
     }
-    try {
-      let config: RaftConfiguration;
-      try {
-        config = await client.operator.raftGetConfiguration({ allowStale: flags.stale });
-      } catch (e) {
-        return this.fail(`Error getting peers: Failed to retrieve raft configuration: ${this.message(e)}`);
-      }
-      this.out(columnize(peerRows(config)));
-      return 0;
-    } finally {
-      await client.close();
-    }
+    this.out(columnize(peerRows(config)));
+    return 0;
   }
 }

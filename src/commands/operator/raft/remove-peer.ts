@@ -1,22 +1,8 @@
 // `consul operator raft remove-peer -id=<id> | -address=<ip:port>`: drop a server that is gone
 // from the Raft configuration (command/operator/raft/removepeer). Exactly one of the two flags.
 import { BaseCommand } from '../../../core/cli/base-command.js';
+import { goQuote } from '../../../core/cli/go-quote.js';
 import { clientFlags, serverFlags, stringFlag } from '../../../core/cli/flags.js';
-import { ApiClient, ClientConfigError } from '../../../core/client/index.js';
-
-const GO_ESCAPES: Readonly<Record<string, string>> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
-
-/** Go's %q (strconv.Quote) for the confirmation line. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 export default class OperatorRaftRemovePeer extends BaseCommand {
   static override summary = 'Remove a Consul server from the Raft configuration';
@@ -43,27 +29,18 @@ Usage: consul operator raft remove-peer [options]
     const { flags } = await this.parseGo(OperatorRaftRemovePeer.flags);
     const address = flags.address ?? '';
     const id = flags.id ?? '';
-    let client: ApiClient;
+    const client = this.initClient(flags);
+    if (!client) return 1;
+    // Consul checks these only after building the client: a bad -http-addr is reported first.
+    if (address === '' && id === '') return this.fail('Error removing peer: an address or id is required for the peer to remove');
+    if (address !== '' && id !== '') return this.fail('Error removing peer: cannot give both an address and id');
     try {
-      client = ApiClient.fromFlags(flags);
+      if (address !== '') await client.operator.raftRemovePeerByAddress(address);
+      else await client.operator.raftRemovePeerById(id);
     } catch (e) {
-      if (e instanceof ClientConfigError) return this.fail(`Error initializing client: ${e.message}`);
-      throw e;
+      return this.fail(`Error removing peer: ${this.message(e)}`);
     }
-    try {
-      // Consul checks these only after building the client: a bad -http-addr is reported first.
-      if (address === '' && id === '') return this.fail('Error removing peer: an address or id is required for the peer to remove');
-      if (address !== '' && id !== '') return this.fail('Error removing peer: cannot give both an address and id');
-      try {
-        if (address !== '') await client.operator.raftRemovePeerByAddress(address);
-        else await client.operator.raftRemovePeerById(id);
-      } catch (e) {
-        return this.fail(`Error removing peer: ${this.message(e)}`);
-      }
-      this.out(address !== '' ? `Removed peer with address ${goQuote(address)}` : `Removed peer with id ${goQuote(id)}`);
-      return 0;
-    } finally {
-      await client.close();
-    }
+    this.out(address !== '' ? `Removed peer with address ${goQuote(address)}` : `Removed peer with id ${goQuote(id)}`);
+    return 0;
   }
 }

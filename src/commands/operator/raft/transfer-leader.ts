@@ -2,7 +2,6 @@
 // server, or to the one the cluster picks (command/operator/raft/transferleader).
 import { BaseCommand } from '../../../core/cli/base-command.js';
 import { clientFlags, serverFlags, stringFlag } from '../../../core/cli/flags.js';
-import { ApiClient, ClientConfigError } from '../../../core/client/index.js';
 
 export default class OperatorRaftTransferLeader extends BaseCommand {
   static override summary = 'Transfer raft leadership to another node';
@@ -19,26 +18,17 @@ Usage: consul operator raft transfer-leader [options]
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parseGo(OperatorRaftTransferLeader.flags);
-    let client: ApiClient;
+    const client = this.initClient(flags);
+    if (!client) return 1;
+    let success: boolean;
     try {
-      client = ApiClient.fromFlags(flags);
+      success = (await client.operator.raftLeaderTransfer(flags.id ?? '', { allowStale: flags.stale })).Success;
     } catch (e) {
-      if (e instanceof ClientConfigError) return this.fail(`Error initializing client: ${e.message}`);
-      throw e;
+      // Go wraps with "%w" and no separator, hence "leadership Unexpected ...".
+      return this.fail(`Error transfering leadership: Failed to transfer leadership ${this.message(e)}`);
     }
-    try {
-      let success: boolean;
-      try {
-        success = (await client.operator.raftLeaderTransfer(flags.id ?? '', { allowStale: flags.stale })).Success;
-      } catch (e) {
-        // Go wraps with "%w" and no separator, hence "leadership Unexpected ...".
-        return this.fail(`Error transfering leadership: Failed to transfer leadership ${this.message(e)}`);
-      }
-      if (!success) return this.fail('Error transfering leadership: Failed to transfer leadership');
-      this.out('Success');
-      return 0;
-    } finally {
-      await client.close();
-    }
+    if (!success) return this.fail('Error transfering leadership: Failed to transfer leadership');
+    this.out('Success');
+    return 0;
   }
 }
