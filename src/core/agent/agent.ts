@@ -2,8 +2,7 @@
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { ConfigError, loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../config/index.js';
+import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
 import { DnsServer } from '../dns/server.js';
 import { dnsOptionsFromConfig } from '../dns/config.js';
 import { HttpError } from '../errors.js';
@@ -12,27 +11,22 @@ import { Server } from '../server/index.js';
 import type { ReconcileMember } from '../server/reconcile.js';
 import { Logger, stdoutSink } from '../support/logger.js';
 import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
-import { banner } from './banner.js';
-import { resolveNodeId } from './node-id.js';
-import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
 import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
-import { AntiEntropy, type CatalogPort, type NodeInfo } from './anti-entropy.js';
+import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { definitionsFromConfig } from './definitions.js';
 import { LocalAgent } from './local-agent.js';
 import { UserEvents } from './events.js';
-import { RemoteExec, type RemoteExecKv } from './remote-exec.js';
-import { kvsApply } from '../server/session-endpoint.js';
-import { kvsGet } from '../state/kvs.js';
+import { RemoteExec } from './remote-exec.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
-import { RpcClient, RpcError, RpcServer } from '../rpc/index.js';
+import { RpcClient, RpcServer } from '../rpc/index.js';
 import type { KeyringOp, KeyringResult } from '../http/deps.js';
 import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
-import { decodeForwardReply, registerServerRpc, RPC, rpcToHttpError, ServerCalls } from './server-rpc.js';
-import type { ForwardReply, ForwardRequest } from '../http/forward.js';
+import { StateAccess } from './state-access.js';
+import { registerServerRpc, ServerCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
 
 export class Agent implements AgentFacade {
@@ -58,6 +52,7 @@ export class Agent implements AgentFacade {
   /** Clients: which server to ask, learnt from LAN gossip. */
   private readonly router: ServerRouter;
   private readonly calls: ServerCalls;
+  private readonly access: StateAccess;
   private shuttingDown = false;
   /** Set by a graceful leave; a signal that finds it set does not leave again. */
   private leftGracefully = false;
@@ -82,7 +77,8 @@ export class Agent implements AgentFacade {
     this.gossip = new AgentGossip(config, nodeId, this.log);
     this.router = new ServerRouter(this.rpcClient, config.datacenter, this.log.named('agent.router'));
     this.calls = new ServerCalls(this.router);
-    this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, kv: () => this.remoteExecKv(), logger: this.log.named('agent') });
+    this.access = new StateAccess({ server: () => this.server, router: this.router, calls: this.calls, rpcClient: this.rpcClient, nodeName: config.nodeName });
+    this.remoteExec = new RemoteExec({ nodeName: () => config.nodeName, kv: () => this.access.remoteExecKv(), logger: this.log.named('agent') });
     this.events = new UserEvents({
       nodeName: () => config.nodeName,
       localServices: () => this.local.state.services().map((s) => s.service),
@@ -111,7 +107,7 @@ export class Agent implements AgentFacade {
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
-      else deps.leaderForwarder = (req, timeoutMs) => this.forwardToLeader(req, timeoutMs);
+      else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
       this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
@@ -129,29 +125,6 @@ export class Agent implements AgentFacade {
       void this.shutdown(1);
     });
     this.log.info('Consul agent running!');
-  }
-
-  /**
-   * A follower hands a leader-only call to the leader (Consul: forwardRequestToLeader), waiting
-   * for one up to the RPC hold timeout; undefined when this server leads after all.
-   */
-  private async forwardToLeader(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply | undefined> {
-    const server = this.server;
-    if (!server) return undefined;
-    for (let attempt = 0; ; attempt++) {
-      const addr = await server.leaderRpcAddr();
-      if (addr === undefined) return undefined;
-      try {
-        return decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs }));
-      } catch (err) {
-        // The leader died under us: a new one may be elected within the hold time.
-        if (err instanceof RpcError && err.kind === 'conn' && attempt < 3) {
-          await new Promise((r) => setTimeout(r, 250));
-          continue;
-        }
-        throw rpcToHttpError(err);
-      }
-    }
   }
 
   /** Servers answer forwarded calls from clients on the server port. */
@@ -172,7 +145,6 @@ export class Agent implements AgentFacade {
 
   /** Join the LAN (and WAN) pools; membership feeds the router, the leader and user events. */
   private async startGossip(): Promise<void> {
-    const c = this.config;
     const server = this.server;
     const onLan = (e: PoolEvent): void => {
       if (e.kind === 'member') {
@@ -212,51 +184,13 @@ export class Agent implements AgentFacade {
     await this.local.start(definitionsFromConfig(this.config.file));
     this.antiEntropy = new AntiEntropy({
       state: this.local.state,
-      catalog: () => this.catalogPort(),
+      catalog: () => this.access.catalogPort(),
       nodeInfo: () => this.nodeInfo(),
       timers: systemTimers,
       isServer: this.config.server,
       logger: this.log.named('agent.anti_entropy'),
     });
     this.antiEntropy.start();
-  }
-
-  /** KV for remote exec: the local store on a server, forwarded KV calls on a client. */
-  private remoteExecKv(): RemoteExecKv | undefined {
-    const server = this.server;
-    if (server) {
-      return {
-        get: async (key) => kvsGet(server.store, key).entry?.Value,
-        lock: (key, value, session) => kvsApply(server, { op: 'lock', key, value, flags: 0, session, index: 0 }),
-      };
-    }
-    if (this.router.knownServers() === 0) return undefined;
-    const call = async (method: string, url: string, body: Uint8Array): Promise<{ status: number; body: Uint8Array }> =>
-      this.calls.forwardHttp({ method, url, headers: {}, body, originNode: this.config.nodeName }, 30_000);
-    return {
-      get: async (key) => {
-        const r = await call('GET', `/v1/kv/${encodeKvPath(key)}?raw`, new Uint8Array(0));
-        if (r.status === 404) return undefined;
-        if (r.status !== 200) throw new Error(`Unexpected response code: ${r.status} (${Buffer.from(r.body).toString('utf8')})`);
-        return r.body;
-      },
-      lock: async (key, value, session) => {
-        const r = await call('PUT', `/v1/kv/${encodeKvPath(key)}?acquire=${encodeURIComponent(session)}`, value);
-        return r.status === 200 && Buffer.from(r.body).toString('utf8').trim() === 'true';
-      },
-    };
-  }
-
-  private catalogPort(): CatalogPort | undefined {
-    const server = this.server;
-    if (!server) {
-      if (this.router.knownServers() === 0) return undefined;
-      return { read: (node) => this.calls.nodeView(node), apply: (cmd) => this.calls.apply(cmd) };
-    }
-    return {
-      read: (node) => ({ node: getNode(server.store, node), services: nodeServices(server.store, node), checks: nodeChecks(server.store, node) }),
-      apply: (cmd) => server.apply(cmd),
-    };
   }
 
   /** The node as the agent registers it; the same fields the leader registers (server/leader.ts). */
@@ -279,7 +213,6 @@ export class Agent implements AgentFacade {
 
   self(): Record<string, unknown> {
     const c = this.config;
-    const server = this.server;
     return {
       Config: {
         Datacenter: c.datacenter,
@@ -497,49 +430,6 @@ function localClientConfig(c: RuntimeConfig): ClientConfig {
   return { scheme: 'http', address, pathPrefix: '', token: '', datacenter: '', tls: { insecureSkipVerify: false } };
 }
 
-/** `consul agent`: load config, start, run until a signal or a leave; returns the exit code. */
-export async function runAgent(spec: SourceSpec): Promise<number> {
-  let config: RuntimeConfig;
-  let nodeId: string;
-  try {
-    config = await loadRuntimeConfig(spec);
-    if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-    nodeId = await resolveNodeId(config.nodeId, config.dataDir);
-  } catch (err) {
-    process.stderr.write(`==> ${(err as Error).message}\n`);
-    return 1;
-  }
-  if (config.pidFile) {
-    await fs.mkdir(path.dirname(config.pidFile), { recursive: true });
-    await fs.writeFile(config.pidFile, String(process.pid));
-  }
-  process.stdout.write(banner(config, nodeId));
-  const agent = new Agent(config, nodeId);
-  try {
-    await agent.start();
-  } catch (err) {
-    process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
-    await agent.shutdown(1);
-    return 1;
-  }
-  // Consul: an interrupt leaves gracefully unless skip_leave_on_interrupt (servers' default), a
-  // terminate only with leave_on_terminate (clients' default); a second signal exits at once.
-  let signalled = false;
-  const onSignal = (name: string, leave: boolean) => () => {
-    process.stdout.write(`==> Caught signal: ${name}\n`);
-    if (signalled) return void agent.shutdown(1);
-    signalled = true;
-    void agent.stop(leave);
-  };
-  process.on('SIGINT', onSignal('interrupt', !config.skipLeaveOnInterrupt));
-  process.on('SIGTERM', onSignal('terminated', config.leaveOnTerminate));
-  process.on('SIGHUP', () => {
-    process.stdout.write('==> Caught signal: hangup\n');
-    agent.reload().catch((err: unknown) => process.stdout.write(`==> Failed to reload configs: ${(err as Error).message}\n`));
-  });
-  return agent.exited;
-}
-
 /** What the leader's reconciliation needs of a serf member (a reap event means "forget it"). */
 function reconcileView(m: SerfMember, type?: string): ReconcileMember {
   return {
@@ -551,9 +441,4 @@ function reconcileView(m: SerfMember, type?: string): ReconcileMember {
     protocolMax: m.protocolMax,
     protocolCur: m.protocolCur,
   };
-}
-
-/** A KV key as a URL path: each segment escaped, the slashes kept. */
-function encodeKvPath(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
 }

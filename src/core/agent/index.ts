@@ -1,2 +1,3 @@
 // The agent: lifecycle, config, local state; starts http/dns (and the server role with -server).
-export { Agent, runAgent } from './agent.js';
+export { Agent } from './agent.js';
+export { runAgent } from './run.js';

@@ -1,0 +1,108 @@
+// How the agent reaches the replicated state (Consul: the agent's delegate, a Server or a Client):
+// on a server the local store and Raft, on a client agent calls to a server through the router;
+// a follower hands leader-only calls to the leader.
+import { RpcError, type RpcClient } from '../rpc/index.js';
+import type { Server } from '../server/index.js';
+import { kvsApply } from '../server/session-endpoint.js';
+import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
+import { kvsGet } from '../state/kvs.js';
+import type { ForwardReply, ForwardRequest } from '../http/forward.js';
+import type { CatalogPort } from './anti-entropy.js';
+import type { RemoteExecKv } from './remote-exec.js';
+import type { ServerRouter } from './router.js';
+import { decodeForwardReply, RPC, rpcToHttpError, type ServerCalls } from './server-rpc.js';
+
+export interface StateAccessOptions {
+  readonly server: () => Server | undefined;
+  readonly router: ServerRouter;
+  readonly calls: ServerCalls;
+  readonly rpcClient: RpcClient;
+  readonly nodeName: string;
+}
+
+export class StateAccess {
+  constructor(private readonly o: StateAccessOptions) {}
+
+  private get server(): Server | undefined {
+    return this.o.server();
+  }
+
+  private get router(): ServerRouter {
+    return this.o.router;
+  }
+
+  private get calls(): ServerCalls {
+    return this.o.calls;
+  }
+
+  private get rpcClient(): RpcClient {
+    return this.o.rpcClient;
+  }
+
+  /**
+   * A follower hands a leader-only call to the leader (Consul: forwardRequestToLeader), waiting
+   * for one up to the RPC hold timeout; undefined when this server leads after all.
+   */
+  async forwardToLeader(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply | undefined> {
+    const server = this.server;
+    if (!server) return undefined;
+    for (let attempt = 0; ; attempt++) {
+      const addr = await server.leaderRpcAddr();
+      if (addr === undefined) return undefined;
+      try {
+        return decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs }));
+      } catch (err) {
+        // The leader died under us: a new one may be elected within the hold time.
+        if (err instanceof RpcError && err.kind === 'conn' && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
+        throw rpcToHttpError(err);
+      }
+    }
+  }
+
+  /** KV for remote exec: the local store on a server, forwarded KV calls on a client. */
+  remoteExecKv(): RemoteExecKv | undefined {
+    const server = this.server;
+    if (server) {
+      return {
+        get: async (key) => kvsGet(server.store, key).entry?.Value,
+        lock: (key, value, session) => kvsApply(server, { op: 'lock', key, value, flags: 0, session, index: 0 }),
+      };
+    }
+    if (this.router.knownServers() === 0) return undefined;
+    const call = async (method: string, url: string, body: Uint8Array): Promise<{ status: number; body: Uint8Array }> =>
+      this.calls.forwardHttp({ method, url, headers: {}, body, originNode: this.o.nodeName }, 30_000);
+    return {
+      get: async (key) => {
+        const r = await call('GET', `/v1/kv/${encodeKvPath(key)}?raw`, new Uint8Array(0));
+        if (r.status === 404) return undefined;
+        if (r.status !== 200) throw new Error(`Unexpected response code: ${r.status} (${Buffer.from(r.body).toString('utf8')})`);
+        return r.body;
+      },
+      lock: async (key, value, session) => {
+        const r = await call('PUT', `/v1/kv/${encodeKvPath(key)}?acquire=${encodeURIComponent(session)}`, value);
+        return r.status === 200 && Buffer.from(r.body).toString('utf8').trim() === 'true';
+      },
+    };
+  }
+
+  catalogPort(): CatalogPort | undefined {
+    const server = this.server;
+    if (!server) {
+      if (this.router.knownServers() === 0) return undefined;
+      return { read: (node) => this.calls.nodeView(node), apply: (cmd) => this.calls.apply(cmd) };
+    }
+    return {
+      read: (node) => ({ node: getNode(server.store, node), services: nodeServices(server.store, node), checks: nodeChecks(server.store, node) }),
+      apply: (cmd) => server.apply(cmd),
+    };
+  }
+
+}
+
+/** A KV key as a URL path: each segment escaped, the slashes kept. */
+function encodeKvPath(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
