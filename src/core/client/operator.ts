@@ -3,29 +3,9 @@
 // strings the API sends ("200ms"); callers parse them with support/duration.ts.
 import { StatusError } from './errors.js';
 import { type HttpTransport, type Query, type QueryOptions, parseJson } from './http.js';
+import type { AutopilotConfiguration, KeyringResponse, RaftServer, ServerHealth } from '../structs/operator.js';
 
-/** api.KeyringResponse: one pool's answer (the LAN pool of a dc, or the WAN pool). */
-export interface KeyringResponse {
-  WAN: boolean;
-  Datacenter: string;
-  Segment: string;
-  Partition?: string;
-  Messages: Record<string, string> | null;
-  Keys: Record<string, number>;
-  PrimaryKeys: Record<string, number> | null;
-  NumNodes: number;
-}
-
-/** api.RaftServer. LastIndex is absent from servers older than Consul 1.17 (read it as 0). */
-export interface RaftServer {
-  ID: string;
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  ProtocolVersion: string;
-  Voter: boolean;
-  LastIndex?: number;
-}
+export type { AutopilotConfiguration, KeyringResponse, RaftServer, ServerHealth };
 
 /** api.RaftConfiguration. */
 export interface RaftConfiguration {
@@ -36,36 +16,6 @@ export interface RaftConfiguration {
 /** api.TransferLeaderResponse. */
 export interface TransferLeaderResponse {
   Success: boolean;
-}
-
-/** api.AutopilotConfiguration (durations as Go duration strings). */
-export interface AutopilotConfiguration {
-  CleanupDeadServers: boolean;
-  LastContactThreshold: string;
-  MaxTrailingLogs: number;
-  MinQuorum: number;
-  ServerStabilizationTime: string;
-  RedundancyZoneTag: string;
-  DisableUpgradeMigration: boolean;
-  UpgradeVersionTag: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
-
-/** api.ServerHealth. */
-export interface ServerHealth {
-  ID: string;
-  Name: string;
-  Address: string;
-  SerfStatus: string;
-  Version: string;
-  Leader: boolean;
-  LastContact: string;
-  LastTerm: number;
-  LastIndex: number;
-  Healthy: boolean;
-  Voter: boolean;
-  StableSince: string;
 }
 
 /** api.OperatorHealthReply. */

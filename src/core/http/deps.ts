@@ -6,6 +6,7 @@ import type { QueryLimits } from './blocking.js';
 import type { Forwarder, ForwardReply, ForwardRequest } from './forward.js';
 import { ResponseCache } from './response-cache.js';
 import type { AgentMember } from '../structs/agent.js';
+import type { KeyringResponse } from '../structs/operator.js';
 import type { LocalAgent } from '../agent/local-agent.js';
 import type { UserEvents } from '../agent/events.js';
 
@@ -13,15 +14,8 @@ export type Member = AgentMember;
 
 export type KeyringOp = 'list' | 'install' | 'use' | 'remove';
 
-/** structs.KeyringResponse: one pool's aggregated answer to a keyring query. */
-export interface KeyringResult {
-  WAN: boolean;
-  Datacenter: string;
-  Segment: string;
-  Messages: Record<string, string>;
-  Keys: Record<string, number>;
-  PrimaryKeys: Record<string, number>;
-  NumNodes: number;
+/** structs.KeyringResponse: one pool's aggregated answer to a keyring query, plus its error. */
+export interface KeyringResult extends KeyringResponse {
   /** Set when a node failed or did not answer (dropped from the HTTP answer, reported as an error). */
   Error?: string;
 }

@@ -1,16 +1,10 @@
 // What the /v1/operator/raft and /v1/operator/autopilot handlers need of the server role, as
 // Consul's API shapes them (api/operator_raft.go, api/operator_autopilot.go). The server
-// (src/core/server) implements it; handlers and CLI depend only on this file.
+// (src/core/server) implements it; handlers depend only on this file. The shapes themselves are
+// shared with the API client (structs/operator.ts).
+import type { AutopilotConfiguration, RaftServer, ServerHealth } from '../structs/operator.js';
 
-/** api.RaftServer */
-export interface RaftServerView {
-  ID: string;
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  ProtocolVersion: string;
-  Voter: boolean;
-}
+export type RaftServerView = RaftServer;
 
 /** api.RaftConfiguration */
 export interface RaftConfigurationView {
@@ -18,22 +12,7 @@ export interface RaftConfigurationView {
   Index: number;
 }
 
-/** api.ServerHealth; durations as Go's time.Duration strings ("0s", "12.5ms"). */
-export interface ServerHealthView {
-  ID: string;
-  Name: string;
-  Address: string;
-  SerfStatus: string;
-  Version: string;
-  Leader: boolean;
-  LastContact: string;
-  LastTerm: number;
-  LastIndex: number;
-  Healthy: boolean;
-  Voter: boolean;
-  /** RFC 3339 time. */
-  StableSince: string;
-}
+export type ServerHealthView = ServerHealth;
 
 /** api.OperatorHealthReply */
 export interface AutopilotHealthView {
@@ -42,19 +21,7 @@ export interface AutopilotHealthView {
   Servers: ServerHealthView[];
 }
 
-/** api.AutopilotConfiguration (durations as strings in JSON, e.g. "200ms"). */
-export interface AutopilotConfigView {
-  CleanupDeadServers: boolean;
-  LastContactThreshold: string;
-  MaxTrailingLogs: number;
-  MinQuorum: number;
-  ServerStabilizationTime: string;
-  RedundancyZoneTag: string;
-  DisableUpgradeMigration: boolean;
-  UpgradeVersionTag: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
+export type AutopilotConfigView = AutopilotConfiguration;
 
 export interface OperatorFacade {
   /** The latest Raft configuration as this server knows it. */

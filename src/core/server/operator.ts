@@ -53,11 +53,20 @@ export class ServerOperator implements OperatorFacade {
       Leader: id === leader,
       ProtocolVersion: RAFT_PROTOCOL,
       Voter: voter,
+      LastIndex: this.lastIndexOf(id),
     });
     return {
       Servers: [...p.voters().map((id) => row(id, true)), ...p.learners().map((id) => row(id, false))],
       Index: p.configIndex(),
     };
+  }
+
+  /** The last log index a server is known to hold (the leader knows its followers' match). */
+  private lastIndexOf(id: string): number {
+    const p = this.p;
+    if (id === p.selfId) return p.lastIndex();
+    const h = p.peerHealth(id);
+    return h === undefined ? 0 : Math.max(0, p.lastIndex() - h.lagEntries);
   }
 
   async removePeer(by: { id?: string; address?: string }): Promise<void> {
@@ -114,7 +123,7 @@ export class ServerOperator implements OperatorFacade {
         Leader: id === leader,
         LastContact: formatGoDuration(health?.lastContactMs ?? 0),
         LastTerm: p.term(),
-        LastIndex: Math.max(0, p.lastIndex() - (health?.lagEntries ?? 0)),
+        LastIndex: this.lastIndexOf(id),
         Healthy: healthy,
         Voter: voters.has(id),
         StableSince: new Date(since).toISOString(),

@@ -17,8 +17,8 @@ class FakeFacade implements OperatorFacade {
   calls: string[] = [];
   config: RaftConfigurationView = {
     Servers: [
-      { ID: 'id-a', Node: 'a', Address: '10.0.0.1:8300', Leader: true, ProtocolVersion: '3', Voter: true },
-      { ID: 'id-b', Node: 'b', Address: '10.0.0.2:8300', Leader: false, ProtocolVersion: '3', Voter: true },
+      { ID: 'id-a', Node: 'a', Address: '10.0.0.1:8300', Leader: true, ProtocolVersion: '3', Voter: true, LastIndex: 40 },
+      { ID: 'id-b', Node: 'b', Address: '10.0.0.2:8300', Leader: false, ProtocolVersion: '3', Voter: true, LastIndex: 38 },
       { ID: 'id-c', Node: '(unknown)', Address: '10.0.0.3:8300', Leader: false, ProtocolVersion: 'unknown', Voter: false },
     ],
     Index: 12,
@@ -112,7 +112,7 @@ describe('operator raft handlers', () => {
     assert.deepEqual(Object.keys(matchRoute('/v1/operator/autopilot/health')!.route.methods), ['GET']);
   });
 
-  it('configuration adds each server’s LastIndex from autopilot (0 when unknown)', () => {
+  it('configuration answers each server’s LastIndex, last (0 when unknown)', () => {
     const op = new FakeFacade();
     const reply = operatorRaftConfiguration(ctx('GET', '/v1/operator/raft/configuration'), depsWith(op));
     assert.equal(reply.status, 200);
@@ -129,8 +129,9 @@ describe('operator raft handlers', () => {
     );
   });
 
-  it('configuration still answers when autopilot health fails', () => {
+  it('configuration answers 0 for servers whose LastIndex is unknown, and does not need autopilot health', () => {
     const op = new FakeFacade();
+    op.config = { ...op.config, Servers: op.config.Servers.map(({ LastIndex: _l, ...rest }) => rest) };
     op.autopilotHealth = () => {
       throw new Error('no leader');
     };
