@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { asArray, asMap, asString, decode, encode, MsgpackTruncated, type EncodableValue, type GoMap, type GoValue } from '../../src/core/gossip/wire/msgpack.js';
 import { freePort } from './free-port.js';
+import { stopProcessGroup } from './process-group.js';
 
 export const SERF_BIN = '/usr/bin/serf';
 
@@ -105,23 +106,7 @@ export class SerfAgent {
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
     this.client?.close();
     this.client = undefined;
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode;
-    const pid = this.proc.pid as number;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    const code = await this.exitWaiter;
-    clearTimeout(timer);
-    return code;
+    return stopProcessGroup(this.proc, this.exitWaiter, signal, timeoutMs);
   }
 
   kill9(): Promise<number | null> {

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { stopProcessGroup } from './process-group.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The project root (dist/test/support -> ../../..). */
@@ -90,22 +91,7 @@ export class TestAgent {
 
   /** Send a signal to the agent (by PID) and wait for it to exit. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode;
-    try {
-      process.kill(-(this.proc.pid as number), signal);
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(this.proc.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    const code = await this.exitWaiter;
-    clearTimeout(timer);
-    return code;
+    return stopProcessGroup(this.proc, this.exitWaiter, signal, timeoutMs);
   }
 
   kill9(): Promise<number | null> {
