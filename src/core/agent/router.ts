@@ -4,7 +4,7 @@
 // cycles a failed server to the end of its list. A remote error (the server answered) is final.
 import { Errors } from '../errors.js';
 import { RpcError, type RpcClient } from '../rpc/index.js';
-import { consulServerPort } from '../server/reconcile.js';
+import { serverInfo } from '../server/cluster.js';
 import type { Logger } from '../support/logger.js';
 
 export interface ServerMemberView {
@@ -29,9 +29,8 @@ export class ServerRouter {
     const found: string[] = [];
     for (const m of members) {
       if (m.status !== 'alive' || m.tags.dc !== this.datacenter) continue;
-      const port = consulServerPort({ name: m.name, addr: m.addr, tags: m.tags, status: 'alive' });
-      if (port === undefined) continue;
-      found.push(m.addr.includes(':') ? `[${m.addr}]:${port}` : `${m.addr}:${port}`);
+      const s = serverInfo({ name: m.name, addr: m.addr, tags: m.tags, status: 'alive' });
+      if (s) found.push(s.rpcAddr);
     }
     found.sort();
     if (found.join(',') === this.servers.join(',')) return false;

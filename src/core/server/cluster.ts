@@ -7,6 +7,7 @@
 // MUST: never bootstrap twice: a data dir with Raft state never bootstraps, and neither does a
 //       server that hears another server already has peers.
 // MUST: every membership change goes through Raft one at a time (the driver refuses overlaps).
+import { formatAddr } from '../rpc/index.js';
 import type { Logger } from '../support/logger.js';
 import { consulServerPort, type ReconcileMember } from './reconcile.js';
 
@@ -57,7 +58,7 @@ export function serverInfo(m: ReconcileMember): ServerInfo | undefined {
   return {
     id: m.tags.id,
     name: m.name,
-    rpcAddr: m.addr.includes(':') ? `[${m.addr}]:${port}` : `${m.addr}:${port}`,
+    rpcAddr: formatAddr(m.addr, port),
     status: m.status,
     expect: Number(m.tags.expect ?? '0') || 0,
     bootstrap: m.tags.bootstrap === '1',

@@ -28,6 +28,7 @@ import {
   type Tags,
 } from '../serf/index.js';
 import { encryptOverhead, Keyring, sizeOf } from '../wire/index.js';
+import { formatAddr } from '../../rpc/index.js';
 import { GossipDriver, gossipNow, type DriverLog } from './driver.js';
 import { readSnapshot, SnapshotWriter, type SnapshotState } from './snapshot-file.js';
 
@@ -199,7 +200,7 @@ export class GossipPool {
     if (!snap) return;
     for (const m of members) {
       if (m.name === this.o.nodeName) continue;
-      if (type === 'member-join' || type === 'member-update') snap.alive(m.name, hostPort(m.addr, m.port));
+      if (type === 'member-join' || type === 'member-update') snap.alive(m.name, formatAddr(m.addr, m.port));
       else snap.notAlive(m.name);
     }
   }
@@ -365,9 +366,6 @@ async function writeKeyringFile(file: string, ring: Keyring): Promise<void> {
   await fs.rename(tmp, file);
 }
 
-export function hostPort(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
 
 /** "host", "host:port", "[v6]:port" -> addresses (a name may resolve to several). */
 async function resolveSeed(spec: string, defaultPort: number): Promise<Address[]> {
