@@ -1,15 +1,17 @@
 // User events (Consul: agent/user_event.go, serf's UserEvent and handleUserEvent).
 //
-// fire() validates and stamps an event (UUID, Version 1, the Lamport time) and hands it to
-// receive(), the path a gossip receive will take later: the Lamport clock witnesses it, duplicates
-// are dropped, the node/service/tag filters are evaluated here, on receipt, against this node's
-// name and its own services, and a passing event enters the ring of the last 256.
+// fire() validates and stamps an event (UUID, Version 1) and broadcasts it as a serf user event;
+// serf delivers it here too, like on every other agent, and receive() takes it: the Lamport clock
+// witnesses it, duplicates are dropped, the node/service/tag filters are evaluated on receipt
+// against this node's name and its own services, and a passing event enters the ring of the last
+// 256. Without gossip (unit tests) fire() hands the event to receive() directly.
 //
 // MUST: the size rule is serf's: "consul:event:"+name plus the msgpack-encoded event must fit the
 //       512-byte user event limit before encoding, and the encoded serf message must fit it after.
 // MUST: list() is oldest first; its blocking index is derived from the last event's ID (not ordered).
 import { randomUUID } from 'node:crypto';
 import { asBytes, asMap, asString, asUint, decodeExact, encode, type GoValue } from '../gossip/wire/msgpack.js';
+import { encodeSerfMessage } from '../gossip/serf/codec.js';
 import { HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
 import type { UserEvent } from '../structs/event.js';
@@ -127,7 +129,7 @@ export class UserEvents {
       LTime: 0,
     };
     const ltime = this.clock.time();
-    checkSize(event, payload?.length ?? 0, ltime);
+    checkSize(event, ltime);
     if (this.broadcast) {
       try {
         this.broadcast(SERF_EVENT_PREFIX + event.Name, encodeGossipEvent(event));
@@ -222,34 +224,17 @@ function validate(p: FireParams): void {
   }
 }
 
-// ---- the serf size rule, computed on the msgpack encodings Consul produces (go-codec, raw strings) ----
-
-function strSize(n: number): number {
-  return n < 32 ? 1 + n : n < 65536 ? 3 + n : 5 + n;
-}
-
-function uintSize(v: number): number {
-  return v <= 127 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : v <= 0xffffffff ? 5 : 9;
-}
-
-/** Bytes of the msgpack UserEvent Consul hands serf (fields ID, n, p, nf, sf, tf, v; empty ones omitted). */
-export function encodedEventSize(e: UserEvent, payloadBytes: number): number {
-  let size = 1 + strSize(2) + strSize(Buffer.byteLength(e.ID)) + strSize(1) + strSize(Buffer.byteLength(e.Name)) + strSize(1) + 1;
-  if (payloadBytes > 0) size += strSize(1) + strSize(payloadBytes);
-  for (const f of [e.NodeFilter, e.ServiceFilter, e.TagFilter]) if (f !== '') size += strSize(2) + strSize(Buffer.byteLength(f));
-  return size;
-}
+// ---- the serf size rule, on the encodings Consul produces ----
 
 /** Serf's checks, with its messages (serf.UserEvent); the agent answers them with 500. */
-export function checkSize(e: UserEvent, payloadBytes: number, ltime: number): void {
-  const name = Buffer.byteLength(SERF_EVENT_PREFIX + e.Name);
-  const inner = encodedEventSize(e, payloadBytes);
-  if (name + inner > USER_EVENT_SIZE_LIMIT) {
+export function checkSize(e: UserEvent, ltime: number): void {
+  const name = SERF_EVENT_PREFIX + e.Name;
+  const payload = encodeGossipEvent(e);
+  if (Buffer.byteLength(name) + payload.length > USER_EVENT_SIZE_LIMIT) {
     throw new HttpError(500, `user event exceeds configured limit of ${USER_EVENT_SIZE_LIMIT} bytes before encoding`);
   }
-  // messageUserEvent{LTime, Name, Payload, CC} after a one-byte message type.
-  const raw = 1 + 1 + strSize(5) + uintSize(ltime) + strSize(4) + strSize(name) + strSize(7) + strSize(inner) + strSize(2) + 1;
-  if (raw > USER_EVENT_SIZE_LIMIT) {
+  const raw = encodeSerfMessage({ type: 'userEvent', ltime, name, payload, cc: false });
+  if (raw.length > USER_EVENT_SIZE_LIMIT) {
     throw new HttpError(500, `encoded user event exceeds configured limit of ${USER_EVENT_SIZE_LIMIT} bytes after encoding`);
   }
 }
