@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
 import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.js';
 import { Server } from '../server/index.js';
 import type { ReconcileMember } from '../server/reconcile.js';
-import { Logger, stdoutSink } from '../support/logger.js';
+import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
 import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
 import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
@@ -63,8 +63,10 @@ export class Agent implements AgentFacade {
   constructor(
     readonly config: RuntimeConfig,
     readonly nodeId: string,
+    /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
+    logSink: LogSink = stdoutSink,
   ) {
-    this.log = new Logger(stdoutSink, config.logLevel);
+    this.log = new Logger(logSink, config.logLevel);
     this.local = new LocalAgent({
       nodeName: config.nodeName,
       dataDir: config.dataDir,
