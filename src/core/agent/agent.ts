@@ -376,6 +376,8 @@ export class Agent implements AgentFacade {
       if (err instanceof ConfigError) throw new HttpError(500, `Failed reloading config: ${err.message}`);
       throw err;
     }
+    // Consul logs the loader's warnings on every load (auto-config ReadConfig), reload included.
+    for (const w of next.warnings) this.log.warn(w);
     this.log.info('Reloading configuration...');
     // Config-defined services and checks follow the files; API-registered ones stay.
     try {
