@@ -43,6 +43,10 @@ Usage: consul agent [options]
     'log-level': str('Log level of the agent.'),
     'pid-file': str('Path to file to store agent PID.'),
     ui: bool('Enables the built-in static web UI server.'),
+    'ui-dir': str('Path to directory containing the web UI resources.'),
+    'ui-content-path': str('Sets the external UI path to a string. Defaults to: /ui/ '),
+    syslog: bool('Enables logging to syslog.'),
+    hcl: list('hcl config fragment. Can be specified multiple times.'),
     'enable-script-checks': bool('Enables health check scripts.'),
     'enable-local-script-checks': bool('Enables health check scripts from configuration file.'),
     'retry-join': list('Address of an agent to join at start time with retries enabled. Can be specified multiple times.'),
@@ -64,7 +68,12 @@ Usage: consul agent [options]
 
   protected async execute(): Promise<number> {
     const { flags } = await this.parse(Agent);
-    const { dev, 'config-file': files, 'config-dir': dirs, ...rest } = flags;
+    const { dev, 'config-file': files, 'config-dir': dirs, hcl, 'config-format': format, ...rest } = flags;
+    // Consul: builder.go newBuilder.
+    if (format !== undefined && format !== '' && format !== 'json' && format !== 'hcl') {
+      process.stderr.write("==> config: -config-format must be either 'hcl' or 'json'\n");
+      return 1;
+    }
     // Loaded lazily: the rest of the CLI must not pay for the agent's modules at startup.
     const { runAgent } = await import('../core/agent/index.js');
     const { flagsToFileConfig } = await import('../core/config/index.js');
@@ -72,6 +81,8 @@ Usage: consul agent [options]
       dev: dev ?? false,
       paths: [...(files ?? []), ...(dirs ?? [])],
       flags: flagsToFileConfig(rest as AgentFlags),
+      hcl: hcl ?? [],
+      ...(format === 'json' || format === 'hcl' ? { format } : {}),
     });
     // Everything was closed by the shutdown; exit now rather than wait for stray handles.
     process.exit(code);

@@ -1,8 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { BaseCommand } from '../core/cli/base-command.js';
 import { boolFlag, stringFlag } from '../core/cli/flags.js';
-import type { FileConfig } from '../core/config/index.js';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Validate config files/directories';
@@ -31,59 +28,18 @@ Usage: consul validate [options] FILE_OR_DIRECTORY...
     if (format !== '' && format !== 'json' && format !== 'hcl') return this.fail("-config-format must be either 'hcl' or 'json");
     // The agent's config loader (zod schemas, HCL parser) is loaded only by this command.
     const config = await import('../core/config/index.js');
-    const spec = { dev: false, paths: [...argv], flags: {} };
+    let warnings: string[];
     try {
-      if (format === '') {
-        await config.loadRuntimeConfig(spec);
-      } else {
-        const layers: FileConfig[] = [];
-        for (const p of argv) {
-          for (const file of await filesOf(p)) layers.push(await readAs(file, format, config.validateSource));
-        }
-        config.buildRuntime(config.mergeConfigs(layers), spec);
-      }
+      const rt = await config.loadRuntimeConfig({ dev: false, paths: [...argv], flags: {}, ...(format === '' ? {} : { format }) });
+      warnings = rt.warnings;
     } catch (e) {
       return this.fail(`Config validation failed: ${this.message(e)}`);
     }
-    if (!flags.quiet) this.out('Configuration is valid!');
+    if (!flags.quiet) {
+      // Consul: validate prints the loader's warnings (UI.Warn, on stderr) before its verdict.
+      for (const w of warnings) this.err(w);
+      this.out('Configuration is valid!');
+    }
     return 0;
   }
-}
-
-/** With -config-format every regular file of a directory is read, whatever its extension. */
-async function filesOf(p: string): Promise<string[]> {
-  let st;
-  try {
-    st = await fs.stat(p);
-  } catch (err) {
-    throw new Error(`Error reading ${p}: ${(err as Error).message}`);
-  }
-  if (!st.isDirectory()) return [p];
-  const out: string[] = [];
-  for (const name of (await fs.readdir(p)).sort()) {
-    const full = path.join(p, name);
-    if ((await fs.stat(full)).isFile()) out.push(full);
-  }
-  return out;
-}
-
-async function readAs(file: string, format: 'json' | 'hcl', validate: (name: string, data: unknown) => FileConfig): Promise<FileConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new Error(`Error reading ${file}: ${(err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    if (format === 'hcl') {
-      const { parseConsulHcl } = await import('../core/config/hcl.js');
-      data = parseConsulHcl(text);
-    } else {
-      data = JSON.parse(text);
-    }
-  } catch (err) {
-    throw new Error(`failed to parse ${file}: ${(err as Error).message}`);
-  }
-  return validate(file, data);
 }

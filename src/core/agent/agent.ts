@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
 import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.js';
 import { Server } from '../server/index.js';
 import type { ReconcileMember } from '../server/reconcile.js';
-import { Logger, stdoutSink } from '../support/logger.js';
+import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
 import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
 import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
@@ -63,8 +63,10 @@ export class Agent implements AgentFacade {
   constructor(
     readonly config: RuntimeConfig,
     readonly nodeId: string,
+    /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
+    logSink: LogSink = stdoutSink,
   ) {
-    this.log = new Logger(stdoutSink, config.logLevel);
+    this.log = new Logger(logSink, config.logLevel);
     this.local = new LocalAgent({
       nodeName: config.nodeName,
       dataDir: config.dataDir,
@@ -374,6 +376,8 @@ export class Agent implements AgentFacade {
       if (err instanceof ConfigError) throw new HttpError(500, `Failed reloading config: ${err.message}`);
       throw err;
     }
+    // Consul logs the loader's warnings on every load (auto-config ReadConfig), reload included.
+    for (const w of next.warnings) this.log.warn(w);
     this.log.info('Reloading configuration...');
     // Config-defined services and checks follow the files; API-registered ones stay.
     try {

@@ -2,8 +2,16 @@
 import type { RuntimeConfig } from '../config/index.js';
 import { BUILD_DATE, CONSUL_API_VERSION, CONSUL_TS_VERSION } from '../version.js';
 
+/**
+ * Ports of listeners this agent does not have yet (HTTPS API, gRPC, gRPC-TLS): the banner shows
+ * -1 for them, as Consul does for a disabled listener, whatever the config asks, so that it
+ * describes what runs.
+ */
+const NOT_LISTENING = -1;
+
 export function banner(c: RuntimeConfig, nodeId: string): string {
   const p = c.ports;
+  const off = NOT_LISTENING;
   const rows: [string, string][] = [
     ['Version', `'${CONSUL_API_VERSION}' (consul-ts ${CONSUL_TS_VERSION})`],
     ['Build Date', `'${BUILD_DATE}'`],
@@ -11,9 +19,10 @@ export function banner(c: RuntimeConfig, nodeId: string): string {
     ['Node name', `'${c.nodeName}'`],
     ['Datacenter', `'${c.datacenter}' (Segment: '${c.server ? '<all>' : ''}')`],
     ['Server', `${c.server} (Bootstrap: ${c.bootstrap || c.bootstrapExpect === 1})`],
-    ['Client Addr', `[${c.clientAddrs.join(' ')}] (HTTP: ${p.http}, HTTPS: ${p.https}, gRPC: ${p.grpc}, gRPC-TLS: -1, DNS: ${p.dns})`],
+    ['Client Addr', `[${c.clientAddrs.join(' ')}] (HTTP: ${p.http}, HTTPS: ${off}, gRPC: ${off}, gRPC-TLS: ${off}, DNS: ${p.dns})`],
     ['Cluster Addr', `${c.advertiseAddr} (LAN: ${p.serfLan}, WAN: ${p.serfWan})`],
-    ['Gossip Encryption', 'false'],
+    // Consul: config.EncryptKey != "" (the -encrypt flag or the encrypt key).
+    ['Gossip Encryption', String(c.gossip.encryptKey !== undefined)],
     ['Auto-Encrypt-TLS', 'false'],
     ['ACL Enabled', 'false'],
     ['Reporting Enabled', 'false'],

@@ -5,6 +5,8 @@ import { loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../confi
 import { Agent } from './agent.js';
 import { banner } from './banner.js';
 import { resolveNodeId } from './node-id.js';
+import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
+import { SyslogSink, teeSink } from '../support/syslog.js';
 
 /** Returns the exit code. */
 export async function runAgent(spec: SourceSpec): Promise<number> {
@@ -22,8 +24,13 @@ export async function runAgent(spec: SourceSpec): Promise<number> {
     await fs.mkdir(path.dirname(config.pidFile), { recursive: true });
     await fs.writeFile(config.pidFile, String(process.pid));
   }
+  const { sink, syslog, syslogError } = logSinks(config);
+  const log = new Logger(sink, config.logLevel);
   process.stdout.write(banner(config, nodeId));
-  const agent = new Agent(config, nodeId);
+  // Consul logs the config warnings once logging is set up; they show after the banner.
+  for (const w of config.warnings) log.warn(w);
+  if (syslogError) log.warn(syslogError);
+  const agent = new Agent(config, nodeId, sink);
   try {
     await agent.start();
   } catch (err) {
@@ -46,5 +53,24 @@ export async function runAgent(spec: SourceSpec): Promise<number> {
     process.stdout.write('==> Caught signal: hangup\n');
     agent.reload().catch((err: unknown) => process.stdout.write(`==> Failed to reload configs: ${(err as Error).message}\n`));
   });
-  return agent.exited;
+  const code = await agent.exited;
+  await syslog?.close();
+  return code;
+}
+
+/**
+ * stdout, plus syslog with enable_syslog. Consul refuses to start when syslog cannot be set up;
+ * we keep running and say why in the log, so an agent in a container without a syslog daemon
+ * still starts (issue 10 asks for a warning).
+ */
+function logSinks(config: RuntimeConfig): { sink: LogSink; syslog?: SyslogSink; syslogError?: string } {
+  if (!config.enableSyslog) return { sink: stdoutSink };
+  let log: Logger | undefined;
+  const opened = SyslogSink.open({
+    facility: config.syslogFacility,
+    onFailure: (reason) => log?.warn(`Syslog setup failed: ${reason}; logging to stdout only`),
+  });
+  if (!opened.ok) return { sink: stdoutSink, syslogError: `Syslog setup failed: ${opened.error}; logging to stdout only` };
+  log = new Logger(stdoutSink, config.logLevel);
+  return { sink: teeSink(stdoutSink, opened.sink), syslog: opened.sink };
 }

@@ -27,6 +27,9 @@ export interface AgentFlags {
   'log-level'?: string;
   'pid-file'?: string;
   ui?: boolean;
+  'ui-dir'?: string;
+  'ui-content-path'?: string;
+  syslog?: boolean;
   'enable-script-checks'?: boolean;
   'enable-local-script-checks'?: boolean;
   'retry-join'?: string[];
@@ -66,7 +69,7 @@ export function flagsToFileConfig(f: AgentFlags): FileConfig {
   set('domain', f.domain);
   set('log_level', f['log-level']);
   set('pid_file', f['pid-file']);
-  set('ui', f.ui);
+  set('enable_syslog', f.syslog);
   set('enable_script_checks', f['enable-script-checks']);
   set('enable_local_script_checks', f['enable-local-script-checks']);
   set('retry_join', f['retry-join']);
@@ -99,5 +102,11 @@ export function flagsToFileConfig(f: AgentFlags): FileConfig {
   if (f['serf-wan-port'] !== undefined) ports.serf_wan = f['serf-wan-port'];
   if (f['server-port'] !== undefined) ports.server = f['server-port'];
   if (Object.keys(ports).length > 0) out.ports = ports;
+  // Consul's flags set ui_config directly (agent/config/flags.go), so they carry no deprecation warning.
+  const ui: Record<string, unknown> = {};
+  if (f.ui !== undefined) ui['enabled'] = f.ui;
+  if (f['ui-dir'] !== undefined) ui['dir'] = f['ui-dir'];
+  if (f['ui-content-path'] !== undefined) ui['content_path'] = f['ui-content-path'];
+  if (Object.keys(ui).length > 0) out.ui_config = ui;
   return out;
 }

@@ -4,6 +4,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { unknownDefinitionKeys } from './definition-keys.js';
+import { goJsonKind, goJsonSyntaxError } from './json-syntax.js';
 import { APPEND_KEYS, FileConfigSchema, MERGE_KEYS, type FileConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -49,68 +51,144 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
 /** Validate one source; the error names the source and every bad key. */
 export function validateSource(name: string, data: unknown): FileConfig {
   const parsed = FileConfigSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => describeIssue(i, data));
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, data));
+  // Consul decodes service and check definitions with the rest of the file, so a key it does not
+  // know inside one is the same error as an unknown top-level key (builder.go md.Unused).
+  for (const k of unknownDefinitionKeys(data)) issues.push(`invalid config key ${k}`);
+  if (parsed.success && issues.length === 0) return parsed.data;
   const n = issues.length;
   throw new ConfigError(`failed to parse ${name}: ${n} error${n === 1 ? '' : 's'} occurred:\n\t* ${issues.join('\n\t* ')}\n`);
 }
 
-export async function readConfigFile(file: string): Promise<FileConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`Error reading ${file}: ${(err as Error).message}`);
-  }
-  if (file.endsWith('.hcl')) {
-    // The HCL parser is loaded only when an HCL file is read.
+export type ConfigFormat = 'json' | 'hcl';
+
+/** How a -config-file / -config-dir path is read (Consul: LoadOpts.ConfigFormat, builder warnings). */
+export interface ReadOptions {
+  /** -config-format: every file is this format, whatever its extension. */
+  format?: ConfigFormat | undefined;
+  /** Receives Consul's warnings (a skipped file in a directory). */
+  warn?: ((warning: string) => void) | undefined;
+}
+
+function formatFromExtension(name: string): ConfigFormat | undefined {
+  if (name.endsWith('.json')) return 'json';
+  if (name.endsWith('.hcl')) return 'hcl';
+  return undefined;
+}
+
+/**
+ * Parse one source's text (a file, or a -hcl fragment). Returns undefined for empty text, which
+ * Consul skips (source.go ErrNoData). Errors read `failed to parse <name>: ...` as Consul's;
+ * a JSON syntax error carries Go's text plus the line and column.
+ */
+export async function parseConfigText(name: string, text: string, format: ConfigFormat): Promise<FileConfig | undefined> {
+  if (text === '') return undefined;
+  if (format === 'hcl') {
+    // The HCL parser is loaded only when an HCL source is read.
     const { parseConsulHcl } = await import('./hcl.js');
     let hclData: Record<string, unknown>;
     try {
       hclData = parseConsulHcl(text);
     } catch (err) {
-      throw new ConfigError(`failed to parse ${file}: ${(err as Error).message}`);
+      throw new ConfigError(`failed to parse ${name}: ${(err as Error).message}`);
     }
-    return validateSource(file, hclData);
+    return validateSource(name, hclData);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`failed to parse ${file}: ${(err as Error).message}`);
+    const syntax = goJsonSyntaxError(text);
+    if (!syntax) throw new ConfigError(`failed to parse ${name}: ${(err as Error).message}`);
+    throw new ConfigError(`failed to parse ${name}: ${syntax.message} (line ${syntax.line}, column ${syntax.column})`);
   }
-  return validateSource(file, data);
+  // json.Unmarshal into map[string]interface{}: null leaves it empty, other kinds do not fit.
+  if (data === null) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(`failed to parse ${name}: json: cannot unmarshal ${goJsonKind(data)} into Go value of type map[string]interface {}`);
+  }
+  return validateSource(name, data);
 }
 
-/** The files a -config-dir contributes: *.json (and *.hcl), sorted lexically, as Consul. */
-export async function configDirFiles(dir: string): Promise<string[]> {
+/** Go's *PathError text for a failed file operation: `open /x.json: no such file or directory`. */
+export function goPathError(op: string, p: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const text = GO_ERRNO_TEXT[code];
+  return text ? `${op} ${p}: ${text}` : `${op} ${p}: ${(err as Error).message}`;
+}
+
+const GO_ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+};
+
+export async function readConfigFile(file: string, format?: ConfigFormat): Promise<FileConfig | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config: failed to read ${file}: ${goPathError('read', file, err)}`);
+  }
+  return parseConfigText(file, text, format ?? formatFromExtension(file) ?? 'json');
+}
+
+/**
+ * The files a -config-dir contributes: *.json and *.hcl (every file with -config-format), sorted
+ * by name, not recursing; others are skipped with Consul's warning.
+ */
+export async function configDirFiles(dir: string, opts: ReadOptions = {}): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    throw new ConfigError(`Error reading ${dir}: ${(err as Error).message}`);
+    throw new ConfigError(`config: Readdir failed on ${dir}. ${goPathError('readdirent', dir, err)}`);
   }
   const files: string[] = [];
   for (const n of names.sort()) {
-    if (!n.endsWith('.json') && !n.endsWith('.hcl')) continue;
     const full = path.join(dir, n);
-    const st = await fs.stat(full);
-    if (st.isFile()) files.push(full);
+    let st;
+    try {
+      st = await fs.stat(full);
+    } catch (err) {
+      throw new ConfigError(goPathError('stat', full, err));
+    }
+    if (st.isDirectory()) continue;
+    if (!opts.format && !formatFromExtension(n)) {
+      opts.warn?.(`skipping file ${full}, extension must be .hcl or .json, or config format must be set`);
+      continue;
+    }
+    files.push(full);
   }
   return files;
 }
 
-/** A source named on the command line: a file, or a directory of files. */
-export async function readConfigPath(p: string): Promise<FileConfig[]> {
+/** A source named on the command line: a file, or a directory of files (Consul: sourcesFromPath). */
+export async function readConfigPath(p: string, opts: ReadOptions = {}): Promise<FileConfig[]> {
   let st;
   try {
     st = await fs.stat(p);
   } catch (err) {
-    throw new ConfigError(`Error reading ${p}: ${(err as Error).message}`);
+    throw new ConfigError(`config: Open failed on ${p}. ${goPathError('open', p, err)}`);
   }
-  if (!st.isDirectory()) return [await readConfigFile(p)];
   const out: FileConfig[] = [];
-  for (const f of await configDirFiles(p)) out.push(await readConfigFile(f));
+  if (!st.isDirectory()) {
+    if (!opts.format && !formatFromExtension(p)) {
+      throw new ConfigError(`file ${p} has unknown extension; must be .hcl or .json, or config format must be set`);
+    }
+    const one = await readConfigFile(p, opts.format);
+    if (one) out.push(one);
+    return out;
+  }
+  for (const f of await configDirFiles(p, opts)) {
+    const one = await readConfigFile(f, opts.format);
+    if (one) out.push(one);
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
 import os from 'node:os';
 import { isLogLevel, type LogLevel } from '../support/logger.js';
 import { parseAgentWatches, type AgentWatch } from '../watch/agent-watches.js';
-import { ConfigError, mergeConfigs, readConfigPath } from './load.js';
+import { applyDeprecatedConfig } from './deprecated.js';
+import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type ConfigFormat } from './load.js';
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 
@@ -39,6 +40,14 @@ export interface RuntimeConfig {
   logLevel: LogLevel;
   pidFile: string;
   uiEnabled: boolean;
+  /** ui_config (Consul: RuntimeConfig.UIConfig); the deprecated ui/ui_dir/ui_content_path land here. */
+  uiConfig: UIConfigRuntime;
+  /** enable_syslog / -syslog: agent logs also go to the local syslog (agent/syslog-sink.ts). */
+  enableSyslog: boolean;
+  /** syslog_facility, Consul's default LOCAL0. */
+  syslogFacility: string;
+  /** Consul's config warnings (deprecated keys, skipped files): logged by the agent at startup. */
+  warnings: string[];
   kvMaxValueSize: number;
   txnMaxReqLen: number;
   defaultQueryTimeMs: number;
@@ -97,10 +106,20 @@ function buildAutopilot(a: Record<string, unknown> | undefined): AutopilotRuntim
   };
 }
 
+export interface UIConfigRuntime {
+  enabled: boolean;
+  dir: string;
+  contentPath: string;
+}
+
 export interface SourceSpec {
   dev: boolean;
   paths: string[];
   flags: FileConfig;
+  /** -hcl fragments, applied after the flags as sources named flags-0.hcl, flags-1.hcl... */
+  hcl?: string[];
+  /** -config-format: read every config file as this format. */
+  format?: ConfigFormat;
 }
 
 /** Consul's built-in defaults (agent/config/default.go). */
@@ -127,7 +146,7 @@ function devDefaults(): FileConfig {
     bootstrap: true,
     bind_addr: '127.0.0.1',
     client_addr: '127.0.0.1',
-    ui: true,
+    ui_config: { enabled: true },
     log_level: 'debug',
     ports: { grpc: 8502 },
     performance: { raft_multiplier: 1 },
@@ -140,13 +159,38 @@ function devDefaults(): FileConfig {
 
 export async function loadRuntimeConfig(spec: SourceSpec): Promise<RuntimeConfig> {
   const layers: FileConfig[] = [defaults()];
+  const warnings: string[] = [];
   if (spec.dev) layers.push(devDefaults());
-  for (const p of spec.paths) layers.push(...(await readConfigPath(p)));
+  for (const p of spec.paths) layers.push(...(await readConfigPath(p, { format: spec.format, warn: (w) => warnings.push(w) })));
   layers.push(spec.flags);
-  return buildRuntime(mergeConfigs(layers), spec);
+  // Consul: builder.go newBuilder puts each -hcl fragment after the flag values.
+  for (const [i, text] of (spec.hcl ?? []).entries()) {
+    const fragment = await parseConfigText(`flags-${i}.hcl`, text, 'hcl');
+    if (fragment) layers.push(fragment);
+  }
+  return buildRuntime(mergeConfigs(layers), spec, warnings);
 }
 
-export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
+const UI_BOTH_SET =
+  'Both the ui_config.enabled and ui_config.dir (or -ui and -ui-dir) were specified, please provide only one.\n' +
+  'If trying to use your own web UI resources, use ui_config.dir or the -ui-dir flag.\n' +
+  'The web UI is included in the binary so use ui_config.enabled or the -ui flag to enable it';
+
+function buildUIConfig(u: Record<string, unknown> | undefined): UIConfigRuntime {
+  const typed = <T>(k: string, kind: 'boolean' | 'string', d: T): T => {
+    const v = u?.[k];
+    if (v === undefined) return d;
+    if (typeof v !== kind) throw new ConfigError(`ui_config.${k}: must be a ${kind}`);
+    return v as T;
+  };
+  return { enabled: typed('enabled', 'boolean', false), dir: typed('dir', 'string', ''), contentPath: typed('content_path', 'string', '/ui/') };
+}
+
+export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarnings: readonly string[] = []): RuntimeConfig {
+  const { config: f, warnings: deprecations } = applyDeprecatedConfig(merged);
+  const uiConfig = buildUIConfig(f.ui_config);
+  // Consul: builder.go validate (dev mode turns the UI on by default, so it may also set a dir).
+  if (!spec.dev && uiConfig.enabled && uiConfig.dir !== '') throw new ConfigError(UI_BOTH_SET);
   const logLevel = (f.log_level ?? 'info').toLowerCase();
   if (!isLogLevel(logLevel)) throw new ConfigError(`Invalid log level: ${f.log_level}`);
   const server = f.server ?? false;
@@ -189,7 +233,11 @@ export function buildRuntime(f: FileConfig, spec: SourceSpec): RuntimeConfig {
     domain: (f.domain ?? 'consul').replace(/\.$/, ''),
     logLevel,
     pidFile: f.pid_file ?? '',
-    uiEnabled: f.ui ?? (f.ui_config?.['enabled'] as boolean | undefined) ?? false,
+    uiEnabled: uiConfig.enabled,
+    uiConfig,
+    enableSyslog: f.enable_syslog ?? false,
+    syslogFacility: f.syslog_facility ?? 'LOCAL0',
+    warnings: [...sourceWarnings, ...deprecations],
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
     defaultQueryTimeMs: configDurationMs(f.default_query_time, 'default_query_time', 300_000),

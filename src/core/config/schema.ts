@@ -86,8 +86,12 @@ export const FileConfigSchema = z
     log_json: z.boolean(),
     log_file: z.string(),
     enable_syslog: z.boolean(),
+    syslog_facility: z.string(),
     pid_file: z.string(),
+    // Deprecated (moved to ui_config.*) but accepted with a warning: config/deprecated.ts.
     ui: z.boolean(),
+    ui_dir: z.string(),
+    ui_content_path: z.string(),
     ui_config: section,
     enable_script_checks: z.boolean(),
     enable_local_script_checks: z.boolean(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildRuntime, ConfigError, mergeConfigs, validateSource } from '../../../src/core/config/index.js';
+import { buildRuntime, ConfigError, flagsToFileConfig, loadRuntimeConfig, mergeConfigs, validateSource } from '../../../src/core/config/index.js';
 
 const spec = { dev: true, paths: [], flags: {} };
 
@@ -54,4 +54,57 @@ test('the autopilot block sets autopilot (Consul defaults otherwise); bad values
   assert.deepEqual(r, { cleanupDeadServers: false, lastContactThresholdMs: 200, maxTrailingLogs: 10, serverStabilizationTimeMs: 1000 });
   assert.throws(() => buildRuntime({ autopilot: { cleanup_dead_servers: 'yes' } }, spec), /autopilot.cleanup_dead_servers/);
   assert.throws(() => buildRuntime({ autopilot: { server_stabilization_time: 'soon' } }, spec), /autopilot.server_stabilization_time/);
+});
+
+test('unknown keys in service and check definitions are config errors named as Consul names them', () => {
+  assert.throws(
+    () =>
+      validateSource('/x/s.json', {
+        services: [{ name: 'a' }, { name: 'b', Tag: 'x', weights: { passing: 1, critical: 0 }, checks: [{ ttl: '1s' }, { ttl: '1s', intervall: '2s' }] }],
+        check: { id: 'c', ttl: '5s', servcie_id: 'a' },
+        service: { name: 'c', connect: { sidecar_service: { port: 1, prot: 2 }, nativ: true } },
+      }),
+    (e: Error) => {
+      assert.equal(
+        e.message,
+        'failed to parse /x/s.json: 6 errors occurred:\n' +
+          '\t* invalid config key service.connect.nativ\n' +
+          '\t* invalid config key service.connect.sidecar_service.prot\n' +
+          '\t* invalid config key services[1].Tag\n' +
+          '\t* invalid config key services[1].checks[1].intervall\n' +
+          '\t* invalid config key services[1].weights.critical\n' +
+          '\t* invalid config key check.servcie_id\n',
+      );
+      return true;
+    },
+  );
+  // Consul's names match case-insensitively and its aliases (serviceid, scriptargs...) work.
+  validateSource('f', { check: { ID: 'x', ServiceID: 's', ScriptArgs: ['true'], Interval: '1s', DeregisterCriticalServiceAfter: '1m' } });
+});
+
+test('deprecated ui keys move to ui_config with warnings; ui_config wins when both are set', async () => {
+  const r = buildRuntime({ ui: true, ui_content_path: '/consul/' }, spec);
+  assert.deepEqual(r.uiConfig, { enabled: true, dir: '', contentPath: '/consul/' });
+  assert.deepEqual(r.warnings, [
+    "The 'ui' field is deprecated. Use the 'ui_config.enabled' field instead.",
+    "The 'ui_content_path' field is deprecated. Use the 'ui_config.content_path' field instead.",
+  ]);
+  const both = buildRuntime({ ui_dir: '/old', ui_config: { dir: '/new' } }, spec);
+  assert.equal(both.uiConfig.dir, '/new');
+  const dev = await loadRuntimeConfig({ dev: true, paths: [], flags: {} });
+  assert.deepEqual([dev.uiConfig.enabled, dev.warnings], [true, []], '-dev turns the UI on without a deprecated key');
+});
+
+test('-ui, -ui-dir and -syslog flags set ui_config and enable_syslog without warnings', () => {
+  const flags = flagsToFileConfig({ ui: true, 'ui-dir': '/srv/ui', syslog: true });
+  assert.deepEqual(flags, { enable_syslog: true, ui_config: { enabled: true, dir: '/srv/ui' } });
+  const r = buildRuntime(mergeConfigs([flags]), spec);
+  assert.deepEqual([r.uiConfig.dir, r.enableSyslog, r.syslogFacility, r.warnings], ['/srv/ui', true, 'LOCAL0', []]);
+});
+
+test('-hcl fragments are sources after the flags, named flags-N.hcl in errors', async () => {
+  const r = await loadRuntimeConfig({ dev: true, paths: [], flags: { node_name: 'flag' }, hcl: ['node_name = "hcl"', 'node_meta { rack = "r1" }'] });
+  assert.equal(r.nodeName, 'hcl');
+  assert.deepEqual(r.nodeMeta, { rack: 'r1' });
+  await assert.rejects(loadRuntimeConfig({ dev: true, paths: [], flags: {}, hcl: ['bogus = 1'] }), /^ConfigError: failed to parse flags-0\.hcl: 1 error occurred:\n\t\* invalid config key bogus\n/);
 });
