@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { unknownDefinitionKeys } from './definition-keys.js';
-import { goJsonKind, goJsonSyntaxError } from './json-syntax.js';
+import { goJsonKind, goJsonSyntaxError } from '../support/json-syntax.js';
 import { APPEND_KEYS, FileConfigSchema, MERGE_KEYS, type FileConfig } from './schema.js';
 
 export class ConfigError extends Error {

@@ -10,7 +10,7 @@ export interface DecodedQuery {
   id: number;
   flags: number;
   qdcount: number;
-  /** The first question; name lower-cased, without the trailing dot. */
+  /** The first question; name lower-cased, without the trailing dot. Undefined when there is none or its name has a dot inside a label. */
   question: { name: string; type: number; class: number } | undefined;
   edns: { udpSize: number; ecs: Buffer | undefined } | undefined;
 }
@@ -28,7 +28,7 @@ function skipName(msg: Buffer, off: number): number {
   return -1;
 }
 
-function readQuestionName(msg: Buffer, off: number): { name: string; end: number } | undefined {
+function readQuestionName(msg: Buffer, off: number): { name: string | undefined; end: number } | undefined {
   let name = '';
   let total = 0;
   for (;;) {
@@ -41,10 +41,20 @@ function readQuestionName(msg: Buffer, off: number): { name: string; end: number
     total += len + 1;
     if (total > 255) return undefined;
     const label = msg.toString('latin1', off, off + len);
+    // A label may hold any byte, a dot included. Such a name cannot be written as text without
+    // escapes, names nothing Consul serves, and would not encode back into the answer's
+    // question: the caller answers FORMERR without a question.
+    if (label.includes('.')) return { name: undefined, end: off + len + skipRest(msg, off + len) };
     name = name === '' ? label : name + '.' + label;
     off += len;
   }
   return { name: name.toLowerCase(), end: off };
+}
+
+/** Bytes from `off` to just past the name's terminating zero label, or a huge number if malformed. */
+function skipRest(msg: Buffer, off: number): number {
+  const end = skipName(msg, off);
+  return end < 0 ? msg.length + 1 : end - off;
 }
 
 export function decodeQuery(msg: Buffer): DecodedQuery | undefined {
@@ -59,7 +69,7 @@ export function decodeQuery(msg: Buffer): DecodedQuery | undefined {
     if (i === 0) {
       const q = readQuestionName(msg, off);
       if (!q || q.end + 4 > msg.length) return undefined;
-      question = { name: q.name, type: msg.readUInt16BE(q.end), class: msg.readUInt16BE(q.end + 2) };
+      if (q.name !== undefined) question = { name: q.name, type: msg.readUInt16BE(q.end), class: msg.readUInt16BE(q.end + 2) };
       end = q.end;
     } else {
       end = skipName(msg, off);

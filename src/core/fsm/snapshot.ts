@@ -6,7 +6,8 @@ import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.j
 import { putService, serviceKey } from '../state/catalog.js';
 import { insertSession } from '../state/sessions.js';
 import type { Session } from '../structs/session.js';
-import { forEachRecord, RecordFormatError, RecordType, RecordWriter } from './records.js';
+import { forEachRecord, RecordFormatError, RecordType, RecordWriter, recordTypeName } from './records.js';
+import { recordShapes } from './record-shapes.js';
 
 const encoder = new Encoder();
 const encode = (v: unknown): Uint8Array => encoder.encode(v);
@@ -37,34 +38,50 @@ export interface DecodedState {
   indexes: Map<TableName, number>;
 }
 
+/** msgpack body of one record; a malformed body is the record's fault, not the caller's. */
+function decodeBody(type: number, body: Uint8Array): unknown {
+  try {
+    return decode(body);
+  } catch (err) {
+    throw new RecordFormatError(`malformed ${recordTypeName(type)} record: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Decode state.bin; throws RecordFormatError for anything that is not a state we wrote. */
 export function decodeState(data: Uint8Array): DecodedState {
   const tables = emptyTables();
   const indexes = new Map<TableName, number>();
   forEachRecord(data, (type, body) => {
+    const value = decodeBody(type, body);
     switch (type) {
       case RecordType.Index:
-        for (const [k, v] of Object.entries(decode(body) as Record<string, number>)) {
+        for (const [k, v] of Object.entries(recordShapes.indexes(value))) {
           if ((TABLES as readonly string[]).includes(k)) indexes.set(k as TableName, v);
         }
         break;
       case RecordType.Register: {
-        const r = decode(body) as RegisterRecord;
-        if (r.kind === 'node') tables.nodes.set(r.node.Node, r.node);
-        else if (r.kind === 'service') putService(tables, r.node, r.service);
-        else tables.checks.set(serviceKey(r.check.Node, r.check.CheckID), r.check);
+        const r = recordShapes.register(value);
+        if (r.kind === 'node') {
+          const node = recordShapes.node<CatalogNode>(r.body.node);
+          tables.nodes.set(node.Node, node);
+        } else if (r.kind === 'service') putService(tables, r.body.node as string, recordShapes.service<NodeService>(r.body.service));
+        else {
+          const check = recordShapes.check<HealthCheck>(r.body.check);
+          tables.checks.set(serviceKey(check.Node, check.CheckID), check);
+        }
         break;
       }
       case RecordType.KVS: {
-        const e = decode(body) as DirEntry;
+        const e = recordShapes.dirEntry<DirEntry>(value);
         tables.kvs.set(e.Key, { ...e, Value: e.Value ?? new Uint8Array(0) });
         if (e.Session) tables.kvsBySession.set(`${e.Session}\x00${e.Key}`, true);
         break;
       }
       case RecordType.Session:
-        insertSession(tables, decode(body) as Session);
+        insertSession(tables, recordShapes.session<Session>(value));
         break;
       case RecordType.Tombstone: {
-        const t = decode(body) as { key: string; idx: number };
+        const t = recordShapes.tombstone<{ key: string; idx: number }>(value);
         tables.tombstones.set(t.key, t.idx);
         break;
       }

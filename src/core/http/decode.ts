@@ -2,15 +2,28 @@
 // case-insensitively (`key`, `Key` and `KEY` all fill Key), so clients that send snake or lower
 // case still work. Durations accept Go syntax; []byte fields are base64.
 import { Errors } from '../errors.js';
+import { goJsonSyntaxError } from '../support/json-syntax.js';
 
 export type JsonObject = Record<string, unknown>;
 
 export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    throw Errors.decode((err as Error).message);
+    throw Errors.decode(goDecoderError(text, err));
   }
+}
+
+/**
+ * What Go's json.Decoder says of a body JSON.parse refused: the scanner's `invalid character ...`,
+ * or, at the end of the input, `EOF` (nothing sent) and `unexpected EOF` (a value cut short).
+ */
+export function goDecoderError(text: string, err: unknown): string {
+  const syntax = goJsonSyntaxError(text);
+  if (!syntax) return err instanceof Error ? err.message : String(err);
+  if (syntax.message === 'unexpected end of JSON input') return text.trim() === '' ? 'EOF' : 'unexpected EOF';
+  return syntax.message;
 }
 
 /** Look a field up case-insensitively (exact match first, as Go does). */

@@ -113,7 +113,10 @@ function encodeRelay(m: RelayMessage): Uint8Array {
   return out;
 }
 
-/** Decode a serf payload; throws SerfCodecError (or MsgpackError) when it is not one we speak. */
+/**
+ * Decode a serf payload; throws SerfCodecError (or MsgpackError, or the wire codec's
+ * MessageDecodeError for a bad address) when it is not one we speak.
+ */
 export function decodeSerfMessage(buf: Uint8Array): SerfMessage {
   if (buf.length === 0) throw new SerfCodecError('serf: empty message');
   const t = buf[0] as number;

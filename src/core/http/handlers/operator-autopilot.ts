@@ -8,7 +8,7 @@ import { HttpError } from '../../errors.js';
 import { DurationError, formatGoDuration, parseGoDuration } from '../../support/duration.js';
 import type { AutopilotConfigView, ServerHealthView } from '../operator-facade.js';
 import type { Reply, RequestContext } from '../context.js';
-import { bool, DecodeError, field, isObject, type JsonObject, num, str } from '../decode.js';
+import { bool, DecodeError, field, goDecoderError, isObject, type JsonObject, num, str } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 
 type AutopilotSettings = Omit<AutopilotConfigView, 'CreateIndex' | 'ModifyIndex'>;
@@ -53,7 +53,7 @@ export function decodeAutopilotSettings(raw: Buffer): AutopilotSettings {
   try {
     parsed = JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw parseError((err as Error).message);
+    throw parseError(goDecoderError(raw.toString('utf8'), err));
   }
   if (parsed === null) return { ...DEFAULTS };
   if (!isObject(parsed)) {

@@ -3,6 +3,7 @@
 import { HttpError } from '../../errors.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps, KeyringOp, KeyringResult } from '../deps.js';
+import { goDecoderError } from '../decode.js';
 
 const OPS: Readonly<Record<string, KeyringOp>> = { GET: 'list', POST: 'install', PUT: 'use', DELETE: 'remove' };
 
@@ -21,7 +22,7 @@ function keyFrom(ctx: RequestContext): string {
   try {
     parsed = JSON.parse(ctx.body.toString('utf8'));
   } catch (err) {
-    throw new HttpError(400, `Request decode failed: ${(err as Error).message}`);
+    throw new HttpError(400, `Request decode failed: ${goDecoderError(ctx.body.toString('utf8'), err)}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new HttpError(400, 'Request decode failed: body is not an object');
   const key = (parsed as Record<string, unknown>).Key;

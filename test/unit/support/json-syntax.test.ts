@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goJsonSyntaxError, goQuoteChar } from '../../../src/core/config/json-syntax.js';
+import { goJsonSyntaxError, goQuoteChar } from '../../../src/core/support/json-syntax.js';
 
 // Expected texts are Go's encoding/json scanner messages for the same input.
 const CASES: [string, string, number, number][] = [

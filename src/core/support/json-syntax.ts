@@ -1,5 +1,5 @@
-// JSON config text -> data, with Go's encoding/json error texts (Consul parses .json config with
-// json.Unmarshal into map[string]interface{}: agent/config/source.go FileSource.Parse).
+// Go's encoding/json syntax errors for text that JSON.parse refused (Consul parses .json config
+// with json.Unmarshal, agent/config/source.go, and HTTP bodies with json.Decoder, agent/http.go).
 // JSON.parse does the work; only when it fails do we rescan the text with a checker that follows
 // Go's scanner (encoding/json/scanner.go) to name the byte and the context the way Go does, and we
 // add the line and column, which Go's message leaves out.

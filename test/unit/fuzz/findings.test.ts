@@ -1,0 +1,85 @@
+// What the fuzz targets (test/fuzz) found, one test each, with the input that found it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Encoder } from '@msgpack/msgpack';
+import dnsPacket from 'dns-packet';
+import { Fsm } from '../../../src/core/fsm/fsm.js';
+import { RecordFormatError, RecordType, RecordWriter } from '../../../src/core/fsm/records.js';
+import { StateStore } from '../../../src/core/state/store.js';
+import { goDecoderError, parseJson } from '../../../src/core/http/decode.js';
+import { HttpError } from '../../../src/core/errors.js';
+import { decodeSerfMessage } from '../../../src/core/gossip/serf/codec.js';
+import { WireError } from '../../../src/core/gossip/wire/index.js';
+import { Catalog, handlerFor } from '../dns/fixtures.js';
+
+test('dns: a question whose label holds a dot is answered FORMERR without a question, not SERVFAIL', () => {
+  // fuzz dns, seed 1072405222: the name "o_-91_96-.in-addr.oode1..--2__hx" (the label ".--2__hx")
+  // reached the answer encoder, which refused it, so the catch-all answered SERVFAIL.
+  const msg = Buffer.from([132, 36, 8, 0, 0, 1, 0, 0, 0, 0, 0, 1, 9, 111, 95, 45, 57, 49, 95, 57, 54, 45, 7, 105, 110, 45, 97, 100, 100, 114, 5, 111, 111, 100, 101, 49, 8, 46, 45, 45, 50, 95, 95, 104, 120, 0, 0, 1, 0, 1, 0, 0, 41, 207, 52, 0, 0, 0, 0, 0, 0]);
+  const warnings: string[] = [];
+  const h = handlerFor(new Catalog());
+  (h as unknown as { log: { warn(m: string): void } }).log = { warn: (m: string) => void warnings.push(m) };
+  const out = h.handle(msg, true);
+  assert.ok(out instanceof Buffer);
+  const p = dnsPacket.decode(out);
+  assert.equal((p as { rcode?: string }).rcode, 'FORMERR');
+  assert.equal(p.questions?.length, 0);
+  assert.deepEqual(warnings, []);
+});
+
+const encoder = new Encoder();
+function stateOf(records: Array<[number, unknown]>): Uint8Array {
+  const w = new RecordWriter();
+  for (const [type, body] of records) w.write(type, encoder.encode(body));
+  return w.finish();
+}
+function restore(state: Uint8Array): void {
+  new Fsm(new StateStore()).restore(state, 0);
+}
+
+test('snapshot: malformed msgpack in state.bin is a RecordFormatError naming the record', () => {
+  // fuzz snapshot, seed 1: a map key that is itself a map made @msgpack/msgpack throw its own
+  // DecodeError through the restore, which the endpoint passed on as a library message.
+  const bad = new Uint8Array([RecordType.Index, 0, 0, 0, 3, 0x81, 0x80, 0x01]);
+  assert.throws(() => restore(bad), (e: unknown) => e instanceof RecordFormatError && /malformed Index record/.test(e.message));
+});
+
+test('snapshot: records of the wrong shape are refused before they reach the tables', () => {
+  const cases: Array<[number, unknown, RegExp]> = [
+    [RecordType.KVS, { Key: 5, Value: null, Flags: 0, LockIndex: 0, Session: '', CreateIndex: 1, ModifyIndex: 1 }, /KVS record has an invalid Key/],
+    [RecordType.Register, { kind: 'node', node: { Node: ['x'] } }, /node record has an invalid ID/],
+    [RecordType.Register, { kind: 'service', node: 'n1', service: { ID: 'web', Service: 'web', Tags: 'a' } }, /service record has an invalid/],
+    [RecordType.Register, { kind: 'elephant' }, /register record has an invalid kind/],
+    [RecordType.Session, 'session', /session record is not a map/],
+    [RecordType.Tombstone, { key: 'a', idx: -1 }, /tombstone record has an invalid idx/],
+    [RecordType.Index, { kvs: 'ten' }, /index record/],
+  ];
+  for (const [type, body, re] of cases) {
+    assert.throws(() => restore(stateOf([[type, body]])), (e: unknown) => e instanceof RecordFormatError && re.test(e.message), JSON.stringify(body));
+  }
+});
+
+test('snapshot: a state written by the FSM still restores (the shape checks accept it)', () => {
+  const cat = new Catalog().register({ Node: 'n1', Address: '10.0.0.1' }, { Service: 'web', Tags: ['a'], Port: 80 }).check('n1', 'c1', 'passing', 'web');
+  const data = new Fsm(cat.store).snapshot().data;
+  const fsm = new Fsm(new StateStore());
+  fsm.restore(data, 0);
+  assert.deepEqual(fsm.snapshot().data, data);
+});
+
+test('http: a body that is not JSON gets Go json.Decoder texts, not JSON.parse messages', () => {
+  // fuzz http, seed 1: PUT /v1/catalog/deregister with a body of random text answered
+  // `Request decode failed: Unexpected token '…', "…" is not valid JSON` (Node's words).
+  assert.equal(goDecoderError('𖢛쟶', new Error('x')), "invalid character 'ð' looking for beginning of value");
+  assert.equal(goDecoderError('{"Node": x}', new Error('x')), "invalid character 'x' looking for beginning of value");
+  assert.equal(goDecoderError('{"Node": "a"', new Error('x')), 'unexpected EOF');
+  assert.equal(goDecoderError('   ', new Error('x')), 'EOF');
+  assert.throws(() => parseJson(Buffer.from('nope')), (e: unknown) => e instanceof HttpError && e.status === 400 && /^Request decode failed: invalid character 'o' in literal null \(expecting 'u'\)$/.test(e.message));
+});
+
+test('serf: an address of the wrong length in a query is a typed wire error', () => {
+  // fuzz serf-message, seed 1072405222: a query whose Addr is 18 bytes.
+  const body = encoder.encode({ LTime: 30, ID: 4294967279, Addr: new Uint8Array(18), Port: 1, SourceNode: 'x', Filters: [], Flags: 0, RelayFactor: 0, Timeout: 0, Name: 'q', Payload: new Uint8Array(0) });
+  const msg = new Uint8Array([4, ...body]);
+  assert.throws(() => decodeSerfMessage(msg), (e: unknown) => e instanceof WireError && /IP address must be 4 or 16 bytes/.test(e.message));
+});
