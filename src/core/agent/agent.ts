@@ -101,7 +101,12 @@ export class Agent implements AgentFacade {
       const rpc = new RpcServer({ logger: this.log.named('rpc') });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
-      await this.server.start();
+      try {
+        await this.server.start();
+      } catch (err) {
+        // Consul: agent.go makes the server in these words (`Failed to start Consul server: ...`).
+        throw new Error(`Failed to start Consul server: ${(err as Error).message}`);
+      }
       this.log.info(`consul server started: node=${c.nodeName} id=${this.nodeId}`);
     }
     await this.startGossip();

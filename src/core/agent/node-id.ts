@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { goPathError } from '../support/go-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,9 +20,14 @@ export async function resolveNodeId(configured: string, dataDir: string): Promis
     if (!UUID.test(id)) throw new NodeIdError(`node ID in ${file} is not a valid UUID: ${id}`);
     return id.toLowerCase();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (err instanceof NodeIdError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new NodeIdError(goPathError('open', file, err));
   }
   const id = randomUUID();
-  await fs.writeFile(file, id, { mode: 0o600 });
+  try {
+    await fs.writeFile(file, id, { mode: 0o600 });
+  } catch (err) {
+    throw new NodeIdError(`failed to write NodeID to disk: ${goPathError('open', file, err)}`);
+  }
   return id;
 }

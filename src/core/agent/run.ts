@@ -5,8 +5,17 @@ import { loadRuntimeConfig, type RuntimeConfig, type SourceSpec } from '../confi
 import { Agent } from './agent.js';
 import { banner } from './banner.js';
 import { resolveNodeId } from './node-id.js';
+import { ensureDir } from '../support/go-errors.js';
 import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
 import { SyslogSink, teeSink } from '../support/syslog.js';
+
+/** The data dir (created as Consul's lib.EnsurePath does) and the node ID kept in it. */
+async function setupNodeId(config: RuntimeConfig): Promise<string> {
+  if (config.dataDir) {
+    await ensureDir(config.dataDir);
+  }
+  return resolveNodeId(config.nodeId, config.dataDir);
+}
 
 /** Returns the exit code. */
 export async function runAgent(spec: SourceSpec): Promise<number> {
@@ -14,10 +23,15 @@ export async function runAgent(spec: SourceSpec): Promise<number> {
   let nodeId: string;
   try {
     config = await loadRuntimeConfig(spec);
-    if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-    nodeId = await resolveNodeId(config.nodeId, config.dataDir);
   } catch (err) {
     process.stderr.write(`==> ${(err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    nodeId = await setupNodeId(config);
+  } catch (err) {
+    // Consul: agent/setup.go wraps every node-ID failure (the data dir included) in these words.
+    process.stderr.write(`==> failed to setup node ID: ${(err as Error).message}\n`);
     return 1;
   }
   if (config.pidFile) {

@@ -1,6 +1,7 @@
 // Errors of the API client, worded like Consul's Go client (api/api.go) so that CLI messages
 // match: `Unexpected response code: 500 (body)` and Go's *url.Error text for transport failures,
 // e.g. `Get "http://127.0.0.1:1/v1/kv/foo": dial tcp 127.0.0.1:1: connect: connection refused`.
+import { goPathError } from '../support/go-errors.js';
 
 /** The client could not be configured (bad address scheme, unreadable token file). */
 export class ClientConfigError extends Error {
@@ -91,15 +92,6 @@ export function describeDialError(err: unknown, target: { network: 'tcp' | 'unix
 
 /** `open <path>: no such file or directory`, as Go's os package words it. */
 export function describeFsError(err: unknown, path: string): string {
-  const code = (err as ErrnoLike | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return `open ${path}: no such file or directory`;
-    case 'EACCES':
-      return `open ${path}: permission denied`;
-    case 'EISDIR':
-      return `read ${path}: is a directory`;
-    default:
-      return (err as ErrnoLike | undefined)?.message ?? String(err);
-  }
+  // Opening a directory succeeds in Go; reading it is what fails.
+  return goPathError((err as ErrnoLike | undefined)?.code === 'EISDIR' ? 'read' : 'open', path, err);
 }

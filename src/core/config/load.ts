@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { unknownDefinitionKeys } from './definition-keys.js';
+import { goPathError } from '../support/go-errors.js';
 import { goJsonKind, goJsonSyntaxError } from '../support/json-syntax.js';
 import { APPEND_KEYS, FileConfigSchema, MERGE_KEYS, type FileConfig } from './schema.js';
 
@@ -109,24 +110,6 @@ export async function parseConfigText(name: string, text: string, format: Config
   }
   return validateSource(name, data);
 }
-
-/** Go's *PathError text for a failed file operation: `open /x.json: no such file or directory`. */
-export function goPathError(op: string, p: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const text = GO_ERRNO_TEXT[code];
-  return text ? `${op} ${p}: ${text}` : `${op} ${p}: ${(err as Error).message}`;
-}
-
-const GO_ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-  EIO: 'input/output error',
-};
 
 export async function readConfigFile(file: string, format?: ConfigFormat): Promise<FileConfig | undefined> {
   let text: string;

@@ -5,6 +5,12 @@
 // lose. One save() carries a whole Ready: that is the group commit (many proposals, one fsync).
 import { Level } from 'level';
 import type { ConfState, Entry, EntryKind, HardState } from '../core/types.js';
+import { ensureDir, goLevelError } from '../../support/go-errors.js';
+
+/** The log store could not be opened (a read-only or foreign data dir, a held lock...). */
+export class StorageOpenError extends Error {
+  override name = 'StorageOpenError';
+}
 
 const KIND_CODES: Record<EntryKind, number> = { command: 0, config: 1, noop: 2 };
 const KINDS: EntryKind[] = ['command', 'config', 'noop'];
@@ -47,12 +53,17 @@ export class LevelLogStore {
   private readonly db: Level<string, Uint8Array>;
   private lastIndex = 0;
 
-  constructor(dir: string) {
+  constructor(private readonly dir: string) {
     this.db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
   }
 
   async open(): Promise<LoadedLog> {
-    await this.db.open();
+    try {
+      await ensureDir(this.dir);
+      await this.db.open();
+    } catch (err) {
+      throw new StorageOpenError(`Failed to start Raft: ${err instanceof Error && !('cause' in err) ? err.message : goLevelError(err)}`);
+    }
     const hs = await this.db.get(HARD_STATE_KEY);
     const conf = await this.db.get(CONF_KEY);
     const entries: Entry[] = [];
