@@ -16,10 +16,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MemoryStorage } from './core/index.js';
-import type { ConfState, Snapshot } from './core/types.js';
+import type { ConfState, Entry, Snapshot } from './core/types.js';
 import type { RaftFsm, RaftLogger } from './driver-types.js';
 import { PEERS_JSON, readPeersJson, type PeersJson } from './peers-json.js';
-import { LevelLogStore } from './storage/level-log.js';
+import { LevelLogStore, StorageOpenError } from './storage/level-log.js';
 import { FileSnapshotStore } from './storage/snapshot-store.js';
 
 export interface DurableState {
@@ -47,7 +47,11 @@ export async function loadDurableState<R>(
   const snapshots = new FileSnapshotStore(path.join(dir, 'snapshots'));
   let applied = 0;
   let hasState = false;
-  const snap = await snapshots.loadLatest();
+  const damaged: string[] = [];
+  const snap = await snapshots.loadLatest((file) => {
+    damaged.push(file);
+    logger.error(`raft: failed to open snapshot: ${file}: checksum or format mismatch, trying an older one`);
+  });
   if (snap) {
     storage.applySnapshot(snap);
     fsm.restore(snap.data, snap.meta.index);
@@ -56,6 +60,15 @@ export async function loadDurableState<R>(
   }
   const log = new LevelLogStore(path.join(dir, 'log'));
   const loaded = await log.open();
+  const gap = logGap(loaded.entries, applied, loaded.hardState?.commit ?? 0);
+  if (gap) {
+    await log.close();
+    const cause = damaged.length > 0 ? `snapshot ${damaged.join(', ')} is damaged, and ` : '';
+    throw new StorageOpenError(
+      `Failed to start Raft: ${cause}${gap} in ${path.join(dir, 'log')}; ` +
+        'this server cannot rebuild its state: restore it with `consul snapshot restore`, or move the data dir aside and let it rejoin the cluster',
+    );
+  }
   const after = loaded.entries.filter((e) => e.index > applied);
   if (after.length > 0) storage.append(after);
   if (loaded.hardState) storage.setHardState(loaded.hardState);
@@ -79,6 +92,24 @@ export async function loadDurableState<R>(
     logger.info(`raft: recovered configuration voters [${peers.conf.voters.join(', ')}] learners [${peers.conf.learners.join(', ')}] at index ${applied}`);
   }
   return { log, snapshots, applied, lastSnapshotIndex, hasState, recovered: peers };
+}
+
+/**
+ * Why the log cannot continue from the state restored at `applied`, or undefined if it can. A
+ * torn last batch (a crash mid-write) is already gone: LevelDB drops it when it recovers its WAL,
+ * so it leaves no hole. A hole, or a log that starts past the snapshot, means lost entries, and
+ * running on would serve a state that silently misses writes.
+ */
+export function logGap(entries: readonly Entry[], applied: number, committed = 0): string | undefined {
+  const first = entries[0];
+  if (first && first.index > applied + 1) return `the log starts at index ${first.index} but the newest intact snapshot ends at index ${applied}`;
+  for (let i = 1; i < entries.length; i++) {
+    const prev = (entries[i - 1] as Entry).index;
+    if ((entries[i] as Entry).index !== prev + 1) return `the log has a hole after index ${prev}`;
+  }
+  const last = entries.length > 0 ? (entries[entries.length - 1] as Entry).index : applied;
+  if (committed > Math.max(last, applied)) return `entries up to index ${committed} were committed but the log and the newest intact snapshot end at index ${Math.max(last, applied)}`;
+  return undefined;
 }
 
 /** Forces `conf` as the latest configuration; returns the FSM's applied index afterwards. */

@@ -49,3 +49,20 @@ test('snapshot files: newest intact one wins, a corrupt one is skipped, old ones
     dir.remove();
   }
 });
+
+test('logGap: a log that continues the snapshot is fine; a hole or a late start is reported', async () => {
+  const { logGap } = await import('../../../src/core/raft/durable-state.js');
+  const e = (index: number) => ({ index, term: 1, kind: 'command' as const, data: new Uint8Array(0) });
+  assert.equal(logGap([], 10), undefined);
+  assert.equal(logGap([e(5), e(6), e(7)], 10), undefined, 'trailing entries behind the snapshot');
+  assert.equal(logGap([e(11), e(12)], 10), undefined);
+  assert.match(logGap([e(12), e(13)], 10) ?? '', /starts at index 12 but the newest intact snapshot ends at index 10/);
+  assert.match(logGap([e(11), e(12), e(14)], 10) ?? '', /hole after index 12/);
+});
+
+test('logGap: committed entries that neither the log nor the snapshot holds are reported', async () => {
+  const { logGap } = await import('../../../src/core/raft/durable-state.js');
+  const e = (index: number) => ({ index, term: 1, kind: 'command' as const, data: new Uint8Array(0) });
+  assert.equal(logGap([e(11)], 10, 11), undefined);
+  assert.match(logGap([], 42, 63) ?? '', /committed but the log and the newest intact snapshot end at index 42/);
+});

@@ -36,11 +36,17 @@ export class FileSnapshotStore {
     await this.prune();
   }
 
-  /** The newest intact snapshot, if any. */
-  async loadLatest(): Promise<Snapshot | undefined> {
+  /**
+   * The newest intact snapshot, if any. Each newer file that is damaged (checksum, magic, meta)
+   * is reported through `onDamaged` with its path, so the caller can log it and judge whether
+   * the log still reaches back to the snapshot it falls back to.
+   */
+  async loadLatest(onDamaged: (file: string) => void = () => {}): Promise<Snapshot | undefined> {
     for (const name of await this.list()) {
-      const snap = await readSnapshotFile(path.join(this.dir, name));
+      const file = path.join(this.dir, name);
+      const snap = await readSnapshotFile(file);
       if (snap) return snap;
+      onDamaged(file);
     }
     return undefined;
   }
@@ -78,7 +84,13 @@ async function readSnapshotFile(file: string): Promise<Snapshot | undefined> {
   if (!sum.equals(buf.subarray(buf.length - 32)) || !body.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const metaLen = body.readUInt32BE(MAGIC.length);
   const metaStart = MAGIC.length + 4;
-  const meta = JSON.parse(body.subarray(metaStart, metaStart + metaLen).toString('utf8')) as SnapshotMeta;
+  if (metaStart + metaLen > body.length) return undefined;
+  let meta: SnapshotMeta;
+  try {
+    meta = JSON.parse(body.subarray(metaStart, metaStart + metaLen).toString('utf8')) as SnapshotMeta;
+  } catch {
+    return undefined;
+  }
   const data = new Uint8Array(body.subarray(metaStart + metaLen));
   return { meta, data };
 }
