@@ -125,6 +125,12 @@ for (const r of ROUTES) {
   else exact.set(r.path, r);
 }
 prefixes.sort((a, b) => b.path.length - a.path.length);
+/** Subtree roots without their slash that are no route of their own (`/v1/kv`): ServeMux redirects them. */
+const bareSubtrees = new Set(prefixes.map((r) => r.path.slice(0, -1)).filter((p) => !exact.has(p)));
+
+export function isBareSubtree(path: string): boolean {
+  return bareSubtrees.has(path);
+}
 
 /** The route for a path, and the decoded remainder after a prefix route. */
 export function matchRoute(path: string): { route: Route; tail: string } | undefined {

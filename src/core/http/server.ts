@@ -8,7 +8,8 @@ import { Errors, HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
 import { RequestContext, type Reply } from './context.js';
 import type { ApiDeps } from './deps.js';
-import { matchRoute, type Handler } from './routes.js';
+import { isBareSubtree, matchRoute, type Handler } from './routes.js';
+import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
@@ -74,6 +75,13 @@ export class HttpApi {
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const method = req.method ?? 'GET';
+    const location = muxRedirect(url, isBareSubtree);
+    if (location !== undefined) {
+      req.resume(); // the mux answers without reading the body, as Go's does
+      const r = redirectResponse(method, location);
+      res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
+      return void res.end(r.body);
+    }
     const qAt = url.indexOf('?');
     let path: string;
     try {
