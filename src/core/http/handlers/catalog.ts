@@ -1,12 +1,13 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
 import { HttpError } from '../../errors.js';
 import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
+import type { StateStore } from '../../state/store.js';
 import type { DeregisterRequest, HealthCheck, HealthStatus, NodeService, RegisterRequest } from '../../structs/catalog.js';
 import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, strMap, type JsonObject } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
-import { filterList, filterMap } from '../filter/index.js';
+import { filterList, filterMap, requestFilter, type Filter } from '../filter/index.js';
 import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead } from './cached-read.js';
 
@@ -125,10 +126,33 @@ export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply>
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
+  const filter = requestFilter(ctx); // a bad expression is 400 before any read, as Consul's bexpr.CreateFilter
   return cachedRead(ctx, deps, ['services', 'nodes'], (store) =>
-    Object.fromEntries(listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta))),
+    Object.fromEntries(
+      filter ? filteredServiceTags(store, meta, filter) : listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta)),
+    ),
   );
 }
+
+/**
+ * Consul's Catalog.ListServices with a filter: the expression runs against each service instance
+ * as a ServiceNode (the shape /v1/catalog/service returns), and the name -> tags map is built from
+ * the instances that pass only; a service with none left is absent.
+ */
+function filteredServiceTags(store: StateStore, meta: [string, string][], filter: Filter): Map<string, string[]> {
+  const tags = new Map<string, Set<string>>();
+  for (const node of listNodes(store)) {
+    if (!nodeMetaMatches(node, meta)) continue;
+    for (const s of nodeServices(store, node.Node)) {
+      if (!filter(catalogServiceJson(node, s))) continue;
+      let set = tags.get(s.Service);
+      if (!set) tags.set(s.Service, (set = new Set()));
+      for (const t of s.Tags) set.add(t);
+    }
+  }
+  return new Map([...tags.keys()].sort().map((name) => [name, [...(tags.get(name) ?? [])]]));
+}
+
 
 function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
   return {
