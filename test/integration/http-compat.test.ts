@@ -1,5 +1,5 @@
 // HTTP API details that clients rely on, against a real dev agent: Go ServeMux path cleaning
-// (crypt's `GET /v1/kv//app/cfg`) and ?filter on /v1/catalog/services.
+// (crypt's `GET /v1/kv//app/cfg`), ?filter on /v1/catalog/services and ?peer= on the service reads.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -130,5 +130,25 @@ describe('GET /v1/catalog/services?filter', { timeout: 60_000 }, () => {
       assert.match(r.text, /^Failed to create boolean expression evaluator/);
     }
     assert.equal((await raw('GET', '/v1/catalog/services?filter=')).status, 200, 'an empty filter is no filter');
+  });
+});
+
+describe('?peer= on the service-instance reads', { timeout: 60_000 }, () => {
+  before(async () => {
+    assert.equal((await register({ Node: 'p1', Address: '10.0.1.1', Service: { Service: 'api', Port: 9 } })).status, 200);
+  });
+
+  test('an unknown peer has no instances: []', async () => {
+    for (const path of ['/v1/catalog/service/api', '/v1/health/service/api']) {
+      const local = await raw('GET', path);
+      assert.equal((JSON.parse(local.text) as unknown[]).length, 1, path);
+      assert.equal((JSON.parse((await raw('GET', `${path}?peer=`)).text) as unknown[]).length, 1, `${path}?peer= is local`);
+      const r = await raw('GET', `${path}?peer=cluster-02`);
+      assert.equal(r.status, 200, path);
+      assert.deepEqual(JSON.parse(r.text), [], path);
+      assert.match(String(r.headers['x-consul-index']), /^\d+$/);
+      const bad = await raw('GET', `${path}?peer=cluster-02&filter=${encodeURIComponent('Service ==')}`);
+      assert.equal(bad.status, 400, `${path}: the filter is still checked`);
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, strMap, type JsonObject } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList, filterMap, requestFilter, type Filter } from '../filter/index.js';
-import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead } from './cached-read.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
@@ -182,10 +182,11 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
 export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
+  const peer = isPeerQuery(ctx);
   return cachedRead(ctx, deps, ['nodes', 'services'], (store) =>
     filterList(
       ctx,
-      serviceInstances(store, ctx.tail, tags)
+      (peer ? [] : serviceInstances(store, ctx.tail, tags))
         .filter((i) => nodeMetaMatches(i.node, meta))
         .map((i) => catalogServiceJson(i.node, i.service)),
     ),

@@ -7,7 +7,7 @@ import type { CatalogNode, HealthCheck } from '../../structs/catalog.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
-import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead } from './cached-read.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
@@ -73,8 +73,9 @@ export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const passing = passingParam(ctx);
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
+  const peer = isPeerQuery(ctx);
   return query(ctx, deps, (store) => {
-    let entries = serviceEntries(store, ctx.tail, tags).filter((e) => nodeMetaMatches(e.Node, meta));
+    let entries = (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta));
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
     return filterList(ctx, entries);
