@@ -1,5 +1,6 @@
 // HTTP API details that clients rely on, against a real dev agent: Go ServeMux path cleaning
-// (crypt's `GET /v1/kv//app/cfg`), ?filter on /v1/catalog/services and ?peer= on the service reads.
+// (crypt's `GET /v1/kv//app/cfg`), ?filter on /v1/catalog/services, ?peer= on the service reads,
+// and the body's Datacenter on catalog register/deregister.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -150,5 +151,35 @@ describe('?peer= on the service-instance reads', { timeout: 60_000 }, () => {
       const bad = await raw('GET', `${path}?peer=cluster-02&filter=${encodeURIComponent('Service ==')}`);
       assert.equal(bad.status, 400, `${path}: the filter is still checked`);
     }
+  });
+});
+
+describe('catalog register/deregister and the body Datacenter', { timeout: 60_000 }, () => {
+  test('another datacenter: 500 No path to datacenter, nothing written', async () => {
+    const r = await register({ Datacenter: 'dc2', Node: 'dcx', Address: '10.0.2.1' });
+    assert.equal(r.status, 500);
+    assert.equal(r.text, 'No path to datacenter');
+    assert.equal(await nodeExists('dcx'), false);
+    const lower = await raw('PUT', '/v1/catalog/register', JSON.stringify({ datacenter: 'dc2', node: 'dcx', address: '10.0.2.1' }));
+    assert.equal(lower.status, 500, 'the field matches case-insensitively');
+    assert.equal((await register({ Datacenter: 'dc2' })).text, 'No path to datacenter', 'forwarding comes before validation');
+    const typed = await register({ Datacenter: 2, Node: 'dcx', Address: '10.0.2.1' });
+    assert.equal(typed.status, 400);
+  });
+
+  test('the local datacenter (any case, or none) registers; ?dc is not read', async () => {
+    assert.equal((await register({ Datacenter: 'dc1', Node: 'dc-a', Address: '10.0.2.2' })).status, 200);
+    assert.equal((await register({ Datacenter: 'DC1', Node: 'dc-b', Address: '10.0.2.3' })).status, 200);
+    assert.equal((await register({ Node: 'dc-c', Address: '10.0.2.4' }, '?dc=dc2')).status, 200);
+    for (const n of ['dc-a', 'dc-b', 'dc-c']) assert.ok(await nodeExists(n), n);
+  });
+
+  test('deregister honours the body Datacenter the same way', async () => {
+    const r = await raw('PUT', '/v1/catalog/deregister', JSON.stringify({ Datacenter: 'dc2', Node: 'dc-a' }));
+    assert.equal(r.status, 500);
+    assert.equal(r.text, 'No path to datacenter');
+    assert.ok(await nodeExists('dc-a'), 'not deleted from the local catalog');
+    assert.equal((await raw('PUT', '/v1/catalog/deregister', JSON.stringify({ Datacenter: 'dc1', Node: 'dc-a' }))).status, 200);
+    assert.equal(await nodeExists('dc-a'), false);
   });
 });
