@@ -86,6 +86,11 @@ export function cleanPath(p: string): string {
   return rooted.endsWith('/') && np !== '/' ? np + '/' : np;
 }
 
+/** The unescaped path as a string of byte-valued chars (the caller checked the escapes). */
+function unescapeLatin1(s: string): string {
+  return Buffer.from(unescapePath(s) ?? new Uint8Array()).toString('latin1');
+}
+
 function latin1Bytes(s: string): Uint8Array {
   return Uint8Array.from(s, (ch) => ch.charCodeAt(0) & 0xff);
 }
@@ -111,13 +116,9 @@ export function muxRedirect(target: string, isBareSubtree: (path: string) => boo
   const escaped = mayNeedCleaning ? goEscapedPath(rawPath) : rawPath;
   if (escaped === undefined) return undefined; // malformed escape: the router answers 400
   const cleaned = mayNeedCleaning ? cleanPath(escaped) : escaped;
-  if (!cleaned.endsWith('/')) {
-    const unescaped = unescapePath(cleaned);
-    if (unescaped && isBareSubtree(Buffer.from(unescaped).toString('latin1'))) {
-      // matchOrRedirect: Path = cleanPath(r.URL.Path) + "/", escaped once by String().
-      const plain = Buffer.from(unescapePath(rawPath) ?? new Uint8Array()).toString('latin1');
-      return urlString(cleanPath(plain) + '/', rawQuery);
-    }
+  if (!cleaned.endsWith('/') && isBareSubtree(cleaned.includes('%') ? unescapeLatin1(cleaned) : cleaned)) {
+    // matchOrRedirect: Path = cleanPath(r.URL.Path) + "/", escaped once by String().
+    return urlString(cleanPath(unescapeLatin1(rawPath)) + '/', rawQuery);
   }
   if (cleaned === escaped) return undefined;
   return urlString(cleaned, rawQuery);
