@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { TestAgent } from '../support/test-agent.js';
+import { runCli, TestAgent } from '../support/test-agent.js';
 
 let agent: TestAgent;
 
@@ -91,6 +91,17 @@ describe('Go ServeMux path cleaning', { timeout: 60_000 }, () => {
     const now = await keys();
     assert.ok(!now.some((k) => k.includes('zz')), `no zz key was written: ${JSON.stringify(now)}`);
     assert.ok(now.includes('app/cfg'), 'the DELETE deleted nothing');
+  });
+
+  test('the CLI follows the redirect like the Go client: `kv put /key` becomes a GET and writes nothing', async () => {
+    const absent = await runCli(['kv', 'put', `-http-addr=${agent.addr}`, '/cli-absent', 'v']);
+    assert.equal(absent.stderr, 'Error! Failed writing data: Unexpected response code: 404 ()\n');
+    assert.equal(absent.code, 1);
+    assert.equal((await raw('GET', '/v1/kv/cli-absent')).status, 404);
+    assert.equal((await runCli(['kv', 'put', `-http-addr=${agent.addr}`, 'cli-present', 'old'])).code, 0);
+    const present = await runCli(['kv', 'put', `-http-addr=${agent.addr}`, '/cli-present', 'new']);
+    assert.equal(present.stdout, 'Success! Data written to: /cli-present\n', 'Consul reports the GET as a write');
+    assert.equal((await raw('GET', '/v1/kv/cli-present?raw')).text, 'old');
   });
 
   test('a subtree root without its slash redirects to it; escaped slashes are not cleaned', async () => {
