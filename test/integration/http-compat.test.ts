@@ -165,6 +165,17 @@ describe('?peer= on the service-instance reads', { timeout: 60_000 }, () => {
   });
 });
 
+describe('?passing on /v1/health/service', { timeout: 60_000 }, () => {
+  test('Go bool spellings; anything else is 400 with the text Consul uses, the value not echoed', async () => {
+    for (const v of ['', 'true', 'T', 'TRUE', '1', 'False', '0']) assert.equal((await raw('GET', `/v1/health/service/consul?passing=${v}`)).status, 200, v);
+    for (const v of ['yes', 'tRuE']) {
+      const r = await raw('GET', `/v1/health/service/consul?passing=${v}`);
+      assert.equal(r.status, 400, v);
+      assert.equal(r.text, 'Invalid value for ?passing');
+    }
+  });
+});
+
 describe('catalog register/deregister and the body Datacenter', { timeout: 60_000 }, () => {
   test('another datacenter: 500 No path to datacenter, nothing written', async () => {
     const r = await register({ Datacenter: 'dc2', Node: 'dcx', Address: '10.0.2.1' });

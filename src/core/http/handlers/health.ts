@@ -61,12 +61,17 @@ export function serviceEntries(store: StateStore, name: string, tags: readonly s
   }));
 }
 
+/** Go's strconv.ParseBool spellings. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** ?passing, bare or a Go bool (Consul: getBoolQueryParam; 400 without echoing the value). */
 function passingParam(ctx: RequestContext): boolean {
   if (!ctx.has('passing')) return false;
-  const v = (ctx.get('passing') ?? '').toLowerCase();
-  if (v === '' || v === 'true' || v === '1' || v === 't') return true;
-  if (v === 'false' || v === '0' || v === 'f') return false;
-  throw new HttpError(400, `Invalid value for ?passing: ${v}`);
+  const v = ctx.get('passing') ?? '';
+  if (v === '' || GO_TRUE.has(v)) return true;
+  if (GO_FALSE.has(v)) return false;
+  throw new HttpError(400, 'Invalid value for ?passing');
 }
 
 export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
