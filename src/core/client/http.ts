@@ -89,6 +89,19 @@ export function encodeQuery(query: Query): string {
   return parts.join('&');
 }
 
+/** Go's http.Client gives up after 10 redirects. */
+const MAX_REDIRECTS = 10;
+
+/**
+ * Where a redirect answer sends the client, as Go's http.Client follows it (the agent's HTTP
+ * server redirects unclean paths such as /v1/kv//a, as Go's ServeMux does). Only same-origin
+ * absolute paths are followed: this transport is bound to one agent.
+ */
+function redirectTarget(status: number, location: string | string[] | undefined): string | undefined {
+  if (![301, 302, 303, 307, 308].includes(status) || typeof location !== 'string') return undefined;
+  return location.startsWith('/') && !location.startsWith('//') ? location : undefined;
+}
+
 export class HttpTransport {
   private client: Client | undefined;
   private destroyed = false;
@@ -143,15 +156,23 @@ export class HttpTransport {
     const cfg = this.config;
     try {
       const client = await this.connect();
-      const res = await client.request({
-        method: req.method,
-        path: pathAndQuery,
-        headers: this.headers(),
-        body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      return { statusCode: res.statusCode, headers: res.headers, body };
+      let method: string = req.method;
+      let path = pathAndQuery;
+      let body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : Buffer.from(req.body);
+      for (let redirects = 0; ; redirects++) {
+        const res = await client.request({ method, path, headers: this.headers(), body, ...(req.signal ? { signal: req.signal } : {}) });
+        const next = redirectTarget(res.statusCode, res.headers.location);
+        if (next === undefined || redirects === MAX_REDIRECTS) {
+          return { statusCode: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+        }
+        await res.body.dump();
+        // Go's http.Client: 301/302/303 turn any method but GET/HEAD into a GET without a body.
+        if (res.statusCode <= 303 && method !== 'GET' && method !== 'HEAD') {
+          method = 'GET';
+          body = undefined;
+        }
+        path = next;
+      }
     } catch (err) {
       const host = cfg.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       const target = cfg.socketPath

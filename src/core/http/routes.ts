@@ -59,6 +59,11 @@ export interface Route {
   readonly methods: Readonly<Record<string, Handler>>;
   /** Largest request body accepted; undefined = the default (txn_max_req_len). */
   readonly maxBodyBytes?: (deps: ApiDeps) => number;
+  /**
+   * The datacenter comes from the request body, never from ?dc (Consul: CatalogRegister and
+   * CatalogDeregister do not call parseDC; the handler checks the body's Datacenter).
+   */
+  readonly datacenterInBody?: true;
 }
 
 const SNAPSHOT_MAX_BYTES = 1 << 30;
@@ -96,8 +101,8 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/maintenance', methods: { PUT: agentNodeMaintenance } },
   { path: '/v1/agent/health/service/id/', methods: { GET: agentHealthServiceById } },
   { path: '/v1/agent/health/service/name/', methods: { GET: agentHealthServiceByName } },
-  { path: '/v1/catalog/register', methods: { PUT: catalogRegister } },
-  { path: '/v1/catalog/deregister', methods: { PUT: catalogDeregister } },
+  { path: '/v1/catalog/register', methods: { PUT: catalogRegister }, datacenterInBody: true },
+  { path: '/v1/catalog/deregister', methods: { PUT: catalogDeregister }, datacenterInBody: true },
   { path: '/v1/catalog/datacenters', methods: { GET: catalogDatacenters } },
   { path: '/v1/catalog/nodes', methods: { GET: catalogNodes } },
   { path: '/v1/catalog/services', methods: { GET: catalogServices } },
@@ -125,6 +130,12 @@ for (const r of ROUTES) {
   else exact.set(r.path, r);
 }
 prefixes.sort((a, b) => b.path.length - a.path.length);
+/** Subtree roots without their slash that are no route of their own (`/v1/kv`): ServeMux redirects them. */
+const bareSubtrees = new Set(prefixes.map((r) => r.path.slice(0, -1)).filter((p) => !exact.has(p)));
+
+export function isBareSubtree(path: string): boolean {
+  return bareSubtrees.has(path);
+}
 
 /** The route for a path, and the decoded remainder after a prefix route. */
 export function matchRoute(path: string): { route: Route; tail: string } | undefined {

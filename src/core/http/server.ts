@@ -8,7 +8,9 @@ import { Errors, HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
 import { RequestContext, type Reply } from './context.js';
 import type { ApiDeps } from './deps.js';
-import { matchRoute, type Handler } from './routes.js';
+import { isBareSubtree, matchRoute, type Handler, type Route } from './routes.js';
+import { requireLocalDatacenter } from './datacenter.js';
+import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
@@ -74,6 +76,13 @@ export class HttpApi {
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const method = req.method ?? 'GET';
+    const location = muxRedirect(url, isBareSubtree);
+    if (location !== undefined) {
+      req.resume(); // the mux answers without reading the body, as Go's does
+      const r = redirectResponse(method, location);
+      res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
+      return void res.end(r.body);
+    }
     const qAt = url.indexOf('?');
     let path: string;
     try {
@@ -100,24 +109,23 @@ export class HttpApi {
       (server !== undefined && this.deps.leaderForwarder !== undefined && !server.isLeader() && needsLeader(path, queryOf(url), server.lastContactMs()));
     if (!BODY_METHODS.has(method)) {
       if (forward) return this.forward(req, res, url, method, EMPTY_BODY);
-      return this.run(req, res, url, method, EMPTY_BODY, match.tail, handler);
+      return this.run(req, res, url, method, EMPTY_BODY, match.tail, match.route, handler);
     }
     const max = match.route.maxBodyBytes?.(this.deps) ?? this.deps.config.txnMaxReqLen;
     readBody(req, max).then(
-      (body) => (forward ? this.forward(req, res, url, method, body) : this.run(req, res, url, method, body, match.tail, handler)),
+      (body) => (forward ? this.forward(req, res, url, method, body) : this.run(req, res, url, method, body, match.tail, match.route, handler)),
       (err: unknown) => (err instanceof HttpError ? this.write(res, { status: err.status, raw: err.message }) : this.fail(res, err)),
     );
   }
 
-  private run(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer, tail: string, handler: Handler): void {
+  private run(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer, tail: string, route: Route, handler: Handler): void {
     const ctx = new RequestContext(req, method, url, body);
     ctx.tail = tail;
     ctx.pretty = this.deps.config.devMode || ctx.has('pretty');
     ctx.closeSource = res;
     let out: Reply | Promise<Reply>;
     try {
-      const dc = ctx.get('dc');
-      if (dc && dc.toLowerCase() !== this.deps.config.datacenter) throw Errors.noPathToDc();
+      if (!route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
       out = handler(ctx, this.deps);
     } catch (err) {
       out = errorReply(err);
@@ -194,8 +202,7 @@ export class HttpApi {
     ctx.pretty = this.deps.config.devMode || ctx.has('pretty');
     let reply: Reply;
     try {
-      const dc = ctx.get('dc');
-      if (dc && dc.toLowerCase() !== this.deps.config.datacenter) throw Errors.noPathToDc();
+      if (!match.route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
       reply = await handler(ctx, this.deps);
     } catch (err) {
       reply = errorReply(err);

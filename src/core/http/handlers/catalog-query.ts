@@ -15,3 +15,12 @@ export function nodeMetaMatches(node: CatalogNode | undefined, filters: readonly
   if (!node) return false;
   return filters.every(([k, v]) => node.Meta[k] === v);
 }
+
+/**
+ * ?peer=NAME on the service-instance reads (Consul 1.21 parsePeerName: /v1/catalog/service and
+ * /v1/health/service; the other catalog and health reads ignore it). Cluster peering is not built
+ * here, so a named peer is never known and has no imported instances: Consul answers [] for it.
+ */
+export function isPeerQuery(ctx: RequestContext): boolean {
+  return (ctx.get('peer') ?? '') !== '';
+}

@@ -1,13 +1,15 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
 import { HttpError } from '../../errors.js';
 import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
+import type { StateStore } from '../../state/store.js';
 import type { DeregisterRequest, HealthCheck, HealthStatus, NodeService, RegisterRequest } from '../../structs/catalog.js';
 import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { bool, DecodeError, field, isObject, num, obj, parseJson, str, strList, strMap, type JsonObject } from '../decode.js';
+import { requireLocalDatacenter } from '../datacenter.js';
 import type { ApiDeps } from '../deps.js';
-import { filterList, filterMap } from '../filter/index.js';
-import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { filterList, filterMap, requestFilter, type Filter } from '../filter/index.js';
+import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead } from './cached-read.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
@@ -31,7 +33,6 @@ function decodeService(o: JsonObject): RegisterRequest['Service'] {
 
 function decodeCheck(o: JsonObject, node: string): RegisterRequest['Checks'][number] {
   const status = str(o, 'Status') || 'critical';
-  if (!STATUSES.has(status)) throw new HttpError(400, `Invalid check status: "${status}"`);
   const name = str(o, 'Name');
   return {
     Node: str(o, 'Node') || node,
@@ -51,17 +52,17 @@ function decodeCheck(o: JsonObject, node: string): RegisterRequest['Checks'][num
   };
 }
 
+/**
+ * The body of PUT /v1/catalog/register, decoded as Go's encoding/json would (type errors are 400
+ * "Request decode failed"). Datacenter defaults to `dc`; what the request means is checked by
+ * validateRegister, after the datacenter (Consul forwards by datacenter before validating).
+ */
 export function decodeRegister(body: Buffer, dc: string): RegisterRequest {
   const raw = parseJson(body);
   if (!isObject(raw)) throw new HttpError(400, 'Request decode failed: json: cannot unmarshal non-object into Go value of type structs.RegisterRequest');
   try {
     const node = str(raw, 'Node');
-    if (node === '') throw new HttpError(400, 'Missing node name');
-    const address = str(raw, 'Address');
-    if (address === '') throw new HttpError(400, 'Missing node address');
     const svc = obj(raw, 'Service');
-    const service = svc ? decodeService(svc) : null;
-    if (service && service.Service === '') throw new HttpError(400, 'Must provide service name (Service.Service) with service registration');
     const checks: RegisterRequest['Checks'] = [];
     const one = obj(raw, 'Check');
     if (one) checks.push(decodeCheck(one, node));
@@ -70,11 +71,11 @@ export function decodeRegister(body: Buffer, dc: string): RegisterRequest {
     return {
       ID: str(raw, 'ID'),
       Node: node,
-      Address: address,
+      Address: str(raw, 'Address'),
       Datacenter: str(raw, 'Datacenter') || dc,
       TaggedAddresses: strMap(raw, 'TaggedAddresses'),
       NodeMeta: strMap(raw, 'NodeMeta'),
-      Service: service,
+      Service: svc ? decodeService(svc) : null,
       Checks: checks,
       SkipNodeUpdate: bool(raw, 'SkipNodeUpdate'),
     };
@@ -84,8 +85,19 @@ export function decodeRegister(body: Buffer, dc: string): RegisterRequest {
   }
 }
 
+/** What a decoded registration must hold before it is applied (400 with Consul's reasons). */
+export function validateRegister(req: RegisterRequest): void {
+  if (req.Node === '') throw new HttpError(400, 'Missing node name');
+  if (req.Address === '') throw new HttpError(400, 'Missing node address');
+  if (req.Service && req.Service.Service === '') throw new HttpError(400, 'Must provide service name (Service.Service) with service registration');
+  for (const c of req.Checks) if (!STATUSES.has(c.Status)) throw new HttpError(400, `Invalid check status: "${c.Status}"`);
+}
+
 export async function catalogRegister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const req = decodeRegister(ctx.body, deps.config.datacenter);
+  // Consul: the body's Datacenter (never ?dc) picks where Catalog.Register is forwarded.
+  requireLocalDatacenter(req.Datacenter, deps.config.datacenter);
+  validateRegister(req);
   const result = await deps.requireServer().apply({ t: 'register', v: 1, req });
   if (result.t === 'error') throw new HttpError(500, result.message);
   return { status: 200, body: true };
@@ -97,6 +109,8 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
   let req: DeregisterRequest;
   try {
     req = { Node: str(raw, 'Node'), ServiceID: str(raw, 'ServiceID'), CheckID: str(raw, 'CheckID') };
+    // Consul: the body's Datacenter (never ?dc) picks where Catalog.Deregister is forwarded.
+    requireLocalDatacenter(str(raw, 'Datacenter'), deps.config.datacenter);
   } catch (err) {
     if (err instanceof DecodeError) throw new HttpError(400, `Request decode failed: ${err.message}`);
     throw err;
@@ -125,9 +139,31 @@ export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply>
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
+  const filter = requestFilter(ctx); // a bad expression is 400 before any read, as Consul's bexpr.CreateFilter
   return cachedRead(ctx, deps, ['services', 'nodes'], (store) =>
-    Object.fromEntries(listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta))),
+    Object.fromEntries(
+      filter ? filteredServiceTags(store, meta, filter) : listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta)),
+    ),
   );
+}
+
+/**
+ * Consul's Catalog.ListServices with a filter: the expression runs against each service instance
+ * as a ServiceNode (the shape /v1/catalog/service returns), and the name -> tags map is built from
+ * the instances that pass only; a service with none left is absent.
+ */
+function filteredServiceTags(store: StateStore, meta: [string, string][], filter: Filter): Map<string, string[]> {
+  const tags = new Map<string, Set<string>>();
+  for (const node of listNodes(store)) {
+    if (!nodeMetaMatches(node, meta)) continue;
+    for (const s of nodeServices(store, node.Node)) {
+      if (!filter(catalogServiceJson(node, s))) continue;
+      let set = tags.get(s.Service);
+      if (!set) tags.set(s.Service, (set = new Set()));
+      for (const t of s.Tags) set.add(t);
+    }
+  }
+  return new Map([...tags.keys()].sort().map((name) => [name, [...(tags.get(name) ?? [])]]));
 }
 
 function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
@@ -158,10 +194,11 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
 export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
+  const peer = isPeerQuery(ctx);
   return cachedRead(ctx, deps, ['nodes', 'services'], (store) =>
     filterList(
       ctx,
-      serviceInstances(store, ctx.tail, tags)
+      (peer ? [] : serviceInstances(store, ctx.tail, tags))
         .filter((i) => nodeMetaMatches(i.node, meta))
         .map((i) => catalogServiceJson(i.node, i.service)),
     ),

@@ -7,7 +7,7 @@ import type { CatalogNode, HealthCheck } from '../../structs/catalog.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
-import { nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
+import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead } from './cached-read.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
@@ -61,20 +61,26 @@ export function serviceEntries(store: StateStore, name: string, tags: readonly s
   }));
 }
 
+/** Go's strconv.ParseBool spellings. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** ?passing, bare or a Go bool (Consul: getBoolQueryParam; 400 without echoing the value). */
 function passingParam(ctx: RequestContext): boolean {
   if (!ctx.has('passing')) return false;
-  const v = (ctx.get('passing') ?? '').toLowerCase();
-  if (v === '' || v === 'true' || v === '1' || v === 't') return true;
-  if (v === 'false' || v === '0' || v === 'f') return false;
-  throw new HttpError(400, `Invalid value for ?passing: ${v}`);
+  const v = ctx.get('passing') ?? '';
+  if (v === '' || GO_TRUE.has(v)) return true;
+  if (GO_FALSE.has(v)) return false;
+  throw new HttpError(400, 'Invalid value for ?passing');
 }
 
 export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const passing = passingParam(ctx);
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
+  const peer = isPeerQuery(ctx);
   return query(ctx, deps, (store) => {
-    let entries = serviceEntries(store, ctx.tail, tags).filter((e) => nodeMetaMatches(e.Node, meta));
+    let entries = (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta));
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
     return filterList(ctx, entries);
