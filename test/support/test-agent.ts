@@ -25,6 +25,8 @@ export interface TestAgentOptions {
   dataDir?: string;
   ports?: AgentPorts;
   waitForLeader?: boolean;
+  /** Extra environment for the agent process (LD_PRELOAD for faketime, ...). */
+  env?: Record<string, string>;
 }
 
 export async function allocatePorts(): Promise<AgentPorts> {
@@ -68,7 +70,7 @@ export class TestAgent {
     );
     if (opts.dataDir) args.push(`-data-dir=${opts.dataDir}`);
     args.push(...(opts.args ?? []));
-    const proc = spawn(process.execPath, [CONSUL_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const proc = spawn(process.execPath, [CONSUL_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...opts.env } });
     const agent = new TestAgent(proc, ports);
     if (opts.waitForLeader ?? true) await agent.waitForLeader();
     return agent;

@@ -6,6 +6,7 @@ import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Probe, ProbeResult } from './runner.js';
 import { httpStatus, lastBytes } from './status-rules.js';
+import { monotonicMs } from '../support/clock.js';
 
 export interface HttpProbeOptions {
   url: string;
@@ -29,12 +30,12 @@ export function httpProbe(o: HttpProbeOptions): Probe {
 
 async function runHttp(o: HttpProbeOptions): Promise<ProbeResult> {
   const method = (o.method || 'GET').toUpperCase();
-  const deadline = Date.now() + o.timeoutMs;
+  const deadline = monotonicMs() + o.timeoutMs;
   let url = o.url;
   for (let hop = 0; ; hop++) {
     let res: { status: number; statusText: string; body: Buffer; location: string | undefined };
     try {
-      res = await request(url, method, o, Math.max(1, deadline - Date.now()));
+      res = await request(url, method, o, Math.max(1, deadline - monotonicMs()));
     } catch (err) {
       return { status: 'critical', output: `${goMethod(method)} "${o.url}": ${(err as Error).message}` };
     }

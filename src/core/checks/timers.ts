@@ -3,13 +3,14 @@
 // intervals, timeouts, reaping) are tested without sleeping.
 //
 // Threading: callbacks run on the event loop, never re-entrantly from setTimeout itself.
+import { monotonicMs } from '../support/clock.js';
 
 export interface TimerHandle {
   readonly id: number;
 }
 
 export interface Timers {
-  /** Milliseconds since some fixed origin (wall clock in production). */
+  /** Milliseconds since some fixed origin (the monotonic clock in production). */
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
@@ -23,7 +24,7 @@ class SystemTimers implements Timers {
   private readonly live = new Map<number, NodeJS.Timeout>();
 
   now(): number {
-    return Date.now();
+    return monotonicMs();
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {

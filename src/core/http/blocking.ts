@@ -8,6 +8,7 @@
 import type { Server } from '../server/index.js';
 import type { WatchHandle, WatchRegistry } from '../state/watch.js';
 import type { QueryMeta, RequestContext } from './context.js';
+import { monotonicMs } from '../support/clock.js';
 
 export class WatchSet {
   private readonly handles: WatchHandle[] = [];
@@ -113,12 +114,12 @@ async function blockingLoop<T>(
   waitMs: number | undefined,
   consistency: QueryMeta['consistency'],
 ): Promise<QueryResult<T>> {
-  const deadline = Date.now() + blockingTimeoutMs(waitMs, limits);
+  const deadline = monotonicMs() + blockingTimeoutMs(waitMs, limits);
   for (;;) {
     await server.readCheck(consistency);
     const ws = new WatchSet(server.store.watches);
     const r = query(ws);
-    const left = deadline - Date.now();
+    const left = deadline - monotonicMs();
     if (r.index > minIndex || left <= 0 || ctx.isClosed) {
       ws.cancel();
       return r;

@@ -1,5 +1,6 @@
-// The server's time source: wall clock and timers, injectable so tests can drive time
+// The server's time source: the monotonic clock and timers, injectable so tests can drive time
 // (src/core/state and src/core/fsm never see one).
+import { monotonicMs } from '../support/clock.js';
 export interface TimerHandle {
   cancel(): void;
 }
@@ -10,7 +11,7 @@ export interface ServerClock {
 }
 
 export const systemClock: ServerClock = {
-  nowMs: () => Date.now(),
+  nowMs: () => monotonicMs(),
   after(ms, fn) {
     const t = setTimeout(fn, ms);
     t.unref?.();

@@ -6,6 +6,7 @@
 // The leader samples (time, applied index) every granularity; a reap removes the tombstones with
 // an index at or below the sample taken TTL ago. The reap itself goes through Raft, so every
 // server drops the same tombstones.
+import { monotonicMs } from '../support/clock.js';
 
 export interface TombstoneGcOptions {
   readonly ttlMs: number;
@@ -26,7 +27,7 @@ export class TombstoneGc {
   start(): void {
     this.stop();
     this.samples = [];
-    this.timer = setInterval(() => void this.step(Date.now()), this.o.granularityMs);
+    this.timer = setInterval(() => void this.step(monotonicMs()), this.o.granularityMs);
     this.timer.unref();
   }
 

@@ -28,6 +28,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { field, isObject, parseJson } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import { compileFilter, FilterError } from '../filter/index.js';
+import { monotonicMs } from '../../support/clock.js';
 
 const EMPTY: Reply = { status: 200, raw: '' };
 
@@ -81,10 +82,10 @@ async function hashBlocking<T>(ctx: RequestContext, deps: ApiDeps, compute: () =
       throw new HttpError(400, 'Invalid wait time');
     }
   }
-  const deadline = Date.now() + waitMs;
-  while (hash === want && Date.now() < deadline && !ctx.isClosed) {
+  const deadline = monotonicMs() + waitMs;
+  while (hash === want && monotonicMs() < deadline && !ctx.isClosed) {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, deadline - Date.now());
+      const timer = setTimeout(done, deadline - monotonicMs());
       const cancel = deps.agent.local.state.onChangeOnce(done);
       ctx.onClose(done);
       function done(): void {

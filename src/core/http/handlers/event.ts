@@ -9,6 +9,7 @@ import { eventIdToIndex, type UserEvent } from '../../structs/event.js';
 import { parseGoDuration } from '../../support/duration.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
+import { monotonicMs } from '../../support/clock.js';
 
 export function eventFire(ctx: RequestContext, deps: ApiDeps): Reply {
   const name = ctx.tail;
@@ -64,12 +65,12 @@ export function eventList(ctx: RequestContext, deps: ApiDeps): Reply | Promise<R
   const name = ctx.get('name') ?? '';
   const first = snapshot(deps, name);
   if (index === 0n || first.index !== index) return reply(first);
-  return waitForChange(ctx, deps, name, index, Date.now() + timeoutMs);
+  return waitForChange(ctx, deps, name, index, monotonicMs() + timeoutMs);
 }
 
 async function waitForChange(ctx: RequestContext, deps: ApiDeps, name: string, index: bigint, deadline: number): Promise<Reply> {
   for (;;) {
-    const left = deadline - Date.now();
+    const left = deadline - monotonicMs();
     if (left <= 0 || ctx.isClosed) break;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, left);
