@@ -4,11 +4,14 @@
 import fc from 'fast-check';
 import type { FuzzTarget } from './target.js';
 
+/** Wall time an input may take per unit of its CPU limit (I/O, a loaded machine). */
+const WALL_FACTOR = 30;
+
 export interface FuzzOptions {
   runs: number;
   seconds: number;
   seed: number;
-  /** An input slower than this is a finding (a hang). */
+  /** An input that spends more CPU than this is a finding (a hang). */
   maxInputMs: number;
   /** Resident memory above this after the run is a finding (memory not bounded). */
   maxRssBytes: number;
@@ -33,6 +36,9 @@ export async function fuzzTarget(target: FuzzTarget<unknown>, o: FuzzOptions): P
   let finding: string | undefined;
   try {
     const property = fc.asyncProperty(target.arbitrary, async (input) => {
+      // A hang is judged on CPU time (this process spinning on one input), so a loaded machine
+      // that deschedules us is not a finding; an input that waits on I/O gets a wall-clock bound.
+      const cpu = process.cpuUsage();
       const started = performance.now();
       inputs++;
       try {
@@ -41,9 +47,12 @@ export async function fuzzTarget(target: FuzzTarget<unknown>, o: FuzzOptions): P
         if (!target.refusals.some((cls) => err instanceof cls)) throw err;
         refusals++;
       }
-      const ms = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      const ms = (used.user + used.system) / 1000;
+      const wallMs = performance.now() - started;
       slowestMs = Math.max(slowestMs, ms);
-      if (ms > o.maxInputMs) throw new Error(`one input took ${ms.toFixed(0)} ms (limit ${o.maxInputMs} ms)`);
+      if (ms > o.maxInputMs) throw new Error(`one input took ${ms.toFixed(0)} ms of CPU (limit ${o.maxInputMs} ms)`);
+      if (wallMs > o.maxInputMs * WALL_FACTOR) throw new Error(`one input took ${wallMs.toFixed(0)} ms (limit ${o.maxInputMs * WALL_FACTOR} ms of wall time)`);
     });
     const result = await fc.check(property, { numRuns: o.runs, seed: o.seed, interruptAfterTimeLimit: o.seconds * 1000, markInterruptAsFailure: false, endOnFailure: true });
     if (result.failed) {
@@ -60,6 +69,6 @@ export async function fuzzTarget(target: FuzzTarget<unknown>, o: FuzzOptions): P
 }
 
 export function formatReport(r: FuzzReport): string {
-  const head = `fuzz ${r.target}: ${r.inputs} inputs (${r.refusals} refused), slowest ${r.slowestMs.toFixed(1)} ms, rss ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB, seed ${r.seed}`;
+  const head = `fuzz ${r.target}: ${r.inputs} inputs (${r.refusals} refused), slowest ${r.slowestMs.toFixed(1)} ms CPU, rss ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB, seed ${r.seed}`;
   return r.finding ? `${head}\n  FINDING: ${r.finding.replace(/\n/g, '\n  ')}` : `${head}: no finding`;
 }

@@ -83,7 +83,9 @@ function nameWire(input: string): NameWire {
   const starts: number[] = [];
   let off = 0;
   labels.forEach((label, i) => {
-    const b = Buffer.from(label);
+    // Question names arrive as latin1 (one char per wire byte, decode.ts): write them back byte
+    // for byte. A catalog name with characters past U+00FF can only be UTF-8.
+    const b = Buffer.from(label, /^[\u0000-\u00ff]*$/.test(label) ? 'latin1' : 'utf8');
     if (b.length === 0 || b.length > 63) throw new EncodeError(`invalid label "${label.slice(0, 70)}" in ${name.slice(0, 100)}`);
     suffixes.push(labels.slice(i).join('.'));
     starts.push(off);
