@@ -191,17 +191,18 @@ export class AgentGossip {
     const tryOnce = async (): Promise<void> => {
       if (this.stopped) return;
       attempt++;
-      this.log.info(`(${which}) joining: ${addrs.join(' ')}`);
+      // Consul agent/retry_join.go's lines; each attempt also logs JoinLAN/JoinWAN's.
+      if (attempt === 1) this.log.info(`Joining cluster...: cluster=${which}`);
       const r = await this.join(addrs, wan).catch((err: unknown) => ({ contacted: 0, errors: [(err as Error).message] }) as JoinResult);
       if (r.contacted > 0) {
-        this.log.info(`(${which}) Join completed. Initial agents synced with: ${r.contacted}`);
+        this.log.info(`Join cluster completed. Synced with initial agents: cluster=${which} num_agents=${r.contacted}`);
         return;
       }
       if (max > 0 && attempt >= max) {
         onFatal(`(${which}) max join retry exhausted, exiting`);
         return;
       }
-      this.log.warn(`(${which}) Join failed: error="${joinErrorText(r.errors).trim()}" retrying in ${intervalMs / 1000}s`);
+      this.log.warn(`Join cluster failed, will retry: cluster=${which} retry_interval=${intervalMs / 1000}s error="${joinErrorText(r.errors)}"`);
       const t = setTimeout(() => {
         this.retryTimers.delete(t);
         void tryOnce();
@@ -211,10 +212,16 @@ export class AgentGossip {
     void tryOnce();
   }
 
-  join(addrs: readonly string[], wan: boolean): Promise<JoinResult> {
+  /** Consul agent.go JoinLAN / JoinWAN, with their log lines (the errors carry host:port). */
+  async join(addrs: readonly string[], wan: boolean): Promise<JoinResult> {
     const pool = wan ? this.wan : this.lan;
-    if (!pool) return Promise.resolve({ contacted: 0, errors: ['WAN pool is only available on servers'] });
-    return pool.join(addrs, false);
+    if (!pool) return { contacted: 0, errors: ['WAN pool is only available on servers'] };
+    const which = wan ? 'WAN' : 'LAN';
+    this.log.info(`(${which}) joining: ${which.toLowerCase()}_addresses=[${addrs.join(', ')}]`);
+    const r = await pool.join(addrs, false);
+    if (r.contacted > 0) this.log.info(`(${which}) joined: number_of_nodes=${r.contacted}`);
+    else this.log.warn(`(${which}) couldn't join: number_of_nodes=0 error="${joinErrorText(r.errors)}"`);
+    return r;
   }
 
   members(wan: boolean): AgentMember[] {
