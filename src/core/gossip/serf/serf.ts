@@ -84,7 +84,10 @@ export class Serf implements MemberlistDelegate {
       {
         localName: this.cfg.nodeName,
         isLocalAlive: () => this.state === 'alive',
-        refuteLeave: (now) => this.deferred.push(() => this.broadcastJoin(this.clock.time(), now)),
+        refuteLeave: (now) => {
+          this.deferred.push(() => this.broadcastJoin(this.clock.time(), now));
+          this.emit({ kind: 'refuted', accusation: 'leave' });
+        },
         emit: (type, member) => this.emit({ kind: 'member', type, members: [member] }),
         log: (l, m) => this.log(l, m),
       },
@@ -543,6 +546,11 @@ export class Serf implements MemberlistDelegate {
   notifyAlive(peer: MemberNode): string | undefined {
     if (!this.cfg.merge) return undefined;
     return this.cfg.merge([nodeToMember(peer, peer.state === NodeStateKind.Left ? 'left' : 'none')]);
+  }
+
+  notifyRefute(accusation: 'suspect' | 'dead', now: number): void {
+    this.now = now;
+    this.emit({ kind: 'refuted', accusation });
   }
 
   notifyConflict(existing: MemberNode, other: MemberNode): void {
