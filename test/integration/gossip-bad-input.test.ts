@@ -139,8 +139,9 @@ async function assertHealthy(agent: TestAgent, nodeName: string, serfOpts: { enc
   started.push(s);
   const j = await s.cli(['join', `127.0.0.1:${agent.ports.serfLan}`]);
   assert.equal(j.code, 0, j.stdout + j.stderr);
-  await waitFor('the fresh serf agent to see us alive', async () => (await s.members()).find((m) => m.name === nodeName && m.status === 'alive'), 5_000);
-  await waitFor('us to see the fresh serf agent alive', async () => (await members(agent)).find((m) => m.Name === `probe-${nodeName}` && m.Status === 1), 5_000);
+  // The join's own push/pull tells each side of the other; bound it by that exchange's timeout.
+  await waitFor('the fresh serf agent to see us alive', async () => (await s.members()).find((m) => m.name === nodeName && m.status === 'alive'), STREAM_WAIT_MS);
+  await waitFor('us to see the fresh serf agent alive', async () => (await members(agent)).find((m) => m.Name === `probe-${nodeName}` && m.Status === 1), STREAM_WAIT_MS);
 }
 
 describe('gossip port under bad input', { timeout: 180_000 }, () => {
