@@ -225,7 +225,7 @@ describe('gossip with the reference serf agent', { timeout: 240_000 }, () => {
       const bad = await wrong.cli(['join', `127.0.0.1:${agent.ports.serfLan}`]);
       assert.notEqual(bad.code, 0, bad.stdout);
       assert.match(bad.stdout + bad.stderr, /Error joining the cluster: 1 error occurred:\n\t\* Failed to join 127\.0\.0\.1(:\d+)?: No installed keys could decrypt the message/);
-      await waitFor('our agent to log the undecryptable join', () => (/\[ERROR\] agent\.server\.serf\.lan: memberlist: failed to receive: No installed keys could decrypt the message from=127\.0\.0\.1:\d+/.test(agent.output) ? true : undefined), 5_000);
+      await waitFor('our agent to log the undecryptable join', () => (/\[ERROR\] agent\.server\.memberlist\.lan: memberlist: failed to receive: No installed keys could decrypt the message from=127\.0\.0\.1:\d+/.test(agent.output) ? true : undefined), 5_000);
       const bad2 = await plain.cli(['join', `127.0.0.1:${agent.ports.serfLan}`]);
       assert.notEqual(bad2.code, 0, bad2.stdout);
       const badOut = await runCli(['join', `-http-addr=${agent.addr}`, wrong.gossipAddr]);

@@ -3,6 +3,7 @@
 // Consul's tags and merge rules, start/retry joins, rejoin after restart, and leave.
 import path from 'node:path';
 import type { RuntimeConfig } from '../config/index.js';
+import type { DriverLog } from '../gossip/net/driver.js';
 import { GossipPool, type JoinResult, type PoolEvent } from '../gossip/net/pool.js';
 import { MEMBER_STATUS_CODE, type SerfMember, type Tags } from '../gossip/serf/index.js';
 import type { MemberlistTiming } from '../gossip/memberlist/types.js';
@@ -96,6 +97,23 @@ export function joinErrorText(errors: readonly string[]): string {
   return `${n} error${n === 1 ? '' : 's'} occurred:\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`;
 }
 
+/**
+ * One pool's log: Consul names memberlist's lines `agent.<role>.memberlist.<pool>` and serf's
+ * `agent.<role>.serf.<pool>` (agent/consul/server_serf.go, client_serf.go); our memberlist core
+ * prefixes its lines with "memberlist:", as Go's does.
+ */
+function poolLog(log: Logger, role: string, pool: 'lan' | 'wan'): DriverLog {
+  const serf = log.named(`${role}.serf.${pool}`);
+  const memberlist = log.named(`${role}.memberlist.${pool}`);
+  const to = (msg: string): Logger => (msg.startsWith('memberlist:') ? memberlist : serf);
+  return {
+    debug: (msg) => to(msg).debug(msg),
+    info: (msg) => to(msg).info(msg),
+    warn: (msg) => to(msg).warn(msg),
+    error: (msg) => to(msg).error(msg),
+  };
+}
+
 export class AgentGossip {
   lan!: GossipPool;
   wan: GossipPool | undefined;
@@ -128,7 +146,7 @@ export class AgentGossip {
       reconnectTimeoutMs: g.reconnectTimeoutMs,
       ...(serfDir ? { snapshotPath: path.join(serfDir, 'local.snapshot'), keyringPath: path.join(serfDir, 'local.keyring') } : {}),
       merge: lanMerge(c.nodeName, this.nodeId, c.datacenter),
-      log: this.log.named(`${role}.serf.lan`),
+      log: poolLog(this.log, role, 'lan'),
     });
     this.lan.onEvent(onLan);
     this.log.named(`${role}.serf.lan`).debug(`serf: listening: address=${g.serfLanBind}:${c.ports.serfLan} encrypted=${this.lan.encrypted()}`);
@@ -148,7 +166,7 @@ export class AgentGossip {
         reconnectTimeoutMs: g.reconnectTimeoutWanMs,
         ...(serfDir ? { snapshotPath: path.join(serfDir, 'remote.snapshot'), keyringPath: path.join(serfDir, 'remote.keyring') } : {}),
         merge: wanMerge(),
-        log: this.log.named('server.serf.wan'),
+        log: poolLog(this.log, 'server', 'wan'),
       });
       this.wan.onEvent(onWan);
     }
