@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { TestAgent } from '../support/test-agent.js';
+import { Cluster, cliMembers } from '../support/cluster.js';
+import { runCli, TestAgent } from '../support/test-agent.js';
 import { tmpDir } from '../support/tmp-dir.js';
 
 const dir = tmpDir();
@@ -99,5 +100,54 @@ describe('anti-entropy', { timeout: 120_000 }, () => {
     } finally {
       await agent.stop();
     }
+  });
+});
+
+// A client agent frozen (SIGSTOP) long enough to be marked failed, force-left on the server (the
+// leader deregisters the node with its services), then resumed: it refutes the notices about
+// itself, the leader registers the node again with only `serfHealth`, and the agent must push its
+// services back with a full sync instead of waiting for the periodic one (1 to 2 minutes). The
+// bound is what the protocol needs: a few gossip rounds (100 ms with FAST_GOSSIP_HCL) for the
+// refutation to travel, the server-up stagger (3 s, Consul agent/ae/ae.go serverUpIntv) and one
+// sync, with a wide margin for a loaded machine; far below the periodic full sync's 60 s.
+const RESYNC_BOUND_MS = 15_000;
+
+describe('anti-entropy after the node was deregistered behind a running agent', { timeout: 180_000 }, () => {
+  const cluster = new Cluster();
+  after(() => cluster.stop());
+
+  const webNodes = async (): Promise<string[]> => {
+    const r = await fetch(`${cluster.server.agent.url}/v1/catalog/service/web`);
+    return ((await r.json()) as { Node: string }[]).map((e) => e.Node).sort();
+  };
+  const memberStatus = async (agent: TestAgent, node: string): Promise<string | undefined> => (await cliMembers(agent)).find((m) => m.node === node)?.status;
+
+  test('a client frozen until failed and force-left, then resumed: its services are back within seconds', async (t) => {
+    await cluster.startServer('ae-srv');
+    const client = (await cluster.startClient('ae-c1')).agent;
+    const r = await api(client, 'PUT', '/v1/agent/service/register', { ID: 'web-1', Name: 'web', Port: 8080 });
+    assert.equal(r.status, 200, r.text);
+    await eventually('web on ae-c1 in the catalog', async () => (await webNodes()).includes('ae-c1'), 20_000);
+
+    const srv = cluster.server.agent;
+    const pid = client.proc.pid;
+    assert.ok(pid !== undefined);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await eventually('ae-c1 failed on the server', async () => (await memberStatus(srv, 'ae-c1')) === 'failed', 20_000);
+      const since = srv.output.length;
+      const fl = await runCli(['force-leave', `-http-addr=${srv.addr}`, 'ae-c1']);
+      assert.equal(fl.code, 0, fl.stderr);
+      await eventually('the leader to deregister ae-c1', async () => /deregistering member: member=ae-c1 reason=left/.test(srv.output.slice(since)), 20_000);
+      assert.deepEqual(await webNodes(), []);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const resumedAt = Date.now();
+    await eventually('web on ae-c1 back in the catalog', async () => (await webNodes()).includes('ae-c1'), RESYNC_BOUND_MS).catch((e: Error) => {
+      throw new Error(`${e.message}\n${cluster.logTails()}`);
+    });
+    t.diagnostic(`web back in the catalog ${Date.now() - resumedAt} ms after the client resumed`);
+    assert.equal(await memberStatus(srv, 'ae-c1'), 'alive');
   });
 });

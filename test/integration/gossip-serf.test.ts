@@ -12,6 +12,7 @@ import { asBytes, asMap, asString, asUint, decodeExact, encode } from '../../src
 import { runCli, TestAgent } from '../support/test-agent.js';
 import { SerfAgent, sleep, waitFor, type SerfRpcMember } from '../support/serf-agent.js';
 import { tmpDir } from '../support/tmp-dir.js';
+import { freePort } from '../support/free-port.js';
 
 interface OurMember {
   Name: string;
@@ -219,14 +220,26 @@ describe('gossip with the reference serf agent', { timeout: 240_000 }, () => {
       await waitOurStatus(agent, 'serf-same', STATUS_ALIVE, 5_000);
       await waitSerfStatus(same, 'ours-enc', 'alive', 5_000);
 
+      // memberlist answers a stream it cannot open with an err message sealed with its own key,
+      // which the other side cannot open either: both sides say the keys do not match.
       const bad = await wrong.cli(['join', `127.0.0.1:${agent.ports.serfLan}`]);
       assert.notEqual(bad.code, 0, bad.stdout);
-      assert.match(bad.stdout + bad.stderr, /Error joining the cluster/);
+      assert.match(bad.stdout + bad.stderr, /Error joining the cluster: 1 error occurred:\n\t\* Failed to join 127\.0\.0\.1(:\d+)?: No installed keys could decrypt the message/);
+      await waitFor('our agent to log the undecryptable join', () => (/\[ERROR\] agent\.server\.memberlist\.lan: memberlist: failed to receive: No installed keys could decrypt the message from=127\.0\.0\.1:\d+/.test(agent.output) ? true : undefined), 5_000);
       const bad2 = await plain.cli(['join', `127.0.0.1:${agent.ports.serfLan}`]);
       assert.notEqual(bad2.code, 0, bad2.stdout);
       const badOut = await runCli(['join', `-http-addr=${agent.addr}`, wrong.gossipAddr]);
       assert.equal(badOut.code, 1, badOut.stdout);
-      assert.match(badOut.stderr, /Error joining address/);
+      assert.equal(
+        badOut.stderr,
+        `Error joining address '${wrong.gossipAddr}': Unexpected response code: 500 (1 error occurred:\n\t* Failed to join ${wrong.gossipAddr}: No installed keys could decrypt the message\n\n)\nFailed to join any nodes.\n`,
+      );
+      assert.match(agent.output, /\[WARN\]  agent: \(LAN\) couldn't join: number_of_nodes=0 error="1 error occurred:\n\t\* Failed to join [\d.:]+: No installed keys could decrypt the message/);
+      // A port nobody listens on: the error names the host and port dialled.
+      const closedPort = await freePort();
+      const refused = await runCli(['join', `-http-addr=${agent.addr}`, `127.0.0.1:${closedPort}`]);
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(refused.stderr, new RegExp(`\\* Failed to join 127\\.0\\.0\\.1:${closedPort}: dial tcp 127\\.0\\.0\\.1:${closedPort}: connect: connection refused\n`));
 
       // Give stray gossip a moment, then nobody across the key boundary knows the other.
       await sleep(1_500);

@@ -165,6 +165,12 @@ export class Agent implements AgentFacade {
       } else if (e.kind === 'user') {
         const event = decodeGossipEvent(e.name, e.payload, e.ltime);
         if (event) this.events.receive(event);
+      } else if (e.kind === 'refuted') {
+        // Others thought this node suspect, dead or gone: the leader may have marked it critical
+        // or deregistered it (with its services) meanwhile, and re-registers only the node and
+        // serfHealth when it is back. Re-check the catalog now instead of at the next periodic sync.
+        this.log.named('agent.anti_entropy').debug(`node was declared ${e.accusation} and refuted it: full sync soon`);
+        this.antiEntropy?.triggerFullStaggered();
       }
     };
     await this.gossip.start(onLan, () => undefined);

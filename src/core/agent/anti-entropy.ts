@@ -3,7 +3,10 @@
 //
 // States: idle -> full sync (diff against the catalog, then push) at start and every interval
 // (1m plus a random stagger, as Consul for a small cluster), partial sync (push what is out of
-// sync) right after a local change. A failed sync is retried after 15s.
+// sync) right after a local change. A failed sync is retried after 15s. When the node may have
+// been dropped from the catalog behind its back (it refuted a notice that it was dead or gone), a
+// full sync follows within Consul's server-up interval (3 s, agent/ae/ae.go serverUpIntv) at a
+// random point, so that many agents coming back at once do not hit the servers together.
 // MUST: at most one sync runs at a time; triggers during a run coalesce into one more run.
 // MUST: never delete the `serfHealth` check, nor the `consul` service on servers: the leader owns them.
 import type { CheckRecord, LocalState } from './local-state.js';
@@ -47,6 +50,8 @@ export interface AntiEntropyOptions {
   logger: Logger;
   intervalMs?: number;
   retryMs?: number;
+  /** The window a staggered full sync is spread over (Consul's serverUpInterval, 3 s). */
+  serverUpIntervalMs?: number;
 }
 
 const SERF_CHECK_ID = 'serfHealth';
@@ -54,6 +59,7 @@ const CONSUL_SERVICE_ID = 'consul';
 
 export class AntiEntropy {
   private timer: TimerHandle | undefined;
+  private staggerTimer: TimerHandle | undefined;
   private running = false;
   private stopped = true;
   private wantFull = false;
@@ -80,6 +86,8 @@ export class AntiEntropy {
     this.stopped = true;
     this.o.timers.clearTimeout(this.timer);
     this.timer = undefined;
+    this.o.timers.clearTimeout(this.staggerTimer);
+    this.staggerTimer = undefined;
     for (const w of this.waiters.splice(0)) w();
   }
 
@@ -88,6 +96,19 @@ export class AntiEntropy {
     if (this.stopped) return;
     this.wantPartial = true;
     if (!this.running) this.kick(0);
+  }
+
+  /**
+   * Ask for a full sync at a random point within the server-up interval (Consul: SyncFull.Trigger,
+   * then stagger(serverUpInterval)). Asks while one is pending join it.
+   */
+  triggerFullStaggered(): void {
+    if (this.stopped || this.staggerTimer !== undefined) return;
+    const delayMs = this.o.timers.random() * (this.o.serverUpIntervalMs ?? 3_000);
+    this.staggerTimer = this.o.timers.setTimeout(() => {
+      this.staggerTimer = undefined;
+      this.triggerFull();
+    }, delayMs);
   }
 
   /** Ask for a full sync soon (e.g. after reload). */

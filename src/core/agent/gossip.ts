@@ -3,6 +3,7 @@
 // Consul's tags and merge rules, start/retry joins, rejoin after restart, and leave.
 import path from 'node:path';
 import type { RuntimeConfig } from '../config/index.js';
+import type { DriverLog } from '../gossip/net/driver.js';
 import { GossipPool, type JoinResult, type PoolEvent } from '../gossip/net/pool.js';
 import { MEMBER_STATUS_CODE, type SerfMember, type Tags } from '../gossip/serf/index.js';
 import type { MemberlistTiming } from '../gossip/memberlist/types.js';
@@ -96,6 +97,23 @@ export function joinErrorText(errors: readonly string[]): string {
   return `${n} error${n === 1 ? '' : 's'} occurred:\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`;
 }
 
+/**
+ * One pool's log: Consul names memberlist's lines `agent.<role>.memberlist.<pool>` and serf's
+ * `agent.<role>.serf.<pool>` (agent/consul/server_serf.go, client_serf.go); our memberlist core
+ * prefixes its lines with "memberlist:", as Go's does.
+ */
+function poolLog(log: Logger, role: string, pool: 'lan' | 'wan'): DriverLog {
+  const serf = log.named(`${role}.serf.${pool}`);
+  const memberlist = log.named(`${role}.memberlist.${pool}`);
+  const to = (msg: string): Logger => (msg.startsWith('memberlist:') ? memberlist : serf);
+  return {
+    debug: (msg) => to(msg).debug(msg),
+    info: (msg) => to(msg).info(msg),
+    warn: (msg) => to(msg).warn(msg),
+    error: (msg) => to(msg).error(msg),
+  };
+}
+
 export class AgentGossip {
   lan!: GossipPool;
   wan: GossipPool | undefined;
@@ -128,7 +146,7 @@ export class AgentGossip {
       reconnectTimeoutMs: g.reconnectTimeoutMs,
       ...(serfDir ? { snapshotPath: path.join(serfDir, 'local.snapshot'), keyringPath: path.join(serfDir, 'local.keyring') } : {}),
       merge: lanMerge(c.nodeName, this.nodeId, c.datacenter),
-      log: this.log.named(`${role}.serf.lan`),
+      log: poolLog(this.log, role, 'lan'),
     });
     this.lan.onEvent(onLan);
     this.log.named(`${role}.serf.lan`).debug(`serf: listening: address=${g.serfLanBind}:${c.ports.serfLan} encrypted=${this.lan.encrypted()}`);
@@ -148,7 +166,7 @@ export class AgentGossip {
         reconnectTimeoutMs: g.reconnectTimeoutWanMs,
         ...(serfDir ? { snapshotPath: path.join(serfDir, 'remote.snapshot'), keyringPath: path.join(serfDir, 'remote.keyring') } : {}),
         merge: wanMerge(),
-        log: this.log.named('server.serf.wan'),
+        log: poolLog(this.log, 'server', 'wan'),
       });
       this.wan.onEvent(onWan);
     }
@@ -191,17 +209,18 @@ export class AgentGossip {
     const tryOnce = async (): Promise<void> => {
       if (this.stopped) return;
       attempt++;
-      this.log.info(`(${which}) joining: ${addrs.join(' ')}`);
+      // Consul agent/retry_join.go's lines; each attempt also logs JoinLAN/JoinWAN's.
+      if (attempt === 1) this.log.info(`Joining cluster...: cluster=${which}`);
       const r = await this.join(addrs, wan).catch((err: unknown) => ({ contacted: 0, errors: [(err as Error).message] }) as JoinResult);
       if (r.contacted > 0) {
-        this.log.info(`(${which}) Join completed. Initial agents synced with: ${r.contacted}`);
+        this.log.info(`Join cluster completed. Synced with initial agents: cluster=${which} num_agents=${r.contacted}`);
         return;
       }
       if (max > 0 && attempt >= max) {
         onFatal(`(${which}) max join retry exhausted, exiting`);
         return;
       }
-      this.log.warn(`(${which}) Join failed: error="${joinErrorText(r.errors).trim()}" retrying in ${intervalMs / 1000}s`);
+      this.log.warn(`Join cluster failed, will retry: cluster=${which} retry_interval=${intervalMs / 1000}s error="${joinErrorText(r.errors)}"`);
       const t = setTimeout(() => {
         this.retryTimers.delete(t);
         void tryOnce();
@@ -211,10 +230,16 @@ export class AgentGossip {
     void tryOnce();
   }
 
-  join(addrs: readonly string[], wan: boolean): Promise<JoinResult> {
+  /** Consul agent.go JoinLAN / JoinWAN, with their log lines (the errors carry host:port). */
+  async join(addrs: readonly string[], wan: boolean): Promise<JoinResult> {
     const pool = wan ? this.wan : this.lan;
-    if (!pool) return Promise.resolve({ contacted: 0, errors: ['WAN pool is only available on servers'] });
-    return pool.join(addrs, false);
+    if (!pool) return { contacted: 0, errors: ['WAN pool is only available on servers'] };
+    const which = wan ? 'WAN' : 'LAN';
+    this.log.info(`(${which}) joining: ${which.toLowerCase()}_addresses=[${addrs.join(', ')}]`);
+    const r = await pool.join(addrs, false);
+    if (r.contacted > 0) this.log.info(`(${which}) joined: number_of_nodes=${r.contacted}`);
+    else this.log.warn(`(${which}) couldn't join: number_of_nodes=0 error="${joinErrorText(r.errors)}"`);
+    return r;
   }
 
   members(wan: boolean): AgentMember[] {

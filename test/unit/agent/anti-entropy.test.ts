@@ -182,6 +182,29 @@ test('a failed sync is retried later', async () => {
   await local.stop();
 });
 
+test('a node deregistered behind the agent is re-synced within the server-up interval, not at the next periodic sync', async () => {
+  const { local, catalog, ae, timers } = setup();
+  await local.start({ services: [decodeService({ name: 'web' })], checks: [] });
+  ae.start();
+  timers.advance(0);
+  await ae.settled();
+  assert.deepEqual(catalog.serviceIds(), ['web']);
+  // The leader deregistered the node (force-leave while it was unreachable).
+  await catalog.apply({ t: 'deregister', v: 1, req: { Node: NODE, ServiceID: '', CheckID: '' } });
+  const writes = catalog.writes.length;
+  ae.triggerFullStaggered();
+  ae.triggerFullStaggered(); // joins the pending one
+  timers.advance(1_499); // the test Rng gives 0.5 of Consul's 3 s window
+  assert.equal(catalog.writes.length, writes, 'not before its stagger');
+  timers.advance(1);
+  await ae.settled();
+  assert.deepEqual(catalog.serviceIds(), ['web']);
+  assert.ok(getNode(catalog.store, NODE));
+  assert.equal(catalog.writes.length, writes + 1, 'one full sync for both asks');
+  ae.stop();
+  await local.stop();
+});
+
 /** Run a sync to completion under the manual clock (its kicks are zero-delay timers). */
 async function syncNow(ae: AntiEntropy, timers: ManualTimers): Promise<void> {
   let done = false;

@@ -209,7 +209,8 @@ export class Memberlist implements MemberlistCore {
       this.pushPull.start(seed, true, (err) => {
         if (err === undefined) contacted++;
         else {
-          const text = `Failed to join ${seed.addr}: ${err}`;
+          // memberlist.go Join: the dialled host:port (joinHostPort), not the bare host.
+          const text = `Failed to join ${addressKey(seed)}: ${err}`;
           errors.push(text);
           this.log('debug', text);
         }

@@ -186,6 +186,7 @@ export class Membership {
     if (state.name === this.config.name) {
       this.refute(state, s.incarnation);
       this.log('warn', `Refuting a suspect message (from: ${s.from})`);
+      this.config.delegate?.notifyRefute?.('suspect', now);
       return;
     }
     this.queueBroadcast(s.node, s);
@@ -215,6 +216,7 @@ export class Membership {
       if (!this.left) {
         this.refute(state, d.incarnation);
         this.log('warn', `Refuting a dead message (from: ${d.from})`);
+        this.config.delegate?.notifyRefute?.('dead', now);
         return;
       }
       this.queueBroadcast(d.node, d, () => {

@@ -60,6 +60,12 @@ export interface MemberlistDelegate {
   notifyPingComplete?(node: MemberNode, rttMs: number, payload: Uint8Array): void;
   /** Another address claims our name (or a live node's name). */
   notifyConflict?(existing: MemberNode, other: MemberNode): void;
+  /**
+   * We refuted a suspect or dead message about ourselves: peers could not reach us for a while,
+   * so what they did meanwhile (a leader deregistering this node) may need repairing. Called after
+   * the refutation is queued; must not call back into memberlist.
+   */
+  notifyRefute?(accusation: 'suspect' | 'dead', now: number): void;
 }
 
 export interface MemberlistConfig {

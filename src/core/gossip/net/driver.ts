@@ -11,7 +11,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Address, PacketMessage, StreamMessage } from '../memberlist/messages.js';
 import type { MemberlistOutput } from '../memberlist/types.js';
-import { decodePacket, encodePacket, encodeStream, parseStream, type Keyring, WireError } from '../wire/index.js';
+import { decodePacket, encodePacket, encodeStream, LabelError, parseStream, type Keyring, WireError } from '../wire/index.js';
 
 /** What the driver needs of a core (memberlist alone, or serf on top of it). */
 export interface DrivableCore<O> {
@@ -185,7 +185,7 @@ export class GossipDriver<O extends { kind: string }> {
         done = true;
         this.stats.dropped++;
         this.o.log.error(`memberlist: failed to receive: ${(err as Error).message} from=${from.addr}:${from.port}`);
-        sock.destroy();
+        this.refuseStream(sock, err);
         return;
       }
       if (!parsed) return;
@@ -200,6 +200,27 @@ export class GossipDriver<O extends { kind: string }> {
       else sock.end();
       this.flush();
     });
+  }
+
+  /**
+   * memberlist net.go handleConn: a stream that cannot be read is answered with an err message
+   * (sealed with our key when we encrypt), then closed, so that the dialling side reports why:
+   * with a different key it cannot open our answer either, and its join fails with "No installed
+   * keys could decrypt the message". A stream with a foreign label is dropped without an answer.
+   */
+  private refuseStream(sock: net.Socket, err: unknown): void {
+    if (!(err instanceof WireError) || err instanceof LabelError) {
+      sock.destroy();
+      return;
+    }
+    let answer: Uint8Array;
+    try {
+      answer = this.encodeStream({ type: 'err', error: err.message });
+    } catch {
+      sock.destroy();
+      return;
+    }
+    sock.end(answer, () => sock.destroy());
   }
 
   private encodeStream(msg: StreamMessage): Uint8Array {

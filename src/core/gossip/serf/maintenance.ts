@@ -53,3 +53,52 @@ export function checkQueueDepths(
     }
   }
 }
+
+export interface HousekeepingIntervals {
+  readonly reapIntervalMs: number;
+  readonly reconnectIntervalMs: number;
+  readonly queueCheckIntervalMs: number;
+}
+
+/** Which periodic jobs are due now (each is re-armed one interval later). */
+export interface DueJobs {
+  /** The first tick: nothing else is due yet, but the snapshot rejoin starts. */
+  readonly start: boolean;
+  readonly reap: boolean;
+  readonly reconnect: boolean;
+  readonly queueCheck: boolean;
+}
+
+/** serf's reap, reconnect and queue-check tickers, as deadlines armed at the first tick. */
+export class HousekeepingSchedule {
+  private started = false;
+  private nextReapAt = 0;
+  private nextReconnectAt = 0;
+  private nextQueueCheckAt = 0;
+
+  constructor(private readonly intervals: HousekeepingIntervals) {}
+
+  due(now: number): DueJobs {
+    const iv = this.intervals;
+    const start = !this.started;
+    if (start) {
+      this.started = true;
+      this.nextReapAt = now + iv.reapIntervalMs;
+      this.nextReconnectAt = now + iv.reconnectIntervalMs;
+      this.nextQueueCheckAt = now + iv.queueCheckIntervalMs;
+    }
+    const reap = now >= this.nextReapAt;
+    if (reap) this.nextReapAt = now + iv.reapIntervalMs;
+    const reconnect = now >= this.nextReconnectAt;
+    if (reconnect) this.nextReconnectAt = now + iv.reconnectIntervalMs;
+    const queueCheck = now >= this.nextQueueCheckAt;
+    if (queueCheck) this.nextQueueCheckAt = now + iv.queueCheckIntervalMs;
+    return { start, reap, reconnect, queueCheck };
+  }
+
+  /** The earliest due time; 0 before the first tick (which arms the tickers). */
+  nextDeadline(): number {
+    if (!this.started) return 0;
+    return Math.min(this.nextReapAt, this.nextReconnectAt, this.nextQueueCheckAt);
+  }
+}

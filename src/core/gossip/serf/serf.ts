@@ -2,6 +2,11 @@
 // Lamport intents, user events, queries (with internal key and conflict queries), reaping,
 // reconnecting and graceful leave. Pure like memberlist: time comes in as `now`, randomness from
 // the configured Rng, and all network work leaves through drainOutputs().
+// This class is the facade and the glue: its parts live beside it, each pure and small:
+// member-table.ts (member states from intents), user-events.ts (event clock, ring, queue),
+// query-engine.ts (queries, key and conflict queries), joins.ts (joins, reconnects, snapshot
+// rejoin), push-pull-state.ts (serf's push/pull payload), message-dispatch.ts (incoming gossip),
+// maintenance.ts (housekeeping tickers and decisions), leave-process.ts (graceful leave).
 // MUST: Serf is memberlist's delegate; memberlist calls back into it synchronously, so anything
 //       that calls memberlist from inside a callback (sending an ack or answer, refuting a leave)
 //       is deferred to settle(), which runs after the memberlist call returns (Go uses goroutines).
@@ -9,20 +14,21 @@
 import { type Address, NodeStateKind, type PacketMessage, type StreamMessage } from '../memberlist/messages.js';
 import type { MemberNode, MemberlistCore, MemberlistDelegate } from '../memberlist/types.js';
 import { BroadcastQueue } from './broadcast-queue.js';
-import { decodeSerfMessage, encodeSerfMessage } from './codec.js';
-import { type ResolvedSerfConfig, type SerfConfig, USER_EVENT_SIZE_HARD_LIMIT, resolveSerfConfig } from './config.js';
-import { UserEventRing } from './dedupe-rings.js';
+import { encodeSerfMessage } from './codec.js';
+import { type ResolvedSerfConfig, type SerfConfig, resolveSerfConfig } from './config.js';
+import { Joins } from './joins.js';
 import { LamportClock } from './lamport.js';
 import { LeaveProcess } from './leave-process.js';
-import { checkQueueDepths, pickReconnectTarget } from './maintenance.js';
+import { HousekeepingSchedule, checkQueueDepths, pickReconnectTarget } from './maintenance.js';
 import { MemberTable, nodeToMember, toSerfMember } from './member-table.js';
-import { type JoinMessage, type LeaveMessage, type SerfMessage, SerfMessageType, type UserEventMessage } from './messages.js';
+import { dispatchSerfMessage } from './message-dispatch.js';
+import { type JoinMessage, type LeaveMessage } from './messages.js';
+import { encodeLocalState, mergeRemoteState } from './push-pull-state.js';
 import { QueryEngine, type QueryEngineHost } from './query-engine.js';
 import { META_MAX_SIZE, type Tags, encodeTags } from './tags.js';
 import {
   type KeyOperation,
   MEMBER_STATUS_CODE,
-  type PreviousNode,
   type QueryEvent,
   type QueryParams,
   type SerfEvent,
@@ -33,58 +39,57 @@ import {
   type SerfSnapshotState,
   type SerfState,
 } from './types.js';
-
-/** A memberlist join we started: by the application, by the reconnect loop, or to rejoin after a restart. */
-type PendingJoin =
-  | { readonly kind: 'user'; readonly ignoreOld: boolean }
-  | { readonly kind: 'reconnect' }
-  | { readonly kind: 'rejoin' };
+import { UserEvents } from './user-events.js';
 
 const ok: SerfResult<void> = { ok: true, value: undefined };
 const fail = <T>(error: string): SerfResult<T> => ({ ok: false, error });
-const utf8 = new TextEncoder();
 
 export class Serf implements MemberlistDelegate {
   private readonly cfg: ResolvedSerfConfig;
   private readonly ml: MemberlistCore;
   private readonly clock = new LamportClock();
-  private readonly eventClock = new LamportClock();
   private readonly queryClock = new LamportClock();
   private readonly table: MemberTable;
   private readonly intentQueue: BroadcastQueue;
-  private readonly eventQueue: BroadcastQueue;
   private readonly queryQueue: BroadcastQueue;
-  private readonly eventRing: UserEventRing;
+  private readonly events: UserEvents;
   private readonly queryEngine: QueryEngine;
+  private readonly joins: Joins;
+  private readonly schedule: HousekeepingSchedule;
   private tags: Tags;
   private state: SerfState = 'alive';
   private outputs: SerfOutput[] = [];
   private deferred: (() => void)[] = [];
-  private readonly pendingJoins = new Map<number, PendingJoin>();
   private leaving: LeaveProcess | undefined;
   /** The last `now` seen, for memberlist callbacks that carry none (notifyConflict). */
   private now = 0;
-  private started = false;
-  private nextReapAt = 0;
-  private nextReconnectAt = 0;
-  private nextQueueCheckAt = 0;
-  /** What the snapshot records: the newest user event LTime delivered. */
-  private lastEventLTime: number;
-  private rejoinCandidates: PreviousNode[];
 
   constructor(config: SerfConfig, createMemberlist: (delegate: MemberlistDelegate) => MemberlistCore) {
     this.cfg = resolveSerfConfig(config);
     this.tags = { ...this.cfg.tags };
     const numNodes = (): number => this.table.members.size;
+    const prev = this.cfg.previous;
     this.intentQueue = new BroadcastQueue(this.cfg.retransmitMult, numNodes);
-    this.eventQueue = new BroadcastQueue(this.cfg.retransmitMult, numNodes);
     this.queryQueue = new BroadcastQueue(this.cfg.retransmitMult, numNodes);
-    this.eventRing = new UserEventRing(this.cfg.eventBuffer);
+    this.events = new UserEvents(
+      { emit: (e) => this.emit(e), log: (l, m) => this.log(l, m) },
+      {
+        sizeLimit: this.cfg.userEventSizeLimit,
+        eventBuffer: this.cfg.eventBuffer,
+        retransmitMult: this.cfg.retransmitMult,
+        numNodes,
+        ...(prev ? { previousEventClock: prev.eventClock } : {}),
+      },
+    );
+    this.schedule = new HousekeepingSchedule(this.cfg);
     this.table = new MemberTable(
       {
         localName: this.cfg.nodeName,
         isLocalAlive: () => this.state === 'alive',
-        refuteLeave: (now) => this.deferred.push(() => this.broadcastJoin(this.clock.time(), now)),
+        refuteLeave: (now) => {
+          this.deferred.push(() => this.broadcastJoin(this.clock.time(), now));
+          this.emit({ kind: 'refuted', accusation: 'leave' });
+        },
         emit: (type, member) => this.emit({ kind: 'member', type, members: [member] }),
         log: (l, m) => this.log(l, m),
       },
@@ -97,18 +102,16 @@ export class Serf implements MemberlistDelegate {
     );
     // Clocks start at 1 so that the zero LTime of an artificial join never wins over a real one.
     this.clock.increment();
-    this.eventClock.increment();
     this.queryClock.increment();
-    const prev = this.cfg.previous;
-    this.lastEventLTime = prev?.eventClock ?? 0;
     // Whatever the snapshot saw was delivered before the restart.
     this.queryEngine = new QueryEngine(this.queryEngineHost(), prev ? prev.queryClock + 1 : 0, prev?.queryClock ?? 0);
-    this.rejoinCandidates = (prev?.alive ?? []).filter((p) => p.name !== this.cfg.nodeName);
+    this.joins = new Joins(
+      { join: (seeds, now) => this.ml.join(seeds, now), announce: (now) => this.broadcastJoin(this.clock.time(), now), log: (l, m) => this.log(l, m) },
+      (prev?.alive ?? []).filter((p) => p.name !== this.cfg.nodeName),
+    );
     if (prev) {
       this.clock.witness(prev.clock);
-      this.eventClock.witness(prev.eventClock);
       this.queryClock.witness(prev.queryClock);
-      this.eventRing.minTime = prev.eventClock + 1;
     }
     // Last: memberlist may call back into us (nodeMeta, notifyJoin for itself) while it is built.
     this.ml = createMemberlist(this);
@@ -120,26 +123,12 @@ export class Serf implements MemberlistDelegate {
   tick(now: number): void {
     this.now = now;
     if (this.state === 'shutdown') return;
-    if (!this.started) {
-      this.started = true;
-      this.nextReapAt = now + this.cfg.reapIntervalMs;
-      this.nextReconnectAt = now + this.cfg.reconnectIntervalMs;
-      this.nextQueueCheckAt = now + this.cfg.queueCheckIntervalMs;
-      this.rejoinNext(now);
-    }
-    if (now >= this.nextReapAt) {
-      this.table.reap(now);
-      this.nextReapAt = now + this.cfg.reapIntervalMs;
-    }
+    const due = this.schedule.due(now);
+    if (due.start) this.joins.rejoinNext(now);
+    if (due.reap) this.table.reap(now);
     this.table.runDuePrunes(now);
-    if (now >= this.nextReconnectAt) {
-      this.reconnect(now);
-      this.nextReconnectAt = now + this.cfg.reconnectIntervalMs;
-    }
-    if (now >= this.nextQueueCheckAt) {
-      this.checkQueueDepths();
-      this.nextQueueCheckAt = now + this.cfg.queueCheckIntervalMs;
-    }
+    if (due.reconnect) this.reconnect(now);
+    if (due.queueCheck) this.checkQueueDepths();
     this.queryEngine.expire(now);
     this.ml.tick(now);
     this.settle(now);
@@ -148,12 +137,11 @@ export class Serf implements MemberlistDelegate {
   /** The earliest `now` at which tick() has work (0 before the first tick). */
   nextDeadline(): number {
     if (this.state === 'shutdown') return Infinity;
-    if (!this.started) return 0;
+    const housekeeping = this.schedule.nextDeadline();
+    if (housekeeping === 0) return 0;
     return Math.min(
       this.ml.nextDeadline(),
-      this.nextReapAt,
-      this.nextReconnectAt,
-      this.nextQueueCheckAt,
+      housekeeping,
       this.queryEngine.nextDeadline(),
       this.table.nextPruneAt(),
       this.leaving ? this.leaving.deadline() : Infinity,
@@ -207,8 +195,7 @@ export class Serf implements MemberlistDelegate {
   join(seeds: readonly Address[], ignoreOld: boolean, now: number): SerfResult<number> {
     this.now = now;
     if (this.state !== 'alive') return fail("Serf can't Join after Leave or Shutdown");
-    const id = this.ml.join(seeds, now);
-    this.pendingJoins.set(id, { kind: 'user', ignoreOld });
+    const id = this.joins.user(seeds, ignoreOld, now);
     this.settle(now);
     return { ok: true, value: id };
   }
@@ -295,10 +282,10 @@ export class Serf implements MemberlistDelegate {
       left: String(this.table.left.length),
       health_score: String(this.ml.healthScore()),
       member_time: String(this.clock.time()),
-      event_time: String(this.eventClock.time()),
+      event_time: String(this.events.clock.time()),
       query_time: String(this.queryClock.time()),
       intent_queue: String(this.intentQueue.numQueued()),
-      event_queue: String(this.eventQueue.numQueued()),
+      event_queue: String(this.events.queue.numQueued()),
       query_queue: String(this.queryQueue.numQueued()),
       encrypted: String(this.cfg.keyring !== undefined),
     };
@@ -311,7 +298,7 @@ export class Serf implements MemberlistDelegate {
       .map((m) => ({ name: m.name, addr: m.addr, port: m.port }));
     return {
       clock: Math.max(0, this.clock.time() - 1),
-      eventClock: this.lastEventLTime,
+      eventClock: this.events.lastLTime,
       queryClock: this.queryEngine.lastLTime,
       alive,
     };
@@ -321,35 +308,9 @@ export class Serf implements MemberlistDelegate {
 
   userEvent(name: string, payload: Uint8Array, coalesce: boolean, now: number): SerfResult<void> {
     this.now = now;
-    const limit = this.cfg.userEventSizeLimit;
-    const sizeBefore = utf8.encode(name).length + payload.length;
-    if (sizeBefore > limit) return fail(`user event exceeds configured limit of ${limit} bytes before encoding`);
-    if (sizeBefore > USER_EVENT_SIZE_HARD_LIMIT) {
-      return fail(`user event exceeds sane limit of ${USER_EVENT_SIZE_HARD_LIMIT} bytes before encoding`);
-    }
-    const msg: UserEventMessage = { type: 'userEvent', ltime: this.eventClock.time(), name, payload, cc: coalesce };
-    const raw = encodeSerfMessage(msg);
-    if (raw.length > limit) return fail(`encoded user event exceeds configured limit of ${limit} bytes after encoding`);
-    if (raw.length > USER_EVENT_SIZE_HARD_LIMIT) {
-      return fail(`encoded user event exceeds sane limit of ${USER_EVENT_SIZE_HARD_LIMIT} bytes before encoding`);
-    }
-    this.eventClock.increment();
-    this.handleUserEvent(msg);
-    this.eventQueue.queue(raw);
+    const r = this.events.fire(name, payload, coalesce);
     this.settle(now);
-    return ok;
-  }
-
-  private handleUserEvent(msg: UserEventMessage): boolean {
-    this.eventClock.witness(msg.ltime);
-    const admission = this.eventRing.admit(msg.ltime, msg.name, msg.payload, this.eventClock.time());
-    if (admission === 'too-old') {
-      this.log('warn', `serf: received old event ${msg.name} from time ${msg.ltime} (current: ${this.eventClock.time()})`);
-    }
-    if (admission !== 'new') return false;
-    this.lastEventLTime = Math.max(this.lastEventLTime, msg.ltime);
-    this.emit({ kind: 'user', ltime: msg.ltime, name: msg.name, payload: msg.payload, coalesce: msg.cc });
-    return true;
+    return r;
   }
 
   // --- queries and keys (query-engine.ts) ----------------------------------------------------
@@ -409,60 +370,17 @@ export class Serf implements MemberlistDelegate {
 
   notifyMsg(payload: Uint8Array, now: number): void {
     this.now = now;
-    if (payload.length === 0) return;
-    const t = payload[0] as number;
-    const known = [
-      SerfMessageType.Leave,
-      SerfMessageType.Join,
-      SerfMessageType.UserEvent,
-      SerfMessageType.Query,
-      SerfMessageType.QueryResponse,
-      SerfMessageType.Relay,
-    ] as number[];
-    if (!known.includes(t)) {
-      this.log('warn', `serf: Received message of unknown type: ${t}`);
-      return;
-    }
-    let msg: SerfMessage;
-    try {
-      msg = decodeSerfMessage(payload);
-    } catch (e) {
-      this.log('error', `serf: Error decoding message of type ${t}: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    let rebroadcast = false;
-    let queue = this.intentQueue;
-    switch (msg.type) {
-      case 'leave':
-        this.log('debug', `serf: messageLeaveType: ${msg.node}`);
-        rebroadcast = this.handleLeaveIntent(msg, now);
-        break;
-      case 'join':
-        this.log('debug', `serf: messageJoinType: ${msg.node}`);
-        rebroadcast = this.handleJoinIntent(msg, now);
-        break;
-      case 'userEvent':
-        this.log('debug', `serf: messageUserEventType: ${msg.name}`);
-        rebroadcast = this.handleUserEvent(msg);
-        queue = this.eventQueue;
-        break;
-      case 'query':
-        this.log('debug', `serf: messageQueryType: ${msg.name}`);
-        rebroadcast = this.queryEngine.handleQuery(msg, now);
-        queue = this.queryQueue;
-        break;
-      case 'queryResponse':
-        this.log('debug', `serf: messageQueryResponseType: ${msg.from}`);
-        this.queryEngine.handleResponse(msg, now);
-        break;
-      case 'relay':
-        this.log('debug', `serf: Relaying response to addr: ${msg.destAddr}:${msg.destPort}`);
-        this.sendTo({ addr: msg.destAddr, port: msg.destPort }, msg.inner, now);
-        break;
-      case 'pushPull':
-        break; // excluded above: push/pull state only comes through mergeRemoteState
-    }
-    if (rebroadcast) queue.queue(payload.slice());
+    const via = dispatchSerfMessage(payload, {
+      leaveIntent: (msg) => this.handleLeaveIntent(msg, now),
+      joinIntent: (msg) => this.handleJoinIntent(msg, now),
+      userEvent: (msg) => this.events.handle(msg),
+      query: (msg) => this.queryEngine.handleQuery(msg, now),
+      queryResponse: (msg) => this.queryEngine.handleResponse(msg, now),
+      relay: (to, inner) => this.sendTo(to, inner, now),
+      log: (l, m) => this.log(l, m),
+    });
+    const queue = via === 'intent' ? this.intentQueue : via === 'event' ? this.events.queue : via === 'query' ? this.queryQueue : undefined;
+    queue?.queue(payload.slice());
   }
 
   getBroadcasts(overhead: number, limit: number): Uint8Array[] {
@@ -470,54 +388,26 @@ export class Serf implements MemberlistDelegate {
     let used = out.reduce((n, m) => n + m.length + overhead, 0);
     const queries = this.queryQueue.getBroadcasts(overhead, limit - used);
     used += queries.reduce((n, m) => n + m.length + overhead, 0);
-    const events = this.eventQueue.getBroadcasts(overhead, limit - used);
+    const events = this.events.queue.getBroadcasts(overhead, limit - used);
     return [...out, ...queries, ...events];
   }
 
   localState(_join: boolean): Uint8Array {
-    const statusLTimes = new Map<string, number>();
-    for (const m of this.table.members.values()) statusLTimes.set(m.name, m.statusLTime);
-    return encodeSerfMessage({
-      type: 'pushPull',
-      ltime: this.clock.time(),
-      statusLTimes,
-      leftMembers: this.table.left.map((m) => m.name),
-      eventLTime: this.eventClock.time(),
-      events: this.eventRing.snapshot(),
-      queryLTime: this.queryClock.time(),
-    });
+    return encodeLocalState({ clock: this.clock, queryClock: this.queryClock, table: this.table, events: this.events });
   }
 
   mergeRemoteState(state: Uint8Array, join: boolean, now: number): void {
     this.now = now;
-    if (state.length === 0) return this.log('error', 'serf: Remote state is zero bytes');
-    if (state[0] !== SerfMessageType.PushPull) return this.log('error', `serf: Remote state has bad type prefix: ${state[0]}`);
-    let pp: SerfMessage;
-    try {
-      pp = decodeSerfMessage(state);
-    } catch (e) {
-      return this.log('error', `serf: Failed to decode remote state: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (pp.type !== 'pushPull') return;
-    // Minus one: nobody has sent a message stamped with the remote's current time yet.
-    if (pp.ltime > 0) this.clock.witness(pp.ltime - 1);
-    if (pp.eventLTime > 0) this.eventClock.witness(pp.eventLTime - 1);
-    if (pp.queryLTime > 0) this.queryClock.witness(pp.queryLTime - 1);
-    // Left members first. Their leave LTime is unknown, but it came after their join time.
-    const left = new Set(pp.leftMembers);
-    for (const name of pp.leftMembers) {
-      this.handleLeaveIntent({ type: 'leave', ltime: (pp.statusLTimes.get(name) ?? 0) + 1, node: name, prune: false }, now);
-    }
-    for (const [name, ltime] of pp.statusLTimes) {
-      if (!left.has(name)) this.handleJoinIntent({ type: 'join', ltime, node: name }, now);
-    }
-    if (join && this.ignoringOldEvents()) this.eventRing.minTime = Math.max(this.eventRing.minTime, pp.eventLTime);
-    for (const slot of pp.events) {
-      if (slot === null) continue;
-      for (const e of slot.events) {
-        this.handleUserEvent({ type: 'userEvent', ltime: slot.ltime, name: e.name, payload: e.payload, cc: false });
-      }
-    }
+    mergeRemoteState(state, join, now, {
+      clock: this.clock,
+      queryClock: this.queryClock,
+      table: this.table,
+      events: this.events,
+      handleLeaveIntent: (msg, at) => this.handleLeaveIntent(msg, at),
+      handleJoinIntent: (msg, at) => this.handleJoinIntent(msg, at),
+      ignoringOldEvents: () => this.joins.ignoringOldEvents(),
+      log: (l, m) => this.log(l, m),
+    });
   }
 
   notifyJoin(node: MemberNode, now: number): void {
@@ -543,6 +433,11 @@ export class Serf implements MemberlistDelegate {
   notifyAlive(peer: MemberNode): string | undefined {
     if (!this.cfg.merge) return undefined;
     return this.cfg.merge([nodeToMember(peer, peer.state === NodeStateKind.Left ? 'left' : 'none')]);
+  }
+
+  notifyRefute(accusation: 'suspect' | 'dead', now: number): void {
+    this.now = now;
+    this.emit({ kind: 'refuted', accusation });
   }
 
   notifyConflict(existing: MemberNode, other: MemberNode): void {
@@ -611,36 +506,19 @@ export class Serf implements MemberlistDelegate {
 
   private reconnect(now: number): void {
     const mem = pickReconnectTarget(this.table, this.cfg.rng, (l, m) => this.log(l, m));
-    if (!mem) return;
-    this.log('info', `serf: attempting reconnect to ${mem.name} ${mem.addr}:${mem.port}`);
-    const id = this.ml.join([{ addr: mem.addr, port: mem.port }], now);
-    this.pendingJoins.set(id, { kind: 'reconnect' });
-  }
-
-  /** Rejoin through the snapshot's members one at a time until one answers. */
-  private rejoinNext(now: number): void {
-    const prev = this.rejoinCandidates.shift();
-    if (!prev) return;
-    this.log('info', `serf: Attempting re-join to previously known node: ${prev.name}: ${prev.addr}:${prev.port}`);
-    const id = this.ml.join([{ addr: prev.addr, port: prev.port }], now);
-    this.pendingJoins.set(id, { kind: 'rejoin' });
+    if (mem) this.joins.reconnect(mem, now);
   }
 
   private checkQueueDepths(): void {
     const queues = [
       ['Intent', this.intentQueue],
-      ['Event', this.eventQueue],
+      ['Event', this.events.queue],
       ['Query', this.queryQueue],
     ] as const;
     checkQueueDepths(queues, this.cfg, this.table.members.size, (l, m) => this.log(l, m));
   }
 
   // --- plumbing ----------------------------------------------------------------------------------
-
-  private ignoringOldEvents(): boolean {
-    for (const j of this.pendingJoins.values()) if (j.kind === 'user' && j.ignoreOld) return true;
-    return false;
-  }
 
   /** Send a serf payload to one node; to ourselves it is handled locally instead of looped back. */
   private sendTo(to: Address, payload: Uint8Array, now: number): void {
@@ -692,25 +570,7 @@ export class Serf implements MemberlistDelegate {
       if (outs.length === 0) return;
       for (const o of outs) {
         this.outputs.push(o);
-        if (o.kind === 'joined') this.joinFinished(o.id, o.contacted, now);
-      }
-    }
-  }
-
-  private joinFinished(id: number, contacted: number, now: number): void {
-    const pending = this.pendingJoins.get(id);
-    if (!pending) return;
-    this.pendingJoins.delete(id);
-    if (pending.kind === 'user') {
-      if (contacted > 0) this.broadcastJoin(this.clock.time(), now);
-    } else if (pending.kind === 'rejoin') {
-      if (contacted > 0) {
-        this.log('info', 'serf: Re-joined to previously known node');
-        this.rejoinCandidates = [];
-      } else if (this.rejoinCandidates.length > 0) {
-        this.rejoinNext(now);
-      } else {
-        this.log('warn', 'serf: Failed to re-join any previously known node');
+        if (o.kind === 'joined') this.joins.finished(o.id, o.contacted, now);
       }
     }
   }

@@ -117,6 +117,16 @@ export interface LeaveDoneEvent {
   readonly error?: string;
 }
 
+/**
+ * This node refuted a notice that it was suspect, dead (memberlist) or leaving (serf, a
+ * force-leave): the others lost sight of it for a while. Not a serf event; the agent uses it to
+ * re-check the catalog, which the leader may have changed meanwhile.
+ */
+export interface RefutedEvent {
+  readonly kind: 'refuted';
+  readonly accusation: 'suspect' | 'dead' | 'leave';
+}
+
 /** The core shut itself down (lost a name conflict vote); the driver should stop it. */
 export interface ShutdownEvent {
   readonly kind: 'shutdown';
@@ -132,6 +142,7 @@ export type SerfEvent =
   | QueryDoneEvent
   | KeyResultEvent
   | LeaveDoneEvent
+  | RefutedEvent
   | ShutdownEvent;
 
 /** What Serf.drainOutputs() hands the driver: memberlist's network work plus serf's events. */

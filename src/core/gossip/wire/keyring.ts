@@ -92,12 +92,14 @@ function openWith(key: Uint8Array, msg: Uint8Array, aad: Uint8Array): Uint8Array
 }
 
 /** Decrypt with the first key that authenticates; throws DecryptError when none does. */
+// The texts are memberlist v0.5.3's (security.go), the version Consul 1.21 ships: a join with the
+// wrong key fails with "No installed keys could decrypt the message" on both sides.
 export function decryptPayload(keys: readonly Uint8Array[], msg: Uint8Array, aad: Uint8Array): Uint8Array {
-  if (msg.length === 0) throw new DecryptError('cannot decrypt an empty payload');
+  if (msg.length === 0) throw new DecryptError('Cannot decrypt empty payload');
   const version = msg[0] as number;
-  if (version > 1) throw new DecryptError(`unsupported encryption version ${version}`);
+  if (version > 1) throw new DecryptError(`Unsupported encryption version ${version}`);
   if (msg.length < encryptedLength(version as EncryptionVersion, 0)) {
-    throw new DecryptError(`payload is too small to decrypt: ${msg.length}`);
+    throw new DecryptError(`Payload is too small to decrypt: ${msg.length}`);
   }
   for (const key of keys) {
     const plain = openWith(key, msg, aad);
@@ -108,7 +110,7 @@ export function decryptPayload(keys: readonly Uint8Array[], msg: Uint8Array, aad
     if (pad === 0 || pad > plain.length) throw new DecryptError('invalid PKCS7 padding');
     return plain.subarray(0, plain.length - pad);
   }
-  throw new DecryptError('no installed keys could decrypt the message');
+  throw new DecryptError('No installed keys could decrypt the message');
 }
 
 /** The set of gossip encryption keys. Empty means encryption is off. */

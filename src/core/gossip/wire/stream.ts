@@ -172,10 +172,11 @@ function parseOrNeedMore(buf: Uint8Array, opts: StreamDecodeOptions): { msg: Str
   if (at >= buf.length) throw new NeedMore();
 
   if (buf[at] === MessageType.encrypt) {
-    if (!opts.keyring?.enabled) throw new StreamError('remote state is encrypted and encryption is not configured');
+    // memberlist v0.5.3 net.go (readStream, decryptRemoteState) texts, as Consul 1.21 prints them.
+    if (!opts.keyring?.enabled) throw new StreamError('Remote state is encrypted and encryption is not configured');
     if (buf.length - at < 5) throw new NeedMore();
     const size = readU32be(buf, at + 1);
-    if (size > MAX_PUSH_STATE_BYTES) throw new StreamLimitError(`remote node state is larger than limit (${size})`);
+    if (size > MAX_PUSH_STATE_BYTES) throw new StreamLimitError(`Remote node state is larger than limit (${size})`);
     if (buf.length - at - 5 < size) throw new NeedMore();
     const aad = concatBytes(buf.subarray(at, at + 5), labelBytes(header.label));
     const plain = opts.keyring.decrypt(buf.subarray(at + 5, at + 5 + size), aad);
@@ -183,7 +184,7 @@ function parseOrNeedMore(buf: Uint8Array, opts: StreamDecodeOptions): { msg: Str
     return { msg: readMaybeCompressed(plain, 0, true).msg, consumed: at + 5 + size };
   }
   if (opts.keyring?.enabled && (opts.verifyIncoming ?? true)) {
-    throw new StreamError('encryption is configured but remote state is not encrypted');
+    throw new StreamError('Encryption is configured but remote state is not encrypted');
   }
   const { msg, end } = readMaybeCompressed(buf, at, false);
   return { msg, consumed: end };

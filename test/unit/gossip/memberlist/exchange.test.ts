@@ -67,10 +67,15 @@ test('join: push/pull with every seed, one joined report with the count and the 
   core.streamReply(c.id, { type: 'err', error: 'nope' }, 12);
   const joined = core.drainOutputs();
   assert.deepEqual(joined, [
-    { kind: 'joined', id, contacted: 1, errors: ['Failed to join 10.0.0.2: connection refused', 'Failed to join 10.0.0.3: remote error: nope'] },
+    { kind: 'joined', id, contacted: 1, errors: ['Failed to join 10.0.0.2:2: connection refused', 'Failed to join 10.0.0.3:3: remote error: nope'] },
   ]);
   assert.equal(stateOf(core, 'b1'), NodeStateKind.Alive);
   assert.deepEqual(delegate.merged, [{ state: enc.encode('theirs'), join: true }]);
+  // An IPv6 seed is named as Go's net.JoinHostPort names it.
+  const v6 = core.join([{ addr: '::1', port: 8301 }], 13);
+  const [s6] = streams(core.drainOutputs());
+  core.streamFailed(s6?.id ?? -1, 'i/o timeout', 14);
+  assert.deepEqual(core.drainOutputs(), [{ kind: 'joined', id: v6, contacted: 0, errors: ['Failed to join [::1]:8301: i/o timeout'] }]);
   // No seeds: reported at once.
   const none = core.join([], 20);
   assert.deepEqual(core.drainOutputs(), [{ kind: 'joined', id: none, contacted: 0, errors: [] }]);

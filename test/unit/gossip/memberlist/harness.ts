@@ -25,6 +25,7 @@ export class RecordingDelegate implements MemberlistDelegate {
   pings: { name: string; rtt: number; payload: Uint8Array }[] = [];
   conflicts: { existing: MemberNode; other: MemberNode }[] = [];
   userBroadcasts: Uint8Array[] = [];
+  refutes: ('suspect' | 'dead')[] = [];
   refuseMerge: string | undefined;
   refuseAlive: ((n: MemberNode) => string | undefined) | undefined;
 
@@ -73,6 +74,9 @@ export class RecordingDelegate implements MemberlistDelegate {
   }
   notifyConflict(existing: MemberNode, other: MemberNode): void {
     this.conflicts.push({ existing, other });
+  }
+  notifyRefute(accusation: 'suspect' | 'dead'): void {
+    this.refutes.push(accusation);
   }
 }
 

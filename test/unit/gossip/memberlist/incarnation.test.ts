@@ -160,7 +160,7 @@ test('dead: incarnation >= known and not already dead; from === node means left'
 });
 
 test('refutation: suspect or dead about us -> alive at accused + 1, awareness + 1', () => {
-  const { m, logs } = setup();
+  const { m, logs, d } = setup();
   m.aliveNode(alive('a1', 1), 0, false);
   queued(m);
   m.suspectNode({ type: 'suspect', incarnation: 5, node: 'me', from: 'a1' }, 0);
@@ -179,6 +179,8 @@ test('refutation: suspect or dead about us -> alive at accused + 1, awareness + 
   assert.equal(node(m, 'me').incarnation, 8);
   assert.ok(logs.some((l) => l.includes('Refuting a suspect message (from: a1)')));
   assert.ok(logs.some((l) => l.includes('Refuting a dead message (from: a1)')));
+  // The delegate hears of each refutation (the agent re-checks the catalog after one).
+  assert.deepEqual(d.refutes, ['suspect', 'dead', 'suspect']);
 });
 
 test('alive about us: same incarnation and meta is ignored; different meta is refuted', () => {

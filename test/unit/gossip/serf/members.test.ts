@@ -93,6 +93,11 @@ test('a leave intent about ourselves while alive is refuted with a newer join', 
   assert.ok(joins.length >= 1, JSON.stringify(out));
   const j = joins[0];
   assert.ok(j && j.type === 'join' && j.node === 'a' && j.ltime > 21);
+  // The agent hears of it: it was force-left, so the leader may have deregistered it.
+  assert.deepEqual(
+    h.events().filter((e) => e.kind === 'refuted'),
+    [{ kind: 'refuted', accusation: 'leave' }, { kind: 'refuted', accusation: 'leave' }],
+  );
 });
 
 test('force leave: failed -> left with a leave event, then reaped after the tombstone timeout', () => {

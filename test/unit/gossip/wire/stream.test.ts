@@ -89,7 +89,7 @@ describe('encodeStream / parseStream', () => {
     { type: 'ack', seqNo: 5, payload: new Uint8Array(0) },
     { type: 'user', payload: new Uint8Array(3000).fill(0x61) },
     { type: 'user', payload: new Uint8Array(0) },
-    { type: 'err', error: 'remote state is encrypted and encryption is not configured' },
+    { type: 'err', error: 'Remote state is encrypted and encryption is not configured' },
   ];
 
   it('round-trips every stream message with and without compression, encryption and label', () => {
