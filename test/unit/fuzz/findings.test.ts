@@ -83,3 +83,19 @@ test('serf: an address of the wrong length in a query is a typed wire error', ()
   const msg = new Uint8Array([4, ...body]);
   assert.throws(() => decodeSerfMessage(msg), (e: unknown) => e instanceof WireError && /IP address must be 4 or 16 bytes/.test(e.message));
 });
+
+test('dns: a question label of high bytes is echoed byte for byte, not re-encoded as UTF-8', () => {
+  // fuzz dns (long run), seed 20261204: a 40-byte label of bytes >= 0x80 grew past 63 bytes when
+  // the answer wrote it back as UTF-8, and the encoder's refusal answered SERVFAIL.
+  const label = Buffer.alloc(40, 0xf4);
+  const qname = Buffer.concat([Buffer.from([40]), label, Buffer.from([4]), Buffer.from('node'), Buffer.from([6]), Buffer.from('consul'), Buffer.from([0])]);
+  const msg = Buffer.concat([Buffer.from([0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), qname, Buffer.from([0, 1, 0, 1])]);
+  const warnings: string[] = [];
+  const h = handlerFor(new Catalog());
+  (h as unknown as { log: { warn(m: string): void } }).log = { warn: (m: string) => void warnings.push(m) };
+  const out = h.handle(msg, false);
+  assert.ok(out instanceof Buffer);
+  assert.deepEqual(warnings, []);
+  assert.equal((dnsPacket.decode(out) as { rcode?: string }).rcode, 'NXDOMAIN');
+  assert.ok(out.subarray(12, 12 + qname.length).equals(qname), 'the question section is the one asked');
+});
