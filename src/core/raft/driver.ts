@@ -20,6 +20,7 @@ import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status 
 import { RaftError } from './core/types.js';
 import type { ConfigurationListener, PeerProgress, RaftDriverOptions } from './driver-types.js';
 import { loadDurableState } from './durable-state.js';
+import { ElectionLog } from './election-log.js';
 import { ProposalFutures } from './futures.js';
 import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
@@ -68,8 +69,11 @@ export class RaftDriver<R> implements TransportReporter {
   /** Date.now() of the last message received from each peer. */
   private readonly contact = new Map<NodeId, number>();
 
+  private readonly elections: ElectionLog;
+
   constructor(private readonly opts: RaftDriverOptions<R>) {
     opts.transport.bindReporter?.(opts.id, this);
+    this.elections = new ElectionLog(opts.id, opts.logger, opts.addressOf ?? (() => undefined));
   }
 
   /** Load persisted state (or bootstrap a new cluster with `bootstrapVoters`) and start ticking.
@@ -88,7 +92,8 @@ export class RaftDriver<R> implements TransportReporter {
     this.ticker = setInterval(() => {
       if (this.suspended || !this.node) return;
       this.tickCount++;
-      this.node.tick();
+      const lastLeader = this.leader;
+      this.elections.tick(this.node.tick(), lastLeader);
       this.kick();
     }, this.opts.tickMs);
     this.scheduleSnapshotCheck();
@@ -556,6 +561,7 @@ export class RaftDriver<R> implements TransportReporter {
 
   private onSoftState(node: RawNode): void {
     const st = node.status();
+    this.elections.transition({ role: this.role, leader: this.leader }, { role: st.role, leader: st.leader }, st.term);
     if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
     this.role = st.role;
     this.leader = st.leader;
@@ -570,7 +576,6 @@ export class RaftDriver<R> implements TransportReporter {
     const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;
-    this.opts.logger.info(isLeader ? 'raft: entering leader state' : 'raft: entering follower state');
     if (!isLeader) {
       // hashicorp/raft fails in-flight futures with ErrLeadershipLost: the entries may still
       // commit under the next leader, but this server can no longer tell the client.
