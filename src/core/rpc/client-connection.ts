@@ -86,7 +86,7 @@ export class ClientConnection {
 
   /** Writes an encoded request frame and waits for its answer. */
   call(id: number, frame: Buffer, timeoutMs: number, describe: () => string): Promise<unknown> {
-    if (this.closed) return Promise.reject(new RpcError(this.downKind, `rpc: ${this.addr}: ${this.downReason}`));
+    if (this.closed) return Promise.reject(new RpcError(this.downKind, `rpc: ${this.addr}: ${this.downReason}`, !this.connected));
     return new Promise<unknown>((resolve, reject) => {
       const call: PendingCall = { resolve, reject, timer: undefined };
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
@@ -181,7 +181,8 @@ export class ClientConnection {
     const message = this.downKind === 'closed' ? `rpc: client closed (${this.addr})` : `rpc: ${this.addr}: ${this.downReason}`;
     for (const call of calls) {
       clearTimeout(call.timer);
-      call.reject(new RpcError(this.downKind, message));
+      // A call on a socket that never connected was never written to the network.
+      call.reject(new RpcError(this.downKind, message, !this.connected));
     }
   }
 }
