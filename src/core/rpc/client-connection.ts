@@ -65,6 +65,10 @@ export class ClientConnection {
       if (this.closed) return; // we tore it down ourselves and already know why
       this.downReason = this.connected ? `connection lost: ${err.message}` : `failed to connect: ${err.message}`;
     });
+    // The server closed its side (it exited or shut the connection): no call written from now on
+    // could reach it, so new calls must dial afresh (and fail as never sent if nothing listens)
+    // rather than be written into this socket and lost with an ambiguous reset.
+    socket.on('end', () => this.markClosed('conn', 'connection lost: closed by the server'));
     socket.on('close', () => this.onSocketClosed());
   }
 
