@@ -41,8 +41,8 @@ function writePeersJson(dir: string, peers: { id: string; address: string }[]): 
  * s2 and s3 come back: as new servers (empty data dirs), or with their old data and the same
  * peers.json as s1 (the guide's "place it on every server").
  */
-async function recoverToOne(set: ServerSet, joiners: 'new' | 'same-peers-json'): Promise<void> {
-  const [s1, s2, s3] = set.slots as [ServerSlot, ServerSlot, ServerSlot];
+async function recoverToOne(set: ServerSet, joiners: 'new' | 'new-address' | 'same-peers-json'): Promise<void> {
+  const [s1] = set.slots as [ServerSlot];
   await set.startAll();
   await set.waitCommonLeader(30_000);
   await waitAllVoters(set, 30_000);
@@ -52,10 +52,12 @@ async function recoverToOne(set: ServerSet, joiners: 'new' | 'same-peers-json'):
   for (const s of set.slots) await set.kill9(s);
   const recovered = [{ id: readFileSync(path.join(s1.dataDir, 'node-id'), 'utf8').trim(), address: s1.rpcAddr }];
   writePeersJson(s1.dataDir, recovered);
-  for (const s of [s2, s3]) {
+  for (const s of set.slots.slice(1)) {
     if (joiners === 'new') set.wipe(s);
+    else if (joiners === 'new-address') await set.replace(s);
     else writePeersJson(s.dataDir, recovered);
   }
+  const [, s2, s3] = set.slots as [ServerSlot, ServerSlot, ServerSlot];
   await set.start(s1);
   await set.waitCommonLeader(30_000);
   assert.ok(s1.agent?.output.includes('found peers.json file, recovering Raft configuration...'), s1.agent?.output);
@@ -87,6 +89,13 @@ describe('peers.json recovery to one server', () => {
   test('new servers (empty data dirs) are added as non-voters, promoted, and serve requests', { timeout: 150_000 }, async () => {
     servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
     await recoverToOne(servers, 'new');
+    await servers.stopAll();
+    servers = undefined;
+  });
+
+  test('new servers that reuse the lost servers\' names at new addresses are added the same way', { timeout: 150_000 }, async () => {
+    servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
+    await recoverToOne(servers, 'new-address');
     await servers.stopAll();
     servers = undefined;
   });

@@ -146,6 +146,19 @@ export class ServerSet {
     mkdirSync(slot.dataDir, { recursive: true });
   }
 
+  /**
+   * A stopped server's slot is taken by a new machine of the same name: empty data dir (a new
+   * node ID) and new ports, so gossip sees the name at a new address. Returns the new slot.
+   */
+  async replace(slot: ServerSlot): Promise<ServerSlot> {
+    if (slot.running) throw new Error(`${slot.name} is running`);
+    this.wipe(slot);
+    const fresh = new ServerSlot(slot.name, await allocatePorts(), slot.dataDir);
+    fresh.pastOutput = slot.pastOutput + (slot.agent?.output ?? '');
+    this.slots[this.slots.indexOf(slot)] = fresh;
+    return fresh;
+  }
+
   /** kill -9 the server's process group and wait for it to exit. */
   async kill9(slot: ServerSlot): Promise<void> {
     await slot.agent?.kill9();
