@@ -22,6 +22,8 @@ import type { ConfigurationListener, PeerProgress, RaftDriverOptions } from './d
 import { loadDurableState } from './durable-state.js';
 import { ElectionLog } from './election-log.js';
 import { ProposalFutures } from './futures.js';
+import { LeaderTransfer } from './leader-transfer.js';
+import { ReadBarriers } from './read-barriers.js';
 import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
@@ -30,13 +32,6 @@ import type { TransportReporter } from './transport.js';
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
 const cryptoRng: Rng = { int: (n) => randomInt(n) };
-
-interface PendingTransfer {
-  readonly target: NodeId;
-  resolve(): void;
-  reject(err: Error): void;
-  readonly timer: NodeJS.Timeout;
-}
 
 export class RaftDriver<R> implements TransportReporter {
   private readonly storage = new MemoryStorage();
@@ -54,9 +49,7 @@ export class RaftDriver<R> implements TransportReporter {
   private snapshotDue = false;
   private readonly proposals = new ProposalFutures<R>();
   private readonly confChanges = new ProposalFutures<void>();
-  private readonly reads = new Map<string, { resolve(): void; reject(e: Error): void }>();
-  private readonly readWaiters: { index: number; resolve(): void }[] = [];
-  private readCounter = 0;
+  private readonly reads = new ReadBarriers();
   private applied = 0;
   private lastSnapshotIndex = 0;
   private stateLoaded = false;
@@ -65,7 +58,7 @@ export class RaftDriver<R> implements TransportReporter {
   private readonly confListeners: ConfigurationListener[] = [];
   private lastConf: ConfState = EMPTY_CONF;
   private wasLeader = false;
-  private transfer: PendingTransfer | undefined;
+  private readonly transfer = new LeaderTransfer();
   /** Date.now() of the last message received from each peer. */
   private readonly contact = new Map<NodeId, number>();
 
@@ -237,7 +230,7 @@ export class RaftDriver<R> implements TransportReporter {
   transferLeadership(to?: NodeId, timeoutMs?: number): Promise<void> {
     if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
     if (this.role !== 'leader') return Promise.reject(new RaftError('notLeader', 'not the leader'));
-    if (this.transfer) return Promise.reject(new RaftError('transferInProgress', `leadership transfer to ${this.transfer.target} in progress`));
+    if (this.transfer.target !== undefined) return Promise.reject(new RaftError('transferInProgress', `leadership transfer to ${this.transfer.target} in progress`));
     const target = to ?? this.mostUpToDateVoter();
     if (target === undefined) return Promise.reject(new RaftError('unavailable', 'no other voter to transfer leadership to'));
     if (target === this.opts.id) return Promise.reject(new RaftError('invalid', 'cannot transfer leadership to itself'));
@@ -248,13 +241,7 @@ export class RaftDriver<R> implements TransportReporter {
     }
     this.opts.logger.info(`raft: starting leadership transfer to ${target}`);
     const limit = timeoutMs ?? 2 * this.opts.electionTicks * this.opts.tickMs;
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.transfer = undefined;
-        reject(new RaftError('timeout', `leadership transfer to ${target} timed out`));
-      }, limit);
-      this.transfer = { target, resolve, reject, timer };
-    });
+    const done = this.transfer.wait(target, limit);
     this.kick();
     return done;
   }
@@ -285,23 +272,7 @@ export class RaftDriver<R> implements TransportReporter {
   readBarrier(): Promise<void> {
     const node = this.node;
     if (this.stopped || !node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
-    const context = `r${++this.readCounter}`;
-    return new Promise<void>((resolve, reject) => {
-      // The core drops reads it cannot answer (e.g. leadership lost): time them out here.
-      const timer = setTimeout(() => {
-        this.reads.delete(context);
-        reject(new RaftError('unavailable', 'timed out waiting for a read index'));
-      }, this.opts.applyTimeoutMs);
-      const done = { resolve: () => (clearTimeout(timer), resolve()), reject: (e: Error) => (clearTimeout(timer), reject(e)) };
-      try {
-        node.readIndex(context);
-      } catch (err) {
-        done.reject(err as Error);
-        return;
-      }
-      this.reads.set(context, done);
-      this.kick();
-    });
+    return this.reads.start(node, this.opts.applyTimeoutMs, () => this.kick());
   }
 
   // ---- status ----------------------------------------------------------------------------------
@@ -418,9 +389,8 @@ export class RaftDriver<R> implements TransportReporter {
     this.proposals.rejectAll(shutdown());
     this.confChanges.rejectAll(shutdown());
     for (const p of this.proposalQueue.splice(0)) p.reject(shutdown());
-    this.failTransfer(shutdown());
-    for (const r of this.reads.values()) r.reject(shutdown());
-    this.reads.clear();
+    this.transfer.fail(shutdown());
+    this.reads.rejectAsked(shutdown());
     await this.log?.close();
   }
 
@@ -503,11 +473,11 @@ export class RaftDriver<R> implements TransportReporter {
       this.applied = this.lastSnapshotIndex = rd.snapshot.meta.index;
     }
     for (let i = appliedEarly; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i] as Entry);
-    for (const rs of rd.readStates) this.onReadState(rs.context, rs.index);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
     node.advance(rd);
     if (rd.softState) this.onSoftState(node);
     if (rd.snapshot || rd.committedEntries.some((e) => e.kind === 'config')) this.checkConfiguration();
-    this.releaseReads();
+    this.reads.release(this.applied);
     if (!this.opts.snapshotIntervalMs) await this.maybeSnapshot();
   }
 
@@ -542,23 +512,6 @@ export class RaftDriver<R> implements TransportReporter {
     this.confChanges.settle(e.index, e.term, e.kind === 'config' ? { value: undefined } : undefined);
   }
 
-  private onReadState(context: string, index: number): void {
-    const r = this.reads.get(context);
-    if (!r) return;
-    this.reads.delete(context);
-    this.readWaiters.push({ index, resolve: r.resolve });
-  }
-
-  private releaseReads(): void {
-    for (let i = this.readWaiters.length - 1; i >= 0; i--) {
-      const w = this.readWaiters[i] as { index: number; resolve(): void };
-      if (w.index <= this.applied) {
-        this.readWaiters.splice(i, 1);
-        w.resolve();
-      }
-    }
-  }
-
   private onSoftState(node: RawNode): void {
     const st = node.status();
     this.elections.transition({ role: this.role, leader: this.leader }, { role: st.role, leader: st.leader }, st.term);
@@ -566,13 +519,7 @@ export class RaftDriver<R> implements TransportReporter {
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;
-    if (this.transfer && st.leader !== '' && st.leader !== this.opts.id) {
-      const t = this.transfer;
-      this.transfer = undefined;
-      clearTimeout(t.timer);
-      this.opts.logger.info(`raft: leadership transferred to ${st.leader}`);
-      t.resolve();
-    }
+    if (this.transfer.leaderChanged(st.leader, this.opts.id)) this.opts.logger.info(`raft: leadership transferred to ${st.leader}`);
     const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;
@@ -582,8 +529,7 @@ export class RaftDriver<R> implements TransportReporter {
       const lost = (): RaftError => new RaftError('notLeader', 'leadership lost while committing log');
       this.proposals.rejectAll(lost());
       this.confChanges.rejectAll(lost());
-      for (const r of this.reads.values()) r.reject(lost());
-      this.reads.clear();
+      this.reads.rejectAsked(lost());
     }
     for (const fn of this.leaderListeners) fn(isLeader);
   }
@@ -600,18 +546,9 @@ export class RaftDriver<R> implements TransportReporter {
       const removed = (): RaftError => new RaftError('notLeader', 'this server was removed from the configuration');
       this.proposals.rejectAll(removed());
       this.confChanges.rejectAll(removed());
-      for (const r of this.reads.values()) r.reject(removed());
-      this.reads.clear();
+      this.reads.rejectAsked(removed());
     }
     for (const fn of this.confListeners) fn(conf);
-  }
-
-  private failTransfer(err: Error): void {
-    const t = this.transfer;
-    if (!t) return;
-    this.transfer = undefined;
-    clearTimeout(t.timer);
-    t.reject(err);
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
