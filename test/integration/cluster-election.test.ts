@@ -4,9 +4,8 @@
 //
 // 3 servers at raft_multiplier 1: election timeout E = 1 s, a follower's randomized timeout is in
 // [E, 2E). After kill -9 of the leader, a client loop of default-consistency GETs and PUTs through
-// one follower must see no error, except possibly the one request in flight on the connection to
-// the leader at the instant of the kill if it is a write (it may have committed: Consul does not
-// retry it either). Followers must stop naming the dead leader within 2E plus 3 s for scheduling
+// one follower must see no error, except possibly one write that was on the wire to the leader
+// when it died (it may have committed: Consul does not retry it either). Followers must stop naming the dead leader within 2E plus 3 s for scheduling
 // on a loaded 2-core machine, and no request may take as long as the 7 s hold timeout.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -102,7 +101,10 @@ describe('leader election through a follower', () => {
     t.diagnostic(summary);
     // Only a write in flight at the instant of the kill may fail (its outcome is unknown).
     assert.ok(errors.length <= 1, summary);
-    for (const e of errors) assert.ok(e.method === 'PUT' && e.start <= killedAt, `an error that was not in flight at the kill: ${summary}`);
+    // It is a write that was on the wire to the leader when it died ("connection lost"): the one
+    // in flight at the kill, or one the follower wrote into the dying connection before it saw
+    // it close. Either way the next call dials afresh, so a sequential client sees at most one.
+    for (const e of errors) assert.ok(e.method === 'PUT' && e.text.includes('connection lost'), `an error other than a write lost on the wire: ${summary}`);
     assert.ok(during.filter((o) => !isError(o)).length >= 10, summary);
     for (const ms of forgotAfter) assert.ok(ms <= FORGET_BOUND_MS, `a follower kept naming the dead leader: ${summary}`);
     for (const o of during) assert.ok(o.ms < HOLD_TIMEOUT_MS, `a request took the whole hold timeout: ${summary}`);
