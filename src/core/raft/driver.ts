@@ -61,6 +61,8 @@ export class RaftDriver<R> implements TransportReporter {
   private readonly transfer = new LeaderTransfer();
   /** Date.now() of the last message received from each peer. */
   private readonly contact = new Map<NodeId, number>();
+  /** Date.now() of the last append, heartbeat or snapshot (only a leader sends them). */
+  private leaderContactAt: number | undefined;
 
   private readonly elections: ElectionLog;
 
@@ -155,7 +157,9 @@ export class RaftDriver<R> implements TransportReporter {
   /** Hand a message from a peer to the core. */
   step(msg: Message): void {
     if (this.stopped || this.suspended || !this.node) return;
-    this.contact.set(msg.from, Date.now());
+    const now = Date.now();
+    this.contact.set(msg.from, now);
+    if (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot') this.leaderContactAt = now;
     this.node.step(msg);
     this.kick();
   }
@@ -301,6 +305,14 @@ export class RaftDriver<R> implements TransportReporter {
   lastContactMs(peer: NodeId): number | undefined {
     const t = this.contact.get(peer);
     return t === undefined ? undefined : Date.now() - t;
+  }
+
+  /**
+   * Milliseconds since a leader last sent us its log or a heartbeat (hashicorp/raft LastContact:
+   * it keeps growing after the leader dies, across the election); undefined if none ever did.
+   */
+  lastLeaderContactMs(): number | undefined {
+    return this.leaderContactAt === undefined ? undefined : Date.now() - this.leaderContactAt;
   }
 
   /** Index and term of the last entry on stable storage (autopilot's LastIndex/LastTerm). */

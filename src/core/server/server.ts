@@ -301,9 +301,10 @@ export class Server {
     return this.raft.leaderId() !== '';
   }
 
+  /** Consul: time since raft.LastContact(), which keeps growing while there is no leader. */
   lastContactMs(): number {
     if (this.raft.isLeader()) return 0;
-    return this.raft.status().ticksSinceLeaderContact * TICK_MS;
+    return this.raft.lastLeaderContactMs() ?? this.raft.status().ticksSinceLeaderContact * TICK_MS;
   }
 
   leaderAddr(): string {
