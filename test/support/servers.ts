@@ -4,7 +4,7 @@
 // Used by the failover integration test and bench/cluster.ts.
 // MUST: every process runs in its own process group and is stopped by PID (TestAgent.stop);
 //       every wait is bounded; callers call stopAll() in a finally/after hook.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestAgent, allocatePorts, type AgentPorts } from './test-agent.js';
 import { tmpDir } from './tmp-dir.js';
@@ -17,6 +17,8 @@ export interface ServerSetOptions {
   /** Fast gossip probing so dead members are noticed in a second or two. */
   readonly fastGossip?: boolean;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** More HCL for every server's config file (e.g. an `autopilot` block). */
+  readonly extraHcl?: string;
 }
 
 /** One server slot: fixed name, ports and data dir; the process comes and goes. */
@@ -81,7 +83,7 @@ export class ServerSet {
     this.raftMultiplier = opts.raftMultiplier ?? 5;
     this.logLevel = opts.logLevel ?? 'info';
     this.configFile = path.join(dir.path, 'servers.hcl');
-    const hcl = `performance {\n  raft_multiplier = ${this.raftMultiplier}\n}\n${opts.fastGossip === false ? '' : FAST_GOSSIP}`;
+    const hcl = `performance {\n  raft_multiplier = ${this.raftMultiplier}\n}\n${opts.fastGossip === false ? '' : FAST_GOSSIP}${opts.extraHcl ?? ''}`;
     writeFileSync(this.configFile, hcl);
   }
 
@@ -135,6 +137,26 @@ export class ServerSet {
         `-log-level=${this.logLevel}`,
       ],
     });
+  }
+
+  /** Empties a stopped server's data dir: it comes back as a new server (new node ID). */
+  wipe(slot: ServerSlot): void {
+    if (slot.running) throw new Error(`${slot.name} is running`);
+    rmSync(slot.dataDir, { recursive: true, force: true });
+    mkdirSync(slot.dataDir, { recursive: true });
+  }
+
+  /**
+   * A stopped server's slot is taken by a new machine of the same name: empty data dir (a new
+   * node ID) and new ports, so gossip sees the name at a new address. Returns the new slot.
+   */
+  async replace(slot: ServerSlot): Promise<ServerSlot> {
+    if (slot.running) throw new Error(`${slot.name} is running`);
+    this.wipe(slot);
+    const fresh = new ServerSlot(slot.name, await allocatePorts(), slot.dataDir);
+    fresh.pastOutput = slot.pastOutput + (slot.agent?.output ?? '');
+    this.slots[this.slots.indexOf(slot)] = fresh;
+    return fresh;
   }
 
   /** kill -9 the server's process group and wait for it to exit. */

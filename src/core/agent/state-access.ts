@@ -1,7 +1,9 @@
 // How the agent reaches the replicated state (Consul: the agent's delegate, a Server or a Client):
 // on a server the local store and Raft, on a client agent calls to a server through the router;
 // a follower hands leader-only calls to the leader.
-import { RpcError, type RpcClient } from '../rpc/index.js';
+import type { RpcClient } from '../rpc/index.js';
+import { Errors } from '../errors.js';
+import { forwardToLeader } from '../server/index.js';
 import type { Server } from '../server/index.js';
 import { kvsApply } from '../server/session-endpoint.js';
 import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
@@ -40,25 +42,24 @@ export class StateAccess {
   }
 
   /**
-   * A follower hands a leader-only call to the leader (Consul: forwardRequestToLeader), waiting
-   * for one up to the RPC hold timeout; undefined when this server leads after all.
+   * A follower hands a leader-only call to the leader (Consul: ForwardRPC), holding it through an
+   * election for up to rpc_hold_timeout (see server/leader-forward.ts); undefined when this
+   * server leads after all.
    */
   async forwardToLeader(req: ForwardRequest, timeoutMs: number): Promise<ForwardReply | undefined> {
     const server = this.server;
     if (!server) return undefined;
-    for (let attempt = 0; ; attempt++) {
-      const addr = await server.leaderRpcAddr();
-      if (addr === undefined) return undefined;
-      try {
-        return decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs }));
-      } catch (err) {
-        // The leader died under us: a new one may be elected within the hold time.
-        if (err instanceof RpcError && err.kind === 'conn' && attempt < 3) {
-          await new Promise((r) => setTimeout(r, 250));
-          continue;
-        }
-        throw rpcToHttpError(err);
-      }
+    try {
+      return await forwardToLeader({
+        leader: () => server.leaderTarget(),
+        call: async (addr) => decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs })),
+        isRead: req.method === 'GET' || req.method === 'HEAD',
+        holdTimeoutMs: server.rpcHoldTimeoutMs,
+        // The server we reached lost its leader too: wait for the election like Consul does.
+        isNoLeader: (r) => r.status === 500 && Buffer.from(r.body).toString('utf8').trim() === NO_LEADER,
+      });
+    } catch (err) {
+      throw rpcToHttpError(err);
     }
   }
 
@@ -103,6 +104,8 @@ export class StateAccess {
 }
 
 /** A KV key as a URL path: each segment escaped, the slashes kept. */
+const NO_LEADER = Errors.noLeader().message;
+
 function encodeKvPath(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }

@@ -22,6 +22,8 @@ export interface RaftDriverOptions<R> {
   readonly fsm: RaftFsm<R>;
   readonly transport: Transport;
   readonly logger: RaftLogger;
+  /** A server's RPC address by ID, for log lines ("Node at 127.0.0.1:8300 [Follower]"). */
+  readonly addressOf?: (id: NodeId) => string | undefined;
   readonly tickMs: number;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;

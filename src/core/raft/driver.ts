@@ -20,7 +20,10 @@ import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status 
 import { RaftError } from './core/types.js';
 import type { ConfigurationListener, PeerProgress, RaftDriverOptions } from './driver-types.js';
 import { loadDurableState } from './durable-state.js';
+import { ElectionLog } from './election-log.js';
 import { ProposalFutures } from './futures.js';
+import { LeaderTransfer } from './leader-transfer.js';
+import { ReadBarriers } from './read-barriers.js';
 import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
@@ -29,13 +32,6 @@ import type { TransportReporter } from './transport.js';
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
 const cryptoRng: Rng = { int: (n) => randomInt(n) };
-
-interface PendingTransfer {
-  readonly target: NodeId;
-  resolve(): void;
-  reject(err: Error): void;
-  readonly timer: NodeJS.Timeout;
-}
 
 export class RaftDriver<R> implements TransportReporter {
   private readonly storage = new MemoryStorage();
@@ -53,9 +49,7 @@ export class RaftDriver<R> implements TransportReporter {
   private snapshotDue = false;
   private readonly proposals = new ProposalFutures<R>();
   private readonly confChanges = new ProposalFutures<void>();
-  private readonly reads = new Map<string, { resolve(): void; reject(e: Error): void }>();
-  private readonly readWaiters: { index: number; resolve(): void }[] = [];
-  private readCounter = 0;
+  private readonly reads = new ReadBarriers();
   private applied = 0;
   private lastSnapshotIndex = 0;
   private stateLoaded = false;
@@ -64,12 +58,17 @@ export class RaftDriver<R> implements TransportReporter {
   private readonly confListeners: ConfigurationListener[] = [];
   private lastConf: ConfState = EMPTY_CONF;
   private wasLeader = false;
-  private transfer: PendingTransfer | undefined;
+  private readonly transfer = new LeaderTransfer();
   /** Date.now() of the last message received from each peer. */
   private readonly contact = new Map<NodeId, number>();
+  /** Date.now() of the last append, heartbeat or snapshot (only a leader sends them). */
+  private leaderContactAt: number | undefined;
+
+  private readonly elections: ElectionLog;
 
   constructor(private readonly opts: RaftDriverOptions<R>) {
     opts.transport.bindReporter?.(opts.id, this);
+    this.elections = new ElectionLog(opts.id, opts.logger, opts.addressOf ?? (() => undefined));
   }
 
   /** Load persisted state (or bootstrap a new cluster with `bootstrapVoters`) and start ticking.
@@ -88,7 +87,8 @@ export class RaftDriver<R> implements TransportReporter {
     this.ticker = setInterval(() => {
       if (this.suspended || !this.node) return;
       this.tickCount++;
-      this.node.tick();
+      const lastLeader = this.leader;
+      this.elections.tick(this.node.tick(), lastLeader);
       this.kick();
     }, this.opts.tickMs);
     this.scheduleSnapshotCheck();
@@ -157,7 +157,9 @@ export class RaftDriver<R> implements TransportReporter {
   /** Hand a message from a peer to the core. */
   step(msg: Message): void {
     if (this.stopped || this.suspended || !this.node) return;
-    this.contact.set(msg.from, Date.now());
+    const now = Date.now();
+    this.contact.set(msg.from, now);
+    if (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot') this.leaderContactAt = now;
     this.node.step(msg);
     this.kick();
   }
@@ -232,7 +234,7 @@ export class RaftDriver<R> implements TransportReporter {
   transferLeadership(to?: NodeId, timeoutMs?: number): Promise<void> {
     if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
     if (this.role !== 'leader') return Promise.reject(new RaftError('notLeader', 'not the leader'));
-    if (this.transfer) return Promise.reject(new RaftError('transferInProgress', `leadership transfer to ${this.transfer.target} in progress`));
+    if (this.transfer.target !== undefined) return Promise.reject(new RaftError('transferInProgress', `leadership transfer to ${this.transfer.target} in progress`));
     const target = to ?? this.mostUpToDateVoter();
     if (target === undefined) return Promise.reject(new RaftError('unavailable', 'no other voter to transfer leadership to'));
     if (target === this.opts.id) return Promise.reject(new RaftError('invalid', 'cannot transfer leadership to itself'));
@@ -243,13 +245,7 @@ export class RaftDriver<R> implements TransportReporter {
     }
     this.opts.logger.info(`raft: starting leadership transfer to ${target}`);
     const limit = timeoutMs ?? 2 * this.opts.electionTicks * this.opts.tickMs;
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.transfer = undefined;
-        reject(new RaftError('timeout', `leadership transfer to ${target} timed out`));
-      }, limit);
-      this.transfer = { target, resolve, reject, timer };
-    });
+    const done = this.transfer.wait(target, limit);
     this.kick();
     return done;
   }
@@ -280,23 +276,7 @@ export class RaftDriver<R> implements TransportReporter {
   readBarrier(): Promise<void> {
     const node = this.node;
     if (this.stopped || !node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
-    const context = `r${++this.readCounter}`;
-    return new Promise<void>((resolve, reject) => {
-      // The core drops reads it cannot answer (e.g. leadership lost): time them out here.
-      const timer = setTimeout(() => {
-        this.reads.delete(context);
-        reject(new RaftError('unavailable', 'timed out waiting for a read index'));
-      }, this.opts.applyTimeoutMs);
-      const done = { resolve: () => (clearTimeout(timer), resolve()), reject: (e: Error) => (clearTimeout(timer), reject(e)) };
-      try {
-        node.readIndex(context);
-      } catch (err) {
-        done.reject(err as Error);
-        return;
-      }
-      this.reads.set(context, done);
-      this.kick();
-    });
+    return this.reads.start(node, this.opts.applyTimeoutMs, () => this.kick());
   }
 
   // ---- status ----------------------------------------------------------------------------------
@@ -325,6 +305,14 @@ export class RaftDriver<R> implements TransportReporter {
   lastContactMs(peer: NodeId): number | undefined {
     const t = this.contact.get(peer);
     return t === undefined ? undefined : Date.now() - t;
+  }
+
+  /**
+   * Milliseconds since a leader last sent us its log or a heartbeat (hashicorp/raft LastContact:
+   * it keeps growing after the leader dies, across the election); undefined if none ever did.
+   */
+  lastLeaderContactMs(): number | undefined {
+    return this.leaderContactAt === undefined ? undefined : Date.now() - this.leaderContactAt;
   }
 
   /** Index and term of the last entry on stable storage (autopilot's LastIndex/LastTerm). */
@@ -413,9 +401,8 @@ export class RaftDriver<R> implements TransportReporter {
     this.proposals.rejectAll(shutdown());
     this.confChanges.rejectAll(shutdown());
     for (const p of this.proposalQueue.splice(0)) p.reject(shutdown());
-    this.failTransfer(shutdown());
-    for (const r of this.reads.values()) r.reject(shutdown());
-    this.reads.clear();
+    this.transfer.fail(shutdown());
+    this.reads.rejectAsked(shutdown());
     await this.log?.close();
   }
 
@@ -498,11 +485,11 @@ export class RaftDriver<R> implements TransportReporter {
       this.applied = this.lastSnapshotIndex = rd.snapshot.meta.index;
     }
     for (let i = appliedEarly; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i] as Entry);
-    for (const rs of rd.readStates) this.onReadState(rs.context, rs.index);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
     node.advance(rd);
     if (rd.softState) this.onSoftState(node);
     if (rd.snapshot || rd.committedEntries.some((e) => e.kind === 'config')) this.checkConfiguration();
-    this.releaseReads();
+    this.reads.release(this.applied);
     if (!this.opts.snapshotIntervalMs) await this.maybeSnapshot();
   }
 
@@ -537,48 +524,24 @@ export class RaftDriver<R> implements TransportReporter {
     this.confChanges.settle(e.index, e.term, e.kind === 'config' ? { value: undefined } : undefined);
   }
 
-  private onReadState(context: string, index: number): void {
-    const r = this.reads.get(context);
-    if (!r) return;
-    this.reads.delete(context);
-    this.readWaiters.push({ index, resolve: r.resolve });
-  }
-
-  private releaseReads(): void {
-    for (let i = this.readWaiters.length - 1; i >= 0; i--) {
-      const w = this.readWaiters[i] as { index: number; resolve(): void };
-      if (w.index <= this.applied) {
-        this.readWaiters.splice(i, 1);
-        w.resolve();
-      }
-    }
-  }
-
   private onSoftState(node: RawNode): void {
     const st = node.status();
+    this.elections.transition({ role: this.role, leader: this.leader }, { role: st.role, leader: st.leader }, st.term);
     if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;
-    if (this.transfer && st.leader !== '' && st.leader !== this.opts.id) {
-      const t = this.transfer;
-      this.transfer = undefined;
-      clearTimeout(t.timer);
-      this.opts.logger.info(`raft: leadership transferred to ${st.leader}`);
-      t.resolve();
-    }
+    if (this.transfer.leaderChanged(st.leader, this.opts.id)) this.opts.logger.info(`raft: leadership transferred to ${st.leader}`);
     const isLeader = st.role === 'leader';
     if (isLeader === this.wasLeader) return;
     this.wasLeader = isLeader;
-    this.opts.logger.info(isLeader ? 'raft: entering leader state' : 'raft: entering follower state');
     if (!isLeader) {
       // hashicorp/raft fails in-flight futures with ErrLeadershipLost: the entries may still
       // commit under the next leader, but this server can no longer tell the client.
       const lost = (): RaftError => new RaftError('notLeader', 'leadership lost while committing log');
       this.proposals.rejectAll(lost());
       this.confChanges.rejectAll(lost());
-      for (const r of this.reads.values()) r.reject(lost());
-      this.reads.clear();
+      this.reads.rejectAsked(lost());
     }
     for (const fn of this.leaderListeners) fn(isLeader);
   }
@@ -595,18 +558,9 @@ export class RaftDriver<R> implements TransportReporter {
       const removed = (): RaftError => new RaftError('notLeader', 'this server was removed from the configuration');
       this.proposals.rejectAll(removed());
       this.confChanges.rejectAll(removed());
-      for (const r of this.reads.values()) r.reject(removed());
-      this.reads.clear();
+      this.reads.rejectAsked(removed());
     }
     for (const fn of this.confListeners) fn(conf);
-  }
-
-  private failTransfer(err: Error): void {
-    const t = this.transfer;
-    if (!t) return;
-    this.transfer = undefined;
-    clearTimeout(t.timer);
-    t.reject(err);
   }
 
   // ---- snapshots -------------------------------------------------------------------------------

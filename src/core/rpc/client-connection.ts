@@ -65,6 +65,10 @@ export class ClientConnection {
       if (this.closed) return; // we tore it down ourselves and already know why
       this.downReason = this.connected ? `connection lost: ${err.message}` : `failed to connect: ${err.message}`;
     });
+    // The server closed its side (it exited or shut the connection): no call written from now on
+    // could reach it, so new calls must dial afresh (and fail as never sent if nothing listens)
+    // rather than be written into this socket and lost with an ambiguous reset.
+    socket.on('end', () => this.markClosed('conn', 'connection lost: closed by the server'));
     socket.on('close', () => this.onSocketClosed());
   }
 
@@ -86,7 +90,7 @@ export class ClientConnection {
 
   /** Writes an encoded request frame and waits for its answer. */
   call(id: number, frame: Buffer, timeoutMs: number, describe: () => string): Promise<unknown> {
-    if (this.closed) return Promise.reject(new RpcError(this.downKind, `rpc: ${this.addr}: ${this.downReason}`));
+    if (this.closed) return Promise.reject(new RpcError(this.downKind, `rpc: ${this.addr}: ${this.downReason}`, !this.connected));
     return new Promise<unknown>((resolve, reject) => {
       const call: PendingCall = { resolve, reject, timer: undefined };
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
@@ -181,7 +185,8 @@ export class ClientConnection {
     const message = this.downKind === 'closed' ? `rpc: client closed (${this.addr})` : `rpc: ${this.addr}: ${this.downReason}`;
     for (const call of calls) {
       clearTimeout(call.timer);
-      call.reject(new RpcError(this.downKind, message));
+      // A call on a socket that never connected was never written to the network.
+      call.reject(new RpcError(this.downKind, message, !this.connected));
     }
   }
 }

@@ -13,6 +13,7 @@ import { RaftDriver, RaftError } from '../raft/index.js';
 import { RpcRaftTransport } from '../raft/rpc-transport.js';
 import { RpcError, type RpcClient, type RpcServer } from '../rpc/index.js';
 import { DEFAULT_AUTOPILOT, ServerCluster } from './cluster.js';
+import { forwardToLeader, type LeaderTarget } from './leader-forward.js';
 import { StateStore } from '../state/store.js';
 import type { Logger } from '../support/logger.js';
 import { readArchive, writeArchive } from '../snapshot/index.js';
@@ -92,6 +93,7 @@ export class Server {
       },
       transport: this.transport,
       logger: raftLog,
+      addressOf: (id) => this.addressOf(id),
       tickMs: TICK_MS,
       // hashicorp/raft: 1s heartbeat and election timeouts, scaled by raft_multiplier.
       electionTicks: 10 * config.raftMultiplier,
@@ -299,9 +301,10 @@ export class Server {
     return this.raft.leaderId() !== '';
   }
 
+  /** Consul: time since raft.LastContact(), which keeps growing while there is no leader. */
   lastContactMs(): number {
     if (this.raft.isLeader()) return 0;
-    return this.raft.status().ticksSinceLeaderContact * TICK_MS;
+    return this.raft.lastLeaderContactMs() ?? this.raft.status().ticksSinceLeaderContact * TICK_MS;
   }
 
   leaderAddr(): string {
@@ -324,42 +327,41 @@ export class Server {
     }
   }
 
-  /**
-   * The leader's RPC address once one is known, waiting up to the RPC hold timeout (Consul:
-   * forwardRequestToLeader); undefined when this server is the leader.
-   */
-  async leaderRpcAddr(): Promise<string | undefined> {
-    const deadline = Date.now() + this.opts.config.rpcHoldTimeoutMs;
-    for (;;) {
-      if (this.isLeader()) return undefined;
-      const leader = this.raft.leaderId();
-      const addr = leader === '' ? undefined : this.addressOf(leader);
-      if (addr) return addr;
-      if (Date.now() >= deadline) throw Errors.noLeader();
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  /** rpc_hold_timeout: how long a forwarded call waits out an election. */
+  get rpcHoldTimeoutMs(): number {
+    return this.opts.config.rpcHoldTimeoutMs;
+  }
+
+  /** Where the leader is right now (no waiting): this server, another server's address, or unknown. */
+  leaderTarget(): LeaderTarget {
+    if (this.isLeader()) return { self: true };
+    const leader = this.raft.leaderId();
+    const addr = leader === '' ? undefined : this.addressOf(leader);
+    return addr === undefined ? undefined : { self: false, addr };
   }
 
   /** Propose a command and return the FSM's answer; a follower forwards it to the leader. */
   async apply(cmd: FsmCommand): Promise<FsmResult> {
     for (let attempt = 0; ; attempt++) {
-      const leader = await this.leaderRpcAddr();
-      if (leader === undefined) {
-        try {
-          return await this.raft.propose(encodeCommand(cmd));
-        } catch (err) {
-          if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
-          if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
-          throw err;
-        }
-      }
+      let forwarded: FsmResult | undefined;
       try {
-        return (await this.opts.rpcClient.call(leader, SERVER_RPC.apply, { cmd }, { timeoutMs: 60_000 })) as FsmResult;
+        forwarded = await forwardToLeader({
+          leader: () => this.leaderTarget(),
+          call: async (addr) => (await this.opts.rpcClient.call(addr, SERVER_RPC.apply, { cmd }, { timeoutMs: 60_000 })) as FsmResult,
+          isRead: false,
+          holdTimeoutMs: this.rpcHoldTimeoutMs,
+        });
       } catch (err) {
-        if (err instanceof RpcError && err.kind === 'remote') throw new HttpError(500, err.message);
-        // The leader went away mid-call: ask again (a new one may be elected within the hold time).
-        if (err instanceof RpcError && err.kind === 'conn' && attempt < 2) continue;
-        throw new HttpError(500, `rpc error making call: ${(err as Error).message}`);
+        if (err instanceof RpcError) throw new HttpError(500, err.kind === 'remote' ? err.message : `rpc error making call: ${err.message}`);
+        throw err;
+      }
+      if (forwarded !== undefined) return forwarded;
+      try {
+        return await this.raft.propose(encodeCommand(cmd));
+      } catch (err) {
+        if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
+        if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
+        throw err;
       }
     }
   }

@@ -147,3 +147,35 @@ test('a leader that loses its quorum rejects pending proposals promptly (not at 
     await cluster.close();
   }
 });
+
+// hashicorp/raft: a follower forgets a silent leader on its heartbeat timeout, logs the election,
+// and its LastContact keeps growing until a new leader speaks.
+test('after a leader crash, followers forget it, log the election, and their last contact grows', async () => {
+  const cluster = new TestCluster();
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    const first = await cluster.waitLeader();
+    const followers = IDS.filter((id) => id !== first.id).map((id) => cluster.node(id));
+    await waitFor(() => followers.every((f) => f.driver.leaderId() === first.id), 2000, 'followers to know the leader');
+    await cluster.crash(first.id);
+    // Election timeout: 10 ticks of 20 ms, randomized up to twice that, plus scheduling slack.
+    await waitFor(() => followers.every((f) => f.driver.leaderId() !== first.id), 2000, 'followers to forget the crashed leader');
+    const forgot = followers.find((f) => f.driver.leaderId() === '' || f.driver.isLeader());
+    assert.ok(forgot !== undefined);
+    assert.ok(followers.some((f) => f.logger.has(`WARN heartbeat timeout reached, starting election: last-leader-addr= last-leader-id=${first.id}`)),
+      followers.map((f) => f.logger.lines.join('\n')).join('\n--\n'));
+    assert.ok(followers.some((f) => /INFO entering candidate state: node="Node at \w \[Candidate\]" term=\d+/.test(f.logger.lines.join('\n'))));
+    const second = await cluster.waitLeader();
+    assert.ok(second.logger.has('INFO election won: term='));
+    assert.ok(second.logger.has('INFO entering leader state: leader="Node at'));
+    const other = followers.find((f) => f !== second) as (typeof followers)[0];
+    await waitFor(() => other.driver.leaderId() === second.id, 2000, 'the other follower to follow the new leader');
+    assert.ok((other.driver.lastLeaderContactMs() ?? Infinity) < 1000);
+    // Without a leader the last contact keeps growing (it is not reset by the election timer).
+    await cluster.crash(second.id);
+    await sleep(600);
+    assert.ok((other.driver.lastLeaderContactMs() ?? 0) >= 600, `last contact ${other.driver.lastLeaderContactMs()} ms`);
+  } finally {
+    await cluster.close();
+  }
+});

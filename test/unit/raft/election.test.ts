@@ -140,3 +140,38 @@ test('Status: the leader holds a lease while a quorum answers, and loses it when
   }
   assert.equal(net.node('a').raw.status().hasLease, false);
 });
+
+// hashicorp/raft runFollower: a heartbeat timeout clears the leader before anything else, so a
+// server stops naming (and forwarding to) a dead leader; tick() says so for the driver's log.
+test('a follower forgets its leader when its election timer fires, and tick() reports the timeout', () => {
+  for (const preVote of [false, true]) {
+    const raw = new RawNode(config('b', MemoryStorage.bootstrap(['a', 'b', 'c']), { preVote, checkQuorum: preVote }));
+    raw.step({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 0, context: '' });
+    assert.equal(raw.status().leader, 'a');
+    const events: string[] = [];
+    for (let i = 0; i < 20 && raw.status().leader !== ''; i++) events.push(raw.tick());
+    assert.equal(raw.status().leader, '', `preVote=${preVote}: still names the silent leader`);
+    assert.equal(events.at(-1), 'heartbeatTimeout');
+    assert.ok(events.slice(0, -1).every((e) => e === 'none'));
+    assert.notEqual(raw.status().role, 'follower');
+    // Its next timeout restarts the election.
+    let next = 'none';
+    for (let i = 0; i < 20 && next === 'none'; i++) next = raw.tick();
+    assert.equal(next, 'electionTimeout');
+  }
+});
+
+test('a server that may not campaign (not a voter) forgets its leader too, without campaigning', () => {
+  const raw = new RawNode(config('z', MemoryStorage.bootstrap(['a', 'b', 'c'])));
+  raw.step({ type: 'heartbeat', from: 'a', to: 'z', term: 1, commit: 0, context: '' });
+  assert.equal(raw.status().leader, 'a');
+  const events: string[] = [];
+  for (let i = 0; i < 40; i++) events.push(raw.tick());
+  assert.deepEqual(events.filter((e) => e !== 'none'), ['leaderLost']);
+  assert.equal(raw.status().leader, '');
+  assert.equal(raw.status().role, 'follower');
+  assert.equal(raw.status().term, 1);
+  // Hearing from the leader again restores it.
+  raw.step({ type: 'heartbeat', from: 'a', to: 'z', term: 1, commit: 0, context: '' });
+  assert.equal(raw.status().leader, 'a');
+});

@@ -3,6 +3,7 @@
 
 export * from './types.js';
 export { RawNode, MAX_COMMITTED_BYTES_PER_READY, type ProposalResult } from './raw-node.js';
+export type { TickEvent } from './step.js';
 export { MemoryStorage, bootstrapStorage } from './memory-storage.js';
 export {
   encodeConfState,

@@ -9,7 +9,7 @@ import { invariant } from '../../support/assert.js';
 import { applyConfChange, decodeConfState, encodeConfState, isVoter } from './conf.js';
 import { RaftLog } from './log.js';
 import { Raft } from './raft.js';
-import { applyConf, step, tick } from './step.js';
+import { applyConf, step, tick, type TickEvent } from './step.js';
 import { hup } from './step-candidate.js';
 import { bcastAppend, leaderMaybeCommit, leaderReadIndex, startTransfer } from './step-leader.js';
 import {
@@ -64,8 +64,9 @@ export class RawNode {
     return this.r.id;
   }
 
-  tick(): void {
-    tick(this.r);
+  /** Advances time by one tick; says whether it timed out on the leader or an election. */
+  tick(): TickEvent {
+    return tick(this.r);
   }
 
   step(msg: Message): void {

@@ -9,17 +9,32 @@ import { handleVoteRequest, hup, stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { bcastAppend, leaderMaybeCommit, stepLeader, tickLeader } from './step-leader.js';
 
-export function tick(r: Raft): void {
+/**
+ * What a tick did that an operator should hear about (the driver logs it as hashicorp/raft does):
+ *   heartbeatTimeout - a follower stopped hearing from its leader, forgot it and started an election
+ *   electionTimeout  - a (pre-)candidate's election timed out and it started another
+ *   leaderLost       - a follower that may not campaign (non-voter, pending config) forgot its leader
+ */
+export type TickEvent = 'none' | 'heartbeatTimeout' | 'electionTimeout' | 'leaderLost';
+
+export function tick(r: Raft): TickEvent {
   r.ticks++;
   if (r.role === 'leader') {
     tickLeader(r);
-    return;
+    return 'none';
   }
   r.electionElapsed++;
-  if (r.isPromotable() && r.pastElectionTimeout()) {
-    r.electionElapsed = 0;
-    hup(r, false);
-  }
+  if (!r.pastElectionTimeout()) return 'none';
+  // hashicorp/raft runFollower: on a heartbeat timeout the follower forgets its leader first,
+  // whether or not it may campaign, so nobody keeps naming (and forwarding to) a dead leader.
+  const hadLeader = r.lead !== '';
+  const wasFollower = r.role === 'follower';
+  r.lead = '';
+  if (!r.isPromotable()) return hadLeader ? 'leaderLost' : 'none';
+  r.electionElapsed = 0;
+  hup(r, false);
+  if (r.role === 'follower') return hadLeader ? 'leaderLost' : 'none';
+  return wasFollower ? 'heartbeatTimeout' : 'electionTimeout';
 }
 
 function isLeaderTraffic(m: Message): boolean {
