@@ -24,6 +24,7 @@ import { ElectionLog } from './election-log.js';
 import { ProposalFutures } from './futures.js';
 import { LeaderTransfer } from './leader-transfer.js';
 import { ReadBarriers } from './read-barriers.js';
+import { describeWriteRefusal, isWriteRefusal, rebuildFromDisk } from './storage-fault.js';
 import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
@@ -34,7 +35,9 @@ export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, R
 const cryptoRng: Rng = { int: (n) => randomInt(n) };
 
 export class RaftDriver<R> implements TransportReporter {
-  private readonly storage = new MemoryStorage();
+  private storage = new MemoryStorage();
+  /** Set while the disk refuses writes (storage-fault.ts): the error proposals get. */
+  private fault: RaftError | undefined;
   private log: LevelLogStore | undefined;
   private snapshots: FileSnapshotStore | undefined;
   private node: RawNode | undefined;
@@ -167,6 +170,7 @@ export class RaftDriver<R> implements TransportReporter {
   /** Propose a command; resolves with the FSM's result once it is committed, persisted and applied. */
   propose(data: Uint8Array): Promise<R> {
     if (this.stopped || !this.node) return Promise.reject(new RaftError('notLeader', 'raft is shutdown'));
+    if (this.fault) return Promise.reject(this.fault);
     // Proposals that arrive together go to the core as one batch: one append per follower
     // instead of one per request (and as many acks fewer), which is what keeps a busy
     // cluster's message rate, and so its CPU, proportional to the batches, not the writes.
@@ -432,7 +436,8 @@ export class RaftDriver<R> implements TransportReporter {
         await this.process();
       })
         .catch((err: unknown) => {
-          // A failed fsync means our durable state is unknown: stop rather than diverge.
+          if (isWriteRefusal(err) && this.opts.dir) return this.onWriteRefused(err);
+          // Anything else from storage means our durable state is unknown: stop rather than diverge.
           this.opts.logger.error(`raft: fatal storage error: ${(err as Error).stack ?? String(err)}`);
           process.exit(1);
         })
@@ -440,6 +445,56 @@ export class RaftDriver<R> implements TransportReporter {
           if (!this.stopped && (this.snapshotDue || this.node?.hasReady())) this.kick();
         });
     });
+  }
+
+  /** The disk refused a write (storage-fault.ts): step down, go quiet, retry until it takes writes. */
+  private onWriteRefused(err: unknown): void {
+    const why = describeWriteRefusal(err);
+    this.fault = new RaftError('storageFault', `failed to persist the Raft log: ${why}`);
+    this.opts.logger.error(`raft: failed to persist the Raft log, stepping down until the disk takes writes again: ${why}`);
+    this.suspended = true;
+    for (const p of this.proposalQueue.splice(0)) p.reject(this.fault);
+    this.proposals.rejectAll(this.fault);
+    this.confChanges.rejectAll(this.fault);
+    this.reads.rejectAsked(this.fault);
+    this.elections.transition({ role: this.role, leader: this.leader }, { role: 'follower', leader: '' }, this.node?.status().term ?? 0);
+    this.role = 'follower';
+    this.leader = '';
+    if (this.wasLeader) {
+      this.wasLeader = false;
+      for (const fn of this.leaderListeners) fn(false);
+    }
+    this.retryAfterFault(1);
+  }
+
+  private retryAfterFault(attempt: number): void {
+    const timer = setTimeout(() => {
+      void this.exclusive(async () => {
+        if (this.stopped) return;
+        await this.log?.close().catch(() => undefined);
+        const rebuilt = await rebuildFromDisk(this.opts.dir as string);
+        if (rebuilt.lastIndex < this.applied) {
+          this.opts.logger.error(`raft: the log on disk ends at index ${rebuilt.lastIndex}, before the applied index ${this.applied}: acknowledged entries were lost`);
+          process.exit(1);
+        }
+        // The store must take a write again before the core restarts on it.
+        await rebuilt.log.save([], rebuilt.storage.initialState().hardState, true);
+        this.storage = rebuilt.storage;
+        this.log = rebuilt.log;
+        this.node = this.newNode();
+        this.fault = undefined;
+        this.suspended = false;
+        this.opts.logger.info('raft: the disk takes writes again; resuming as a follower');
+      }).then(
+        () => this.kick(),
+        (err: unknown) => {
+          const why = (err as Error).message.replace(/^Failed to start Raft: /, '');
+          if (attempt % 10 === 1) this.opts.logger.warn(`raft: storage still refuses writes: ${why}`);
+          this.retryAfterFault(attempt + 1);
+        },
+      );
+    }, Math.min(5_000, 500 * attempt));
+    timer.unref();
   }
 
   private async process(): Promise<void> {

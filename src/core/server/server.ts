@@ -361,6 +361,8 @@ export class Server {
       } catch (err) {
         if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
         if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
+        // hashicorp/raft answers the write with the store's error (its leader then steps down).
+        if (err instanceof RaftError && err.code === 'storageFault') throw new HttpError(500, err.message);
         throw err;
       }
     }

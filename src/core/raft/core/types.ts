@@ -187,7 +187,9 @@ export type RaftErrorCode =
   | 'transferInProgress'
   | 'stateExists'
   | 'timeout'
-  | 'invalid';
+  | 'invalid'
+  /** The disk refused a write: the server stepped down until it can write again. */
+  | 'storageFault';
 
 export class RaftError extends Error {
   constructor(

@@ -28,9 +28,13 @@ export class FileSnapshotStore {
     try {
       await fh.writeFile(Buffer.concat([body, sum]));
       await fh.sync();
-    } finally {
-      await fh.close();
+    } catch (err) {
+      // A full disk must not keep the partial file: it holds the space the retry needs.
+      await fh.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw err;
     }
+    await fh.close();
     await fs.rename(tmp, path.join(this.dir, name));
     await syncDir(this.dir);
     await this.prune();
