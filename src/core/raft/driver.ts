@@ -29,6 +29,7 @@ import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
 import type { TransportReporter } from './transport.js';
+import { monotonicMs } from '../support/clock.js';
 
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
@@ -62,9 +63,9 @@ export class RaftDriver<R> implements TransportReporter {
   private lastConf: ConfState = EMPTY_CONF;
   private wasLeader = false;
   private readonly transfer = new LeaderTransfer();
-  /** Date.now() of the last message received from each peer. */
+  /** monotonicMs() of the last message received from each peer. */
   private readonly contact = new Map<NodeId, number>();
-  /** Date.now() of the last append, heartbeat or snapshot (only a leader sends them). */
+  /** monotonicMs() of the last append, heartbeat or snapshot (only a leader sends them). */
   private leaderContactAt: number | undefined;
 
   private readonly elections: ElectionLog;
@@ -160,7 +161,7 @@ export class RaftDriver<R> implements TransportReporter {
   /** Hand a message from a peer to the core. */
   step(msg: Message): void {
     if (this.stopped || this.suspended || !this.node) return;
-    const now = Date.now();
+    const now = monotonicMs();
     this.contact.set(msg.from, now);
     if (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot') this.leaderContactAt = now;
     this.node.step(msg);
@@ -308,7 +309,7 @@ export class RaftDriver<R> implements TransportReporter {
    * the leader is lastContactMs(leaderId())); undefined if never since start. */
   lastContactMs(peer: NodeId): number | undefined {
     const t = this.contact.get(peer);
-    return t === undefined ? undefined : Date.now() - t;
+    return t === undefined ? undefined : monotonicMs() - t;
   }
 
   /**
@@ -316,7 +317,7 @@ export class RaftDriver<R> implements TransportReporter {
    * it keeps growing after the leader dies, across the election); undefined if none ever did.
    */
   lastLeaderContactMs(): number | undefined {
-    return this.leaderContactAt === undefined ? undefined : Date.now() - this.leaderContactAt;
+    return this.leaderContactAt === undefined ? undefined : monotonicMs() - this.leaderContactAt;
   }
 
   /** Index and term of the last entry on stable storage (autopilot's LastIndex/LastTerm). */

@@ -14,6 +14,7 @@ import { decodeMessage, encodeMessage } from './message-codec.js';
 import { chunksOf, DEFAULT_SNAPSHOT_CHUNK_BYTES, SNAPSHOT_CHUNK_METHOD, SnapshotAssembler } from './snapshot-transfer.js';
 import type { Transport, TransportReporter } from './transport.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
+import { monotonicMs } from '../support/clock.js';
 
 export const RAFT_MESSAGE_METHOD = 'Raft.Message';
 
@@ -97,7 +98,7 @@ export class RpcRaftTransport implements Transport {
     const chunkBytes = this.opts.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
     const timeoutMs = this.opts.snapshotChunkTimeoutMs ?? 30_000;
     const superseded = (): boolean => this.closed || this.snapshotGeneration.get(to) !== generation;
-    const started = Date.now();
+    const started = monotonicMs();
     try {
       for (const chunk of chunksOf(msg, transfer, chunkBytes)) {
         if (superseded()) return;
@@ -112,7 +113,7 @@ export class RpcRaftTransport implements Transport {
     }
     if (superseded()) return;
     this.opts.logger.info(
-      `raft: sent snapshot ${msg.snapshot.meta.index} (${msg.snapshot.data.length} bytes) to ${to} in ${Date.now() - started}ms`,
+      `raft: sent snapshot ${msg.snapshot.meta.index} (${msg.snapshot.data.length} bytes) to ${to} in ${monotonicMs() - started}ms`,
     );
     this.reporter?.reportSnapshot(to, true);
   }
@@ -123,7 +124,7 @@ export class RpcRaftTransport implements Transport {
   }
 
   private warnOnce(key: string, text: string): void {
-    const now = Date.now();
+    const now = monotonicMs();
     const last = this.lastLogged.get(key);
     if (last !== undefined && now - last < LOG_EVERY_MS) return;
     if (this.lastLogged.size > 1000) this.lastLogged.clear(); // keys include remote ports: bound them

@@ -12,6 +12,7 @@ import { FrameReader } from './frame.js';
 import type { RpcLogger } from './log.js';
 import { decodeEnvelope, type Envelope, PROTOCOL_MULTIPLEXED_RPC } from './protocol.js';
 import { writeCoalesced } from './socket-write.js';
+import { monotonicMs } from '../support/clock.js';
 
 export interface ClientConnectionOptions {
   maxFrameBytes: number;
@@ -37,8 +38,8 @@ export class ClientConnection {
   /** Why the socket went down, for the error every pending call receives. */
   private downReason = 'connection lost';
   private downKind: RpcErrorKind = 'conn';
-  /** Last time a call started, an answer arrived or a message was sent (ms, Date.now()). */
-  lastActive = Date.now();
+  /** Last time a call started, an answer arrived or a message was sent (ms, monotonicMs()). */
+  lastActive = monotonicMs();
   closed = false;
 
   constructor(
@@ -102,14 +103,14 @@ export class ClientConnection {
       }
       if (this.pending.size === 0) this.socket.ref();
       this.pending.set(id, call);
-      this.lastActive = Date.now();
+      this.lastActive = monotonicMs();
       writeCoalesced(this.socket, frame);
     });
   }
 
   /** Writes a one-way frame. */
   send(frame: Buffer): void {
-    this.lastActive = Date.now();
+    this.lastActive = monotonicMs();
     writeCoalesced(this.socket, frame);
   }
 
@@ -158,7 +159,7 @@ export class ClientConnection {
       const call = this.pending.get(env.id);
       if (!call) continue; // answered after its timeout: nobody is waiting any more
       this.settled(env.id);
-      this.lastActive = Date.now();
+      this.lastActive = monotonicMs();
       if (env.e !== undefined) call.reject(new RpcError('remote', env.e));
       else call.resolve(env.b);
     }

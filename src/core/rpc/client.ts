@@ -9,6 +9,7 @@ import { errorText, RpcError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, FrameError } from './frame.js';
 import { type RpcLogger, silentLogger } from './log.js';
 import { encodeEnvelope } from './protocol.js';
+import { monotonicMs } from '../support/clock.js';
 
 export interface RpcClientOptions {
   logger?: RpcLogger;
@@ -144,7 +145,7 @@ export class RpcClient {
   }
 
   private sweepIdle(): void {
-    const now = Date.now();
+    const now = monotonicMs();
     for (const conn of [...this.conns.values()]) {
       if (conn.pendingCount === 0 && now - conn.lastActive >= this.idleTimeoutMs) {
         this.logger.debug(`rpc: closing idle connection to ${conn.addr}`);

@@ -10,6 +10,7 @@
 // MUST: every wait is bounded by the hold timeout, measured from the first attempt.
 import { Errors, HttpError } from '../errors.js';
 import { RpcError } from '../rpc/index.js';
+import { monotonicMs } from '../support/clock.js';
 
 /** Where the leader is now: this server, another server's RPC address, or unknown. */
 export type LeaderTarget = { readonly self: true } | { readonly self: false; readonly addr: string } | undefined;
@@ -55,9 +56,9 @@ const POLL_MS = 20;
  * was elected, or the old one forgotten), so the added latency is the election, not the backoff.
  */
 async function backoff(o: LeaderForwardOptions<unknown>, failed: LeaderTarget, deadline: number): Promise<void> {
-  const until = Math.min(deadline, Date.now() + Math.max(POLL_MS, holdJitterMs(o.holdTimeoutMs, o.random)));
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, until - Date.now())));
+  const until = Math.min(deadline, monotonicMs() + Math.max(POLL_MS, holdJitterMs(o.holdTimeoutMs, o.random)));
+  while (monotonicMs() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, until - monotonicMs())));
     const now = o.leader();
     if (!sameTarget(now, failed) && now !== undefined) return;
   }
@@ -69,7 +70,7 @@ async function backoff(o: LeaderForwardOptions<unknown>, failed: LeaderTarget, d
  * Rejects with the last error, or with "No cluster leader" when none appeared within the hold.
  */
 export async function forwardToLeader<T>(o: LeaderForwardOptions<T>): Promise<T | undefined> {
-  const deadline = Date.now() + o.holdTimeoutMs;
+  const deadline = monotonicMs() + o.holdTimeoutMs;
   for (;;) {
     const target = o.leader();
     if (target?.self) return undefined;
@@ -85,7 +86,7 @@ export async function forwardToLeader<T>(o: LeaderForwardOptions<T>): Promise<T 
       }
     }
     if (answer === undefined && !canRetry(err, o.isRead)) throw err;
-    if (Date.now() >= deadline) {
+    if (monotonicMs() >= deadline) {
       if (answer !== undefined) return answer.value;
       throw err;
     }

@@ -25,6 +25,7 @@ import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
 import { sessionList } from '../state/sessions.js';
+import { monotonicMs } from '../support/clock.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -185,7 +186,7 @@ export class Server {
     if (!this.raft.hasState() && config.bootstrapExpect > 1) {
       this.log.info(`waiting for ${config.bootstrapExpect} servers (bootstrap_expect) to bootstrap the cluster`);
     }
-    this.autopilotTimer = setInterval(() => void this.cluster.autopilotStep(Date.now()), 500);
+    this.autopilotTimer = setInterval(() => void this.cluster.autopilotStep(monotonicMs()), 500);
     this.autopilotTimer.unref();
   }
 
@@ -207,9 +208,9 @@ export class Server {
 
   /** After leaving gossip: wait (bounded) until the leader has removed us from the configuration. */
   async waitRemoved(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = monotonicMs() + timeoutMs;
     const id = this.opts.nodeId;
-    while (Date.now() < deadline) {
+    while (monotonicMs() < deadline) {
       const conf = this.raft.status().conf;
       if (!conf.voters.includes(id) && !conf.learners.includes(id)) return;
       if (conf.voters.length <= 1 && conf.learners.length === 0) return;
@@ -320,9 +321,9 @@ export class Server {
 
   /** Wait (up to the RPC hold timeout) for this server to lead; otherwise "No cluster leader". */
   private async waitForLeadership(): Promise<void> {
-    const deadline = Date.now() + this.opts.config.rpcHoldTimeoutMs;
+    const deadline = monotonicMs() + this.opts.config.rpcHoldTimeoutMs;
     while (!this.isLeader()) {
-      if (Date.now() >= deadline) throw Errors.noLeader();
+      if (monotonicMs() >= deadline) throw Errors.noLeader();
       await new Promise((r) => setTimeout(r, 20));
     }
   }
