@@ -43,10 +43,11 @@ export function isServerPath(path: string): boolean {
  */
 export function needsLeader(path: string, query: URLSearchParams, lastContactMs: number): boolean {
   if (!isServerPath(path) || path.startsWith('/v1/status/') || path === '/v1/operator/keyring') return false;
-  if (query.has('stale')) return false;
+  const stale = query.has('stale');
   const maxStale = query.get('max_stale');
-  if (maxStale === null || maxStale === '') return true;
-  // Consul: a stale read is served here unless this server has not heard from the leader for
+  if (maxStale === null || maxStale === '') return !stale;
+  // Consul (agent/http.go parseConsistency): max_stale sets the same bound with or without
+  // ?stale. A stale read is served here unless this server has not heard from the leader for
   // longer than max_stale; then it goes to the leader after all.
   let maxMs: number;
   try {
@@ -54,7 +55,8 @@ export function needsLeader(path: string, query: URLSearchParams, lastContactMs:
   } catch {
     return false; // the handler answers the parse error
   }
-  return maxMs <= 0 || lastContactMs > maxMs;
+  if (maxMs <= 0) return !stale;
+  return lastContactMs > maxMs;
 }
 
 /** Headers worth carrying: the token and what content negotiation needs. */
