@@ -163,8 +163,10 @@ export class RaftDriver<R> implements TransportReporter {
     if (this.stopped || this.suspended || !this.node) return;
     const now = monotonicMs();
     this.contact.set(msg.from, now);
-    if (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot') this.leaderContactAt = now;
     this.node.step(msg);
+    // Only the leader of the current term counts (hashicorp/raft ignores an older term before it
+    // sets LastContact): a deposed leader's heartbeats must not make a stale server look fresh.
+    if ((msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot') && msg.term === this.node.term) this.leaderContactAt = now;
     this.kick();
   }
 
@@ -594,7 +596,7 @@ export class RaftDriver<R> implements TransportReporter {
     if (!isLeader) {
       // hashicorp/raft fails in-flight futures with ErrLeadershipLost: the entries may still
       // commit under the next leader, but this server can no longer tell the client.
-      const lost = (): RaftError => new RaftError('notLeader', 'leadership lost while committing log');
+      const lost = (): RaftError => new RaftError('leadershipLost', 'leadership lost while committing log');
       this.proposals.rejectAll(lost());
       this.confChanges.rejectAll(lost());
       this.reads.rejectAsked(lost());
@@ -611,7 +613,7 @@ export class RaftDriver<R> implements TransportReporter {
     this.opts.logger.info(`raft: configuration is now voters [${conf.voters.join(', ')}] learners [${conf.learners.join(', ')}]`);
     if (wasMember && !isMember(conf, this.opts.id)) {
       this.opts.logger.info('raft: this server was removed from the configuration');
-      const removed = (): RaftError => new RaftError('notLeader', 'this server was removed from the configuration');
+      const removed = (): RaftError => new RaftError('leadershipLost', 'this server was removed from the configuration');
       this.proposals.rejectAll(removed());
       this.confChanges.rejectAll(removed());
       this.reads.rejectAsked(removed());

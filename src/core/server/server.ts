@@ -24,6 +24,7 @@ import { CONSUL_API_VERSION, REVISION } from '../version.js';
 import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
+import { lastContactMs, lastContactStat } from './last-contact.js';
 import { sessionList } from '../state/sessions.js';
 import { monotonicMs } from '../support/clock.js';
 
@@ -304,8 +305,7 @@ export class Server {
 
   /** Consul: time since raft.LastContact(), which keeps growing while there is no leader. */
   lastContactMs(): number {
-    if (this.raft.isLeader()) return 0;
-    return this.raft.lastLeaderContactMs() ?? this.raft.status().ticksSinceLeaderContact * TICK_MS;
+    return lastContactMs(this.raft.isLeader(), this.raft.lastLeaderContactMs());
   }
 
   leaderAddr(): string {
@@ -360,8 +360,13 @@ export class Server {
       try {
         return await this.raft.propose(encodeCommand(cmd));
       } catch (err) {
+        // Not the leader when proposing: nothing was proposed, so forwarding it again is safe.
         if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
         if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
+        // Proposed, then leadership was lost: the entry may still commit under the next leader.
+        // Consul answers raft's ErrLeadershipLost as is; never "No cluster leader", which
+        // forwarders retry, and never again ourselves (the write would apply twice).
+        if (err instanceof RaftError && err.code === 'leadershipLost') throw new HttpError(500, err.message);
         // hashicorp/raft answers the write with the store's error (its leader then steps down).
         if (err instanceof RaftError && err.code === 'storageFault') throw new HttpError(500, err.message);
         throw err;
@@ -430,7 +435,7 @@ export class Server {
       applied_index: String(this.raft.appliedIndex),
       last_log_index: String(s.lastIndex),
       num_peers: String(Math.max(0, s.conf.voters.length - 1)),
-      last_contact: s.role === 'leader' ? '0' : `${this.lastContactMs()}ms`,
+      last_contact: lastContactStat(s.role === 'leader', this.raft.lastLeaderContactMs()),
       protocol_version: '3',
       protocol_version_max: '3',
       protocol_version_min: '0',

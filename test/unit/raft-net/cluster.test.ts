@@ -140,7 +140,10 @@ test('a leader that loses its quorum rejects pending proposals promptly (not at 
     for (const n of cluster.live()) if (n.id !== leader.id) await cluster.crash(n.id);
     const started = Date.now();
     const pending = leader.driver.propose(encode('lost'));
-    await assert.rejects(pending, (e: unknown) => e instanceof RaftError && e.code === 'notLeader');
+    // 'leadershipLost', not 'notLeader': the entry was proposed and may still commit under the
+    // next leader, so the server must not propose it again (found by the netns partition test:
+    // a retried write applied twice, and a cas on the first copy's ModifyIndex failed).
+    await assert.rejects(pending, (e: unknown) => e instanceof RaftError && e.code === 'leadershipLost' && e.message === 'leadership lost while committing log');
     assert.ok(Date.now() - started < 3000, `rejected after ${Date.now() - started}ms`);
     assert.equal(leader.driver.isLeader(), false);
   } finally {
@@ -175,6 +178,12 @@ test('after a leader crash, followers forget it, log the election, and their las
     await cluster.crash(second.id);
     await sleep(600);
     assert.ok((other.driver.lastLeaderContactMs() ?? 0) >= 600, `last contact ${other.driver.lastLeaderContactMs()} ms`);
+    // A deposed leader's heartbeat (an older term) is not contact (found by the netns partition
+    // test: stale reads served within max_stale by a server that only heard an old leader).
+    const term = other.driver.status().term;
+    assert.ok(term >= 2);
+    other.driver.step({ type: 'heartbeat', from: first.id, to: other.id, term: term - 1, commit: 0, context: '' });
+    assert.ok((other.driver.lastLeaderContactMs() ?? 0) >= 600, `an old-term heartbeat reset the last contact to ${other.driver.lastLeaderContactMs()} ms`);
   } finally {
     await cluster.close();
   }

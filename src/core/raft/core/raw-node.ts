@@ -64,6 +64,11 @@ export class RawNode {
     return this.r.id;
   }
 
+  /** The current term (cheap, for the driver's per-message bookkeeping). */
+  get term(): number {
+    return this.r.term;
+  }
+
   /** Advances time by one tick; says whether it timed out on the leader or an election. */
   tick(): TickEvent {
     return tick(this.r);

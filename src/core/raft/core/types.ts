@@ -180,6 +180,9 @@ export interface Status {
  * transfer that did not finish in time), `invalid` (a bad argument such as an empty server id). */
 export type RaftErrorCode =
   | 'notLeader'
+  /** The entry was proposed, then this server lost leadership (or was removed) before it applied:
+   * it may still commit under the next leader, so the caller must not propose it again. */
+  | 'leadershipLost'
   | 'proposalDropped'
   | 'confChangePending'
   | 'compacted'
