@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetnsNetwork, netnsUnsupported } from '../support/netns.js';
+import { checkPartitionHistory, PartitionHistory } from '../support/partition-history.js';
 import { runPartitions } from '../support/partition-run.js';
 
 const SECONDS = Number(process.env['PARTITION_SECONDS'] ?? '60');
@@ -17,6 +18,25 @@ const unsupported = netnsUnsupported();
 if (unsupported !== undefined) console.log(`# SKIP partition tests: ${unsupported}`);
 
 describe('partitions in network namespaces', { timeout: 200_000 }, () => {
+  test('the history checks are not vacuous (negative controls, no namespaces needed)', () => {
+    const h = new PartitionHistory();
+    const w = h.begin('c0', 'k', { f: 'put', value: 'a' }, 's1');
+    h.complete(w, { f: 'ok' });
+    const r = h.begin('c0', 'k', { f: 'get' }, 's1', 'consistent');
+    h.complete(r, { f: 'get', value: 'a', modifyIndex: 5 });
+    assert.deepEqual(checkPartitionHistory(h, 2_000, 1_000).failures, []);
+    // A stale read answered by a server that had not heard a leader for longer than max_stale.
+    const s = h.begin('c1', 'k', { f: 'get' }, 's2', 'stale');
+    h.complete(s, { f: 'get', value: 'a', modifyIndex: 5 });
+    s.lastContactMs = 2_500;
+    assert.match(checkPartitionHistory(h, 2_000, 1_000).failures.join('\n'), /X-Consul-LastContact 2500 ms > max_stale/);
+    s.lastContactMs = 10;
+    // A consistent read of a value nobody wrote after the write completed.
+    const bad = h.begin('c1', 'k', { f: 'get' }, 's3', 'default');
+    h.complete(bad, { f: 'get', value: null, modifyIndex: 0 });
+    assert.match(checkPartitionHistory(h, 2_000, 1_000).failures.join('\n'), /not linearizable/);
+  });
+
   test('the network harness cuts server-to-server traffic only, and leaves nothing behind', { skip: unsupported }, async () => {
     const net = NetnsNetwork.create(3);
     const { spawn } = await import('node:child_process');

@@ -87,6 +87,10 @@ export class NetnsServerSet {
   readonly servers: NetnsServer[] = [];
   private readonly configFile: string;
   private readonly dir: { path: string; remove(): void };
+  /** Backstop when the process exits without stopAll() (an interrupted bench): kill by PID. */
+  private readonly onExit = (): void => {
+    for (const s of this.servers) s.signal('SIGKILL');
+  };
 
   constructor(
     readonly net: NetnsNetwork,
@@ -104,6 +108,7 @@ export class NetnsServerSet {
       mkdirSync(dataDir, { recursive: true });
       this.servers.push(new NetnsServer(n, net.addr(n), dataDir));
     }
+    process.once('exit', this.onExit);
   }
 
   server(n: number): NetnsServer {
@@ -165,6 +170,7 @@ export class NetnsServerSet {
   /** Stops every server (SIGTERM, SIGKILL after graceMs) and removes the data dirs. */
   async stopAll(graceMs = 3_000): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop('SIGTERM', graceMs)));
+    process.removeListener('exit', this.onExit);
     this.dir.remove();
   }
 

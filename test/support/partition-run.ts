@@ -18,6 +18,9 @@ export const MAX_STALE_MS = 2_000;
 /** In-flight AppendEntries and apply lag on a loaded machine. */
 export const STALE_SLACK_MS = 1_000;
 
+/** The fault in force, for the report of a failing read. */
+const faultNow = { what: 'no fault' };
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface RunOptions {
@@ -33,12 +36,13 @@ export interface RunResult extends CheckReport {
   readonly summary: string;
 }
 
-type Answer = { kind: 'reply'; status: number; text: string } | { kind: 'refused' } | { kind: 'failed'; why: string };
+type Answer = { kind: 'reply'; status: number; text: string; lastContactMs?: number } | { kind: 'refused' } | { kind: 'failed'; why: string };
 
 async function call(url: string, method: 'GET' | 'PUT', body?: string): Promise<Answer> {
   try {
     const res = await fetch(url, { method, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(OP_TIMEOUT_MS) });
-    return { kind: 'reply', status: res.status, text: await res.text() };
+    const lc = res.headers.get('x-consul-lastcontact');
+    return { kind: 'reply', status: res.status, text: await res.text(), ...(lc !== null ? { lastContactMs: Number(lc) } : {}) };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     if (e.cause?.code === 'ECONNREFUSED') return { kind: 'refused' };
@@ -69,9 +73,14 @@ async function worker(i: number, set: NetnsServerSet, h: PartitionHistory, rng: 
     const roll = rng.int(20);
     const get = async (mode: ReadMode): Promise<{ value: string | null; modifyIndex: number } | undefined> => {
       const op = h.begin(client, key, { f: 'get' }, s.name, mode);
-      const got = parseGet(await call(`${url}${QUERY[mode]}`, 'GET'));
+      const a = await call(`${url}${QUERY[mode]}`, 'GET');
+      const got = parseGet(a);
       if (got === undefined) h.drop(op);
-      else h.complete(op, { f: 'get', ...got });
+      else {
+        h.complete(op, { f: 'get', ...got });
+        if (a.kind === 'reply' && a.lastContactMs !== undefined) op.lastContactMs = a.lastContactMs;
+        op.why = faultNow.what;
+      }
       return got;
     };
     const write = async (cas?: { value: string | null; modifyIndex: number }): Promise<boolean> => {
@@ -224,10 +233,12 @@ export async function runPartitions(opts: RunOptions): Promise<RunResult> {
       faults[fault] = (faults[fault] ?? 0) + 1;
       const hold = 3_000 + rng.int(3_000);
       log(`fault: ${desc} for ${hold} ms`);
+      faultNow.what = `during ${desc}`;
       await sleep(hold);
       net.heal();
       for (const s of paused) set.resume(s);
       for (const s of killed) set.start(s);
+      faultNow.what = `after ${desc} (healed)`;
       const t0 = now();
       await set.waitCommonLeader(30_000);
       recoveries.push(Math.round(now() - t0));
@@ -251,7 +262,7 @@ export async function runPartitions(opts: RunOptions): Promise<RunResult> {
     const c = report.counts;
     const nFaults = Object.values(faults).reduce((a, b) => a + b, 0);
     const summary = [
-      `seed ${opts.seed}; ${opts.seconds} s; ${c.ops} ops (${c.checkedLinearizable} checked for linearizability: ${c.writesAcked} writes acked, ${c.casRefused} cas refused, ${c.defaultReads} default + ${c.consistentReads} consistent reads, ${c.open} open; ${c.staleReads} stale reads checked against max_stale, worst lag ${c.staleLagMaxMs} ms; ${c.dropped} dropped); check ${c.checkMs} ms`,
+      `seed ${opts.seed}; ${opts.seconds} s; ${c.ops} ops (${c.checkedLinearizable} checked for linearizability: ${c.writesAcked} writes acked, ${c.casRefused} cas refused, ${c.defaultReads} default + ${c.consistentReads} consistent reads, ${c.open} open; ${c.staleReads} stale reads, X-Consul-LastContact checked against max_stale, data age worst ${c.staleLagMaxMs} ms, ${c.staleOverBound} older than max_stale + slack; ${c.dropped} dropped); check ${c.checkMs} ms`,
       `faults: ${nFaults} (${Object.entries(faults).map(([k, v]) => `${k} x${v}`).join(', ')}); heal -> common leader: max ${Math.max(0, ...recoveries)} ms`,
       ...report.lines,
     ].join('\n');

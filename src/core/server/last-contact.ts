@@ -7,13 +7,14 @@
 /** Go's max Duration (2^63-1 ns) in whole milliseconds, as Consul's header prints it. */
 export const NEVER_CONTACTED_MS = 9_223_372_036_854;
 
+/** Whole milliseconds, as Consul prints them (the monotonic clock has fractions). */
 export function lastContactMs(isLeader: boolean, sinceLeaderSpokeMs: number | undefined): number {
   if (isLeader) return 0;
-  return sinceLeaderSpokeMs ?? NEVER_CONTACTED_MS;
+  return sinceLeaderSpokeMs === undefined ? NEVER_CONTACTED_MS : Math.floor(sinceLeaderSpokeMs);
 }
 
 /** hashicorp/raft Stats()["last_contact"]: "never", "0" on the leader, else the age. */
 export function lastContactStat(isLeader: boolean, sinceLeaderSpokeMs: number | undefined): string {
   if (isLeader) return '0';
-  return sinceLeaderSpokeMs === undefined ? 'never' : `${sinceLeaderSpokeMs}ms`;
+  return sinceLeaderSpokeMs === undefined ? 'never' : `${Math.floor(sinceLeaderSpokeMs)}ms`;
 }

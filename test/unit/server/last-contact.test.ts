@@ -10,6 +10,9 @@ import { lastContactMs, lastContactStat, NEVER_CONTACTED_MS } from '../../../src
 test('last contact: 0 on the leader, the age on a follower, Go max Duration when never', () => {
   assert.equal(lastContactMs(true, undefined), 0);
   assert.equal(lastContactMs(false, 1_234), 1_234);
+  // X-Consul-LastContact is whole milliseconds (it showed 52.26423500000237 from the monotonic clock).
+  assert.equal(lastContactMs(false, 52.26423500000237), 52);
+  assert.equal(lastContactStat(false, 3664.7809670000006), '3664ms');
   assert.equal(lastContactMs(false, undefined), NEVER_CONTACTED_MS);
   assert.equal(NEVER_CONTACTED_MS, Math.floor((2 ** 63 - 1) / 1e6));
   assert.equal(lastContactStat(false, undefined), 'never');
