@@ -8,7 +8,7 @@ import type { Server } from '../server/index.js';
 import { kvsApply } from '../server/session-endpoint.js';
 import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
 import { kvsGet } from '../state/kvs.js';
-import type { ForwardReply, ForwardRequest } from '../http/forward.js';
+import { forwardHoldMs, type ForwardReply, type ForwardRequest } from '../http/forward.js';
 import type { CatalogPort } from './anti-entropy.js';
 import type { RemoteExecKv } from './remote-exec.js';
 import type { ServerRouter } from './router.js';
@@ -54,7 +54,7 @@ export class StateAccess {
         leader: () => server.leaderTarget(),
         call: async (addr) => decodeForwardReply(await this.rpcClient.call(addr, RPC.httpForward, req, { timeoutMs })),
         isRead: req.method === 'GET' || req.method === 'HEAD',
-        holdTimeoutMs: server.rpcHoldTimeoutMs,
+        holdTimeoutMs: forwardHoldMs(req.url, server.rpcHoldTimeoutMs, timeoutMs),
         // The server we reached lost its leader too: wait for the election like Consul does.
         isNoLeader: (r) => r.status === 500 && Buffer.from(r.body).toString('utf8').trim() === NO_LEADER,
       });

@@ -76,3 +76,15 @@ export function forwardedHeaders(h: Readonly<Record<string, string | string[] | 
 export function forwardTimeoutMs(url: string, maxQueryTimeMs: number): number {
   return url.includes('index=') ? maxQueryTimeMs + maxQueryTimeMs / 16 + 30_000 : 60_000 + 7_000;
 }
+
+/**
+ * How long a follower keeps retrying a forwarded call through elections. Consul's HasTimedOut:
+ * rpc_hold_timeout, plus the blocking timeout for a blocking query (index > 0), so a blocking
+ * read whose leader vanished mid-wait is retried against the next leader instead of failing.
+ * The blocking part here is the call's own timeout (forwardTimeoutMs), an upper bound of it.
+ */
+export function forwardHoldMs(url: string, rpcHoldTimeoutMs: number, callTimeoutMs: number): number {
+  const m = /[?&]index=(\d+)/.exec(url);
+  const blocking = m !== null && Number(m[1]) > 0;
+  return rpcHoldTimeoutMs + (blocking ? callTimeoutMs : 0);
+}

@@ -65,6 +65,32 @@ async function backoff(o: LeaderForwardOptions<unknown>, failed: LeaderTarget, d
 }
 
 /**
+ * A read pending at a server that is no longer the leader (another one was elected, or we lead
+ * now) is abandoned and retried there: reads have no effect, and the old leader may be cut off,
+ * its connection silent for minutes (a blocking query waits up to its whole `wait`). Consul gets
+ * the same from yamux keepalives failing the stream; waiting for the new leader is quicker.
+ */
+async function untilLeaderMoves<T>(call: Promise<T>, leader: () => LeaderTarget, asked: LeaderTarget): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const moved = new Promise<never>((_, reject) => {
+    const check = (): void => {
+      const now = leader();
+      if (now !== undefined && !sameTarget(now, asked)) reject(Errors.noLeader());
+      else timer = setTimeout(check, LEADER_WATCH_MS);
+    };
+    timer = setTimeout(check, LEADER_WATCH_MS);
+  });
+  call.catch(() => undefined); // an abandoned call's late failure is nobody's business
+  try {
+    return await Promise.race([call, moved]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const LEADER_WATCH_MS = 100;
+
+/**
  * Runs `call` against the current leader, holding and retrying through elections. Resolves
  * undefined when this server is (or became) the leader: the caller serves the request itself.
  * Rejects with the last error, or with "No cluster leader" when none appeared within the hold.
@@ -78,7 +104,7 @@ export async function forwardToLeader<T>(o: LeaderForwardOptions<T>): Promise<T 
     let answer: { value: T } | undefined;
     if (target !== undefined) {
       try {
-        const value = await o.call(target.addr);
+        const value = o.isRead ? await untilLeaderMoves(o.call(target.addr), o.leader, target) : await o.call(target.addr);
         if (!o.isNoLeader?.(value)) return value;
         answer = { value };
       } catch (e) {

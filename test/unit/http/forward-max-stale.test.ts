@@ -4,7 +4,7 @@
 // test: an isolated server kept answering `?stale&max_stale=2s` from 10+ s old state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { needsLeader } from '../../../src/core/http/forward.js';
+import { forwardHoldMs, needsLeader } from '../../../src/core/http/forward.js';
 
 const q = (s: string): URLSearchParams => new URLSearchParams(s);
 
@@ -22,4 +22,14 @@ test('needsLeader: max_stale bounds a stale read with or without ?stale', () => 
   // A zero bound is no bound: ?stale stays stale, a bare max_stale=0s is a default read.
   assert.equal(needsLeader('/v1/kv/a', q('stale&max_stale=0s'), 60_000), false);
   assert.equal(needsLeader('/v1/kv/a', q('max_stale=0s'), 0), true);
+});
+
+// Found by the netns lock test: `consul lock` B's blocking read, forwarded to a leader that was
+// then cut off, failed with "connection lost" once it had waited longer than rpc_hold_timeout,
+// instead of being retried against the new leader (Consul: HasTimedOut adds the blocking time).
+test('forwardHoldMs: a blocking query may be retried for its whole wait plus the hold timeout', () => {
+  assert.equal(forwardHoldMs('/v1/kv/a', 7_000, 67_000), 7_000);
+  assert.equal(forwardHoldMs('/v1/kv/a?index=0', 7_000, 67_000), 7_000);
+  assert.equal(forwardHoldMs('/v1/kv/a?index=42&wait=5m', 7_000, 348_750), 355_750);
+  assert.equal(forwardHoldMs('/v1/kv/a?recurse&index=9', 7_000, 348_750), 355_750);
 });

@@ -101,3 +101,25 @@ test('RpcError.neverSent: true when the dial fails, false when an open connectio
     client.close();
   }
 });
+
+// Found by the netns lock test: a follower's forwarded blocking read to a leader that was then
+// cut off hung on the silent connection for minutes; `consul lock` never got the lock from the
+// new leader. A read is abandoned and retried at the new leader; a write is not (it may commit).
+test('a read pending at a deposed leader is retried at the new one; a write keeps waiting', async () => {
+  let leader: LeaderTarget = at('old:8300');
+  setTimeout(() => (leader = at('new:8300')), 150);
+  const hang = new Promise<string>(() => undefined);
+  const calls: string[] = [];
+  const t0 = Date.now();
+  const r = await forwardToLeader({ leader: () => leader, call: async (a) => (calls.push(a), a === 'old:8300' ? hang : 'fresh'), isRead: true, holdTimeoutMs: 5_000 });
+  assert.equal(r, 'fresh');
+  assert.deepEqual(calls, ['old:8300', 'new:8300']);
+  assert.ok(Date.now() - t0 < 2_000, `took ${Date.now() - t0} ms`);
+
+  leader = at('old:8300');
+  setTimeout(() => (leader = at('new:8300')), 100);
+  let settled = false;
+  void forwardToLeader({ leader: () => leader, call: async () => hang, isRead: false, holdTimeoutMs: 5_000 }).finally(() => (settled = true));
+  await new Promise((res) => setTimeout(res, 500));
+  assert.equal(settled, false, 'a write must not be abandoned: it may still commit at the old leader');
+});
