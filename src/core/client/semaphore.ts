@@ -107,6 +107,9 @@ export class Semaphore {
     this.monitorStop = new AbortController();
     const lost = new AbortController();
     void this.monitor(id, this.monitorStop.signal).finally(() => lost.abort());
+    // Renewals failing for a whole TTL: the lock may be gone without the monitor hearing of it
+    // (its server cut off from the leader can hold a blocking query for minutes).
+    this.renewer?.expired.addEventListener('abort', () => lost.abort(), { once: true });
     return lost.signal;
   }
 

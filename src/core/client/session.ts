@@ -82,6 +82,15 @@ export class SessionRenewer {
   private stopped = false;
   private lastRenewMs = Date.now();
   private ttlMs: number;
+  private readonly expiry = new AbortController();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /**
+   * Aborts when no renewal went through for a whole TTL (counted from when the last good one
+   * was sent): the servers may have destroyed the session by now. Not in Consul's api (its
+   * RenewPeriodic just returns); `consul lock` promises to stop its child when "communication
+   * is disrupted", and a lock-delay no shorter than the TTL then keeps two holders apart.
+   */
+  readonly expired: AbortSignal = this.expiry.signal;
 
   constructor(
     private readonly api: SessionApi,
@@ -89,7 +98,14 @@ export class SessionRenewer {
     ttlMs: number,
   ) {
     this.ttlMs = ttlMs;
+    this.armExpiry(this.lastRenewMs);
     this.schedule(ttlMs / 2);
+  }
+
+  private armExpiry(sentAtMs: number): void {
+    clearTimeout(this.expiryTimer);
+    if (this.stopped) return;
+    this.expiryTimer = setTimeout(() => this.expiry.abort(), Math.max(0, sentAtMs + this.ttlMs - Date.now()));
   }
 
   private schedule(ms: number): void {
@@ -101,6 +117,7 @@ export class SessionRenewer {
     if (this.stopped) return;
     if (Date.now() - this.lastRenewMs > this.ttlMs) return;
     let entry: SessionEntry | null;
+    const sentAtMs = Date.now();
     try {
       entry = await this.api.renew(this.id);
     } catch {
@@ -110,7 +127,8 @@ export class SessionRenewer {
     if (!entry) return;
     const ttl = parseTtlMs(entry.TTL);
     if (ttl > 0) this.ttlMs = ttl;
-    this.lastRenewMs = Date.now();
+    this.lastRenewMs = sentAtMs;
+    this.armExpiry(sentAtMs);
     this.schedule(this.ttlMs / 2);
   }
 
@@ -119,6 +137,7 @@ export class SessionRenewer {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.expiryTimer);
     await this.api.destroy(this.id).catch(() => undefined);
   }
 }
