@@ -74,8 +74,10 @@ describe('partitions in network namespaces', { timeout: 200_000 }, () => {
     const result = await runPartitions({ seconds: SECONDS, seed: SEED, log: (l) => console.log(`# ${l}`) });
     console.log(result.summary);
     assert.deepEqual(result.failures, [], result.failures.join('\n\n'));
-    assert.ok(result.counts['writesAcked'] !== undefined && result.counts['writesAcked'] > 100, `only ${result.counts['writesAcked']} writes acked`);
-    assert.ok(result.counts['staleReads'] !== undefined && result.counts['staleReads'] > 50, 'too few stale reads');
-    assert.ok(Object.keys(result.faults).length >= 5, `too few kinds of faults: ${Object.keys(result.faults).join(', ')}`);
+    // The run did something: work scales with its length (a fault cycle takes about 6-10 s).
+    const scale = Math.min(1, SECONDS / 60);
+    assert.ok((result.counts['writesAcked'] ?? 0) > 100 * scale, `only ${result.counts['writesAcked']} writes acked`);
+    assert.ok((result.counts['staleReads'] ?? 0) > 50 * scale, 'too few stale reads');
+    assert.ok(Object.keys(result.faults).length >= Math.max(1, Math.floor(5 * scale)), `too few kinds of faults: ${Object.keys(result.faults).join(', ')}`);
   });
 });

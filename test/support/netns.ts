@@ -214,7 +214,7 @@ export class NetnsNetwork {
     for (const m of links.matchAll(new RegExp(`\\d+: (cts${this.id}p\\d+)[@:]`, 'g'))) quiet('ip', ['link', 'del', m[1] as string]);
   }
 
-  /** True when nothing of this run is left on the machine. */
+  /** What of run `id` is still on the machine (links, namespaces, nft table); [] when nothing. */
   static leftovers(id: string): string[] {
     const out: string[] = [];
     const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });

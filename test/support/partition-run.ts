@@ -191,7 +191,42 @@ async function inject(fault: Fault, set: NetnsServerSet, net: NetnsNetwork, rng:
   return { killed, paused, desc };
 }
 
-/** Runs the whole scenario; always tears down what it created. */
+/** The seeded nemesis: every kind once per cycle in a shuffled order, each healed and recovered. */
+async function nemesis(set: NetnsServerSet, net: NetnsNetwork, rng: SeededRng, seconds: number, log: (l: string) => void): Promise<{ faults: Record<string, number>; recoveries: number[] }> {
+  const faults: Record<string, number> = {};
+  const recoveries: number[] = [];
+  const end = now() + seconds * 1000;
+  let order: Fault[] = [];
+  while (now() < end) {
+    if (order.length === 0) {
+      order = [...FAULTS];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j] as Fault, order[i] as Fault];
+      }
+    }
+    const fault = order.shift() as Fault;
+    const { killed, paused, desc } = await inject(fault, set, net, rng);
+    faults[fault] = (faults[fault] ?? 0) + 1;
+    const hold = 3_000 + rng.int(3_000);
+    log(`fault: ${desc} for ${hold} ms`);
+    faultNow.what = `during ${desc}`;
+    await sleep(hold);
+    net.heal();
+    for (const s of paused) set.resume(s);
+    for (const s of killed) set.start(s);
+    faultNow.what = `after ${desc} (healed)`;
+    // Liveness: once healed, every server names one leader again.
+    const t0 = now();
+    await set.waitCommonLeader(30_000);
+    recoveries.push(Math.round(now() - t0));
+    log(`healed; common leader after ${recoveries.at(-1)} ms`);
+    await sleep(1_000);
+  }
+  return { faults, recoveries };
+}
+
+/** Runs the whole scenario; always stops the agents and tears down the network it created. */
 export async function runPartitions(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((): void => {});
   const rng = new SeededRng(opts.seed);
@@ -200,56 +235,21 @@ export async function runPartitions(opts: RunOptions): Promise<RunResult> {
   const h = new PartitionHistory();
   const stop = { now: false };
   const workers: Promise<void>[] = [];
-  const faults: Record<string, number> = {};
-  const recoveries: number[] = [];
-  try {
-    return await scenario();
-  } finally {
-    stop.now = true;
-    await Promise.all(workers);
-    await set.stopAll();
-    net.teardown();
-  }
-
-  async function scenario(): Promise<RunResult> {
+  faultNow.what = 'no fault';
   try {
     log(`network ${net.subnet}.0/24 bridge ${net.bridge}, namespaces ${net.ns(1)}..${net.ns(5)}`);
     await set.startAll();
     await set.waitCommonLeader(60_000);
     for (let i = 0; i < (opts.workers ?? 6); i++) workers.push(worker(i, set, h, new SeededRng(opts.seed * 31 + i), stop));
-    const end = now() + opts.seconds * 1000;
-    let order: Fault[] = [];
-    while (now() < end) {
-      if (order.length === 0) {
-        // Every kind once per cycle, in a seeded order.
-        order = [...FAULTS];
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
-          [order[i], order[j]] = [order[j] as Fault, order[i] as Fault];
-        }
-      }
-      const fault = order.shift() as Fault;
-      const { killed, paused, desc } = await inject(fault, set, net, rng);
-      faults[fault] = (faults[fault] ?? 0) + 1;
-      const hold = 3_000 + rng.int(3_000);
-      log(`fault: ${desc} for ${hold} ms`);
-      faultNow.what = `during ${desc}`;
-      await sleep(hold);
-      net.heal();
-      for (const s of paused) set.resume(s);
-      for (const s of killed) set.start(s);
-      faultNow.what = `after ${desc} (healed)`;
-      const t0 = now();
-      await set.waitCommonLeader(30_000);
-      recoveries.push(Math.round(now() - t0));
-      log(`healed; common leader after ${recoveries.at(-1)} ms`);
-      await sleep(1_000);
+    let ran: { faults: Record<string, number>; recoveries: number[] };
+    try {
+      ran = await nemesis(set, net, rng, opts.seconds, log);
+    } finally {
+      stop.now = true;
+      await Promise.all(workers);
     }
-  } finally {
-    stop.now = true;
-    await Promise.all(workers);
-  }
-  {
+    const { faults, recoveries } = ran;
+
     // Final ?consistent reads through the leader, part of the checked history.
     const leader = await set.waitCommonLeader(30_000);
     for (const key of KEYS) {
@@ -267,6 +267,10 @@ export async function runPartitions(opts: RunOptions): Promise<RunResult> {
       ...report.lines,
     ].join('\n');
     return { ...report, faults, recoveries, summary };
+  } finally {
+    stop.now = true;
+    await Promise.all(workers);
+    await set.stopAll();
+    net.teardown();
   }
-}
 }
