@@ -188,3 +188,27 @@ test('after a leader crash, followers forget it, log the election, and their las
     await cluster.close();
   }
 });
+
+// Found by the netns partition test: a leader paused (SIGSTOP) past its lease served a default
+// read from old state on resume, because its Raft timer fired once and the tick-based lease
+// still looked fresh. Ticks now follow the monotonic clock: a stall of the whole process (here:
+// a busy loop, which stops every node's timers like SIGSTOP does) is seen as the time it was.
+test('a process stall longer than the lease ends the lease at the first tick after it', async () => {
+  const cluster = new TestCluster();
+  try {
+    for (const id of IDS) await cluster.start(id, IDS);
+    const leader = await cluster.waitLeader();
+    await cluster.write('x');
+    await waitFor(() => leader.driver.isLeaderWithLease(), 2_000, 'the leader to hold a lease');
+    // Runs in the timers phase right after the drivers' first tick past the stall, before any
+    // peer message (an ack that would renew the lease) is read from the sockets.
+    const afterStall = new Promise<boolean>((resolve) => setTimeout(() => resolve(leader.driver.isLeaderWithLease()), 30));
+    const until = Date.now() + 1_000; // 50 ticks of 20 ms; the lease is under 10
+    while (Date.now() < until) {
+      // stall
+    }
+    assert.equal(await afterStall, false, 'the lease survived a 1 s stall');
+  } finally {
+    await cluster.close();
+  }
+});
