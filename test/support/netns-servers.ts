@@ -201,6 +201,29 @@ export class NetnsServerSet {
     }
   }
 
+  /**
+   * Waits until a majority of all servers name the same running leader (the cluster can serve);
+   * a server that autopilot removed while it was cut off rejoins later, when serf reconnects.
+   */
+  async waitQuorumLeader(timeoutMs: number): Promise<NetnsServer> {
+    const deadline = Date.now() + timeoutMs;
+    const quorum = Math.floor(this.servers.length / 2) + 1;
+    let last = '';
+    for (;;) {
+      const alive = this.alive().filter((s) => !s.paused);
+      const seen = await Promise.all(alive.map((s) => this.leaderSeenBy(s)));
+      last = alive.map((s, i) => `${s.name}->${seen[i] ?? '?'}`).join(' ');
+      const votes = new Map<string, number>();
+      for (const a of seen) if (a) votes.set(a, (votes.get(a) ?? 0) + 1);
+      for (const [addr, n] of votes) {
+        const leader = this.byRpcAddr(addr);
+        if (n >= quorum && leader?.running && !leader.paused) return leader;
+      }
+      if (Date.now() > deadline) throw new Error(`no leader named by a majority within ${timeoutMs}ms: ${last}\n${this.logTails()}`);
+      await sleep(100);
+    }
+  }
+
   /** The leader as named by the first answering server that names a running one. */
   async findLeader(among: readonly NetnsServer[] = this.alive()): Promise<NetnsServer | undefined> {
     for (const s of among) {
