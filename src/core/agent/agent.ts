@@ -98,7 +98,7 @@ export class Agent implements AgentFacade {
   async start(): Promise<void> {
     const c = this.config;
     if (c.server) {
-      const rpc = new RpcServer({ logger: this.log.named('rpc') });
+      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
       try {

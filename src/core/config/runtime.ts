@@ -9,6 +9,7 @@ import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
+import { buildLimits, type LimitsRuntime } from './limits.js';
 
 export interface Ports {
   dns: number;
@@ -49,6 +50,8 @@ export interface RuntimeConfig {
   /** Consul's config warnings (deprecated keys, skipped files): logged by the agent at startup. */
   warnings: string[];
   kvMaxValueSize: number;
+  /** limits { http_max_conns_per_client, rpc_max_conns_per_client, request_limits ... }. */
+  limits: LimitsRuntime;
   txnMaxReqLen: number;
   defaultQueryTimeMs: number;
   maxQueryTimeMs: number;
@@ -239,6 +242,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     syslogFacility: f.syslog_facility ?? 'LOCAL0',
     warnings: [...sourceWarnings, ...deprecations],
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
+    limits: buildLimits(f.limits),
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
     defaultQueryTimeMs: configDurationMs(f.default_query_time, 'default_query_time', 300_000),
     maxQueryTimeMs: configDurationMs(f.max_query_time, 'max_query_time', 600_000),

@@ -35,7 +35,14 @@ export const LimitsSchema = z
     rpc_max_burst: z.number().int(),
     rpc_handshake_timeout: duration,
     rpc_client_timeout: duration,
-    request_limits: section,
+    http_handshake_timeout: duration,
+    request_limits: z
+      .strictObject({
+        mode: z.enum(['disabled', 'permissive', 'enforcing']),
+        read_rate: z.number(),
+        write_rate: z.number(),
+      })
+      .partial(),
   })
   .partial();
 
