@@ -99,6 +99,7 @@ export class RaftDriver<R> implements TransportReporter {
     // Replay the committed tail of the log before returning, so the FSM and status().conf are
     // current when the caller looks (the core rebuilds the configuration as entries apply).
     await this.exclusive(() => this.process());
+    if (this.node) this.campaignIfLoneVoter(this.node);
     this.kick();
   }
 
@@ -151,11 +152,18 @@ export class RaftDriver<R> implements TransportReporter {
       maxInflight: 256,
       applied: this.applied,
     });
-    const conf = node.status().conf;
-    this.lastConf = conf;
-    // A lone voter need not wait out an election timeout to lead (a dev agent is up at once).
-    if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) node.campaign();
+    this.lastConf = node.status().conf;
+    this.campaignIfLoneVoter(node);
     return node;
+  }
+
+  /**
+   * A lone voter need not wait out an election timeout to lead (a dev agent is up at once). On a
+   * restart the configuration is only known once the log has replayed, so start() asks again then.
+   */
+  private campaignIfLoneVoter(node: RawNode): void {
+    const st = node.status();
+    if (st.role !== 'leader' && st.conf.voters.length === 1 && st.conf.voters[0] === this.opts.id) node.campaign();
   }
 
   /** Hand a message from a peer to the core. */
