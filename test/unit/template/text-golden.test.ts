@@ -26,7 +26,7 @@ function parseGolden(text: string): Case[] {
   const flush = () => {
     if (!cur) return;
     for (const k of ['template', 'data', 'output', 'error'] as const) {
-      if (cur[k] !== undefined) cur[k] = cur[k]!.replace(/\n$/, '');
+      if (cur[k] !== undefined) cur[k] = cur[k]!.replace(/\n+$/, '');
     }
     cases.push(cur);
   };
@@ -49,12 +49,6 @@ function parseGolden(text: string): Case[] {
     cur[section] = `${cur[section]}${line}\n`;
   }
   flush();
-  // Blank separator lines between cases belong to no case.
-  for (const c of cases) {
-    for (const k of ['template', 'data', 'output', 'error'] as const) {
-      if (c[k] !== undefined) c[k] = c[k]!.replace(/\n+$/, (m) => m.slice(1));
-    }
-  }
   return cases;
 }
 
