@@ -9,7 +9,7 @@ import { parse, type Tree } from './parse.js';
 export { ExecError, type FuncMap, type GoFunc, type MissingKey, variadic } from './exec.js';
 export { TemplateError } from './parse.js';
 export { sprintf, sprint, sprintln, goQuote } from './fmt.js';
-export { GO_TYPE, formatV, isTrue, kindOf, typeName } from './values.js';
+export { GO_TYPE, formatV, isTrue, kindOf, mapEntries, typeName } from './values.js';
 
 export interface TemplateOptions {
   leftDelim?: string;
