@@ -2,5 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 
 export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(path, path, before, after, 'current', 'rendered', { context: 3 }).replace(/^=+\n/, '');
+  // jsdiff starts with an "Index:" header and a rule; a unified diff starts at "--- ".
+  const patch = createTwoFilesPatch(path, path, before, after, 'current', 'rendered', { context: 3 });
+  return patch.slice(patch.indexOf('--- '));
 }

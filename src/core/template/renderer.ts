@@ -34,7 +34,7 @@ export function readExisting(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new RenderError(`failed reading file: ${(err as Error).message}`);
+    throw new RenderError(`failed reading file: ${fsMessage(err)}`);
   }
 }
 
@@ -107,11 +107,22 @@ export function atomicWrite(path: string, contents: string, perms: number | unde
   }
 }
 
+const GO_ERRNO: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EROFS: 'read-only file system',
+  EEXIST: 'file exists',
+  ENOSPC: 'no space left on device',
+};
+
+/** A Node fs error as Go's *PathError prints it: "open /path: not a directory". */
 function fsMessage(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EACCES') return `open ${e.path ?? ''}: permission denied`;
-  if (e.code === 'ENOENT') return `open ${e.path ?? ''}: no such file or directory`;
-  if (e.code === 'EISDIR') return `rename ${e.path ?? ''}: is a directory`;
-  if (e.code === 'EROFS') return `open ${e.path ?? ''}: read-only file system`;
-  return e.message;
+  const text = e.code ? GO_ERRNO[e.code] : undefined;
+  if (!text) return e.message;
+  const op = e.syscall === 'mkdir' || e.syscall === 'rename' || e.syscall === 'link' || e.syscall === 'chmod' ? e.syscall : 'open';
+  return `${op} ${e.path ?? ''}: ${text}`;
 }

@@ -139,8 +139,8 @@ export class Runner {
 
   private fail(err: Error): void {
     if (this.stopped) return;
+    this.settle.reject(err); // settles first: the stop() below must not report success
     this.stop();
-    this.settle.reject(err);
   }
 
   private schedule(): void {

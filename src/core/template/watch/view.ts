@@ -80,7 +80,7 @@ export class View {
           continue;
         }
         log.error(`(view) ${id}: ${e.message} (exceeded maximum retries)`);
-        this.opts.onError(this, e);
+        this.opts.onError(this, new Error(`${id}: ${e.message}`));
         return;
       }
       if (this.stopped) return;
