@@ -172,33 +172,15 @@ export class Lexer {
   getStart(): number {
     return this.start;
   }
-  setStart(s: number): void {
-    this.start = s;
-  }
   setInsideAction(v: boolean): void {
     this.insideAction = v;
-  }
-  isInsideAction(): boolean {
-    return this.insideAction;
   }
   incParen(d: number): number {
     this.parenDepth += d;
     return this.parenDepth;
   }
-  emitItem(item: Item): void {
-    this.items.push(item);
-  }
   addLines(text: string): void {
     this.line += countNewlines(text);
-  }
-  lineNow(): number {
-    return this.line;
-  }
-  startLineNow(): number {
-    return this.startLine;
-  }
-  resetStartLine(): void {
-    this.startLine = this.line;
   }
 }
 

@@ -7,55 +7,15 @@ import type {
   TreeRef, VariableNode,
 } from './node.js';
 import { nodeString } from './node.js';
+import { parseNumberLiteral, TemplateError, unquoteGo } from './literals.js';
+
+export { TemplateError, unquoteGo };
 
 type WithoutTree<T> = T extends unknown ? Omit<T, 'tree'> : never;
 
-export class TemplateError extends Error {
-  override name = 'TemplateError';
-}
 
 export interface Tree extends TreeRef {
   root: ListNode;
-}
-
-/** Go's strconv.Unquote for "..." and `...` (and '...' for character constants). */
-export function unquoteGo(s: string): string {
-  const q = s[0];
-  if (s.length < 2 || s[s.length - 1] !== q) throw new TemplateError('invalid syntax');
-  const body = s.slice(1, -1);
-  if (q === '`') {
-    if (body.includes('`')) throw new TemplateError('invalid syntax');
-    return body.replace(/\r/g, '');
-  }
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== '\\') {
-      if (c === q || c === '\n') throw new TemplateError('invalid syntax');
-      out += c;
-      continue;
-    }
-    const e = body[++i];
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
-    if (e === undefined) throw new TemplateError('invalid syntax');
-    if (simple[e] !== undefined) out += simple[e];
-    else if (e === q) out += e;
-    else if (e === 'x' || e === 'u' || e === 'U') {
-      const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + n);
-      if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) throw new TemplateError('invalid syntax');
-      const v = Number.parseInt(hex, 16);
-      if (e === 'x') out += Buffer.from([v]).toString('latin1');
-      else out += String.fromCodePoint(v);
-      i += n;
-    } else if (e >= '0' && e <= '7') {
-      const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct)) throw new TemplateError('invalid syntax');
-      out += String.fromCharCode(Number.parseInt(oct, 8));
-      i += 2;
-    } else throw new TemplateError('invalid syntax');
-  }
-  return out;
 }
 
 /** Go's item String() for "unexpected X in Y" messages. */
@@ -504,40 +464,13 @@ class Parser {
   }
 
   private newNumber(t: Item): NumberNode {
-    const base = { type: 'number' as const, pos: t.pos, text: t.val, isComplex: false };
-    if (t.type === 'charConstant') {
-      let rune: string;
-      try {
-        rune = unquoteGo(t.val);
-      } catch {
-        this.errorf(`malformed character constant: ${t.val}`);
-      }
-      const cp = rune.codePointAt(0);
-      if (cp === undefined || [...rune].length !== 1) this.errorf(`malformed character constant: ${t.val}`);
-      return this.node<NumberNode>({ ...base, isInt: true, isFloat: true, value: cp });
+    try {
+      return this.node<NumberNode>({ type: 'number', pos: t.pos, text: t.val, isComplex: false, ...parseNumberLiteral(t) });
+    } catch (err) {
+      this.errorf((err as Error).message);
     }
-    if (t.type === 'complex') this.errorf(`illegal number syntax: ${JSON.stringify(t.val)}`);
-    const text = t.val.replace(/_/g, '');
-    const intMatch = /^[+-]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
-    if (intMatch) {
-      const neg = text.startsWith('-');
-      const body = text.replace(/^[+-]/, '');
-      let v: number;
-      if (/^0[xX]/.test(body)) v = Number.parseInt(body.slice(2), 16);
-      else if (/^0[oO]/.test(body)) v = Number.parseInt(body.slice(2), 8);
-      else if (/^0[bB]/.test(body)) v = Number.parseInt(body.slice(2), 2);
-      else if (/^0[0-7]+$/.test(body)) v = Number.parseInt(body.slice(1), 8);
-      else v = Number.parseInt(body, 10);
-      return this.node<NumberNode>({ ...base, isInt: true, isFloat: true, value: neg ? -v : v });
-    }
-    if (/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/.test(text)) {
-      const v = Number(text);
-      return this.node<NumberNode>({ ...base, isInt: Number.isInteger(v), isFloat: true, value: v });
-    }
-    this.errorf(`illegal number syntax: ${JSON.stringify(t.val)}`);
   }
 }
-
 function isEmptyTree(n: Node): boolean {
   switch (n.type) {
     case 'list':
