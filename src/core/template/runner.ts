@@ -39,6 +39,8 @@ export class RunnerError extends Error {
   }
 }
 
+const COALESCE_MS = 25;
+
 class Quiescence {
   private timer: NodeJS.Timeout | undefined;
   private deadline = 0;
@@ -69,7 +71,8 @@ export class Runner {
   private readonly dependencies = new Map<string, Dependency>();
   private readonly renderEvents = new Map<string, RenderEvent>();
   private readonly quiescence = new Map<string, Quiescence>();
-  private quiescenceRun: ConsulTemplate | null = null;
+  /** Templates whose quiescence timer fired since the last run (Go receives them one by one). */
+  private readonly quiescenceFired = new Set<string>();
   private running = false;
   private pending = false;
   private stopped = false;
@@ -116,7 +119,7 @@ export class Runner {
       }
     }
     this.opts.log.debug('(runner) running initial templates');
-    this.schedule();
+    this.schedule(0);
   }
 
   /** Stop watching, stop timers and the supervised child, remove the pid file. */
@@ -143,12 +146,17 @@ export class Runner {
     this.stop();
   }
 
-  private schedule(): void {
+  /**
+   * Run soon. Data arriving within COALESCE_MS is handled by one run: one commit that touches
+   * several dependencies wakes several views at almost the same time, and should give one render
+   * and one command run, not one per dependency.
+   */
+  private schedule(delayMs = COALESCE_MS): void {
     if (this.stopped) return;
     this.pending = true;
     if (this.running) return;
     this.running = true;
-    setImmediate(() => void this.loop());
+    setTimeout(() => void this.loop(), delayMs);
   }
 
   private async loop(): Promise<void> {
@@ -178,7 +186,7 @@ export class Runner {
       this.renderEvents.set(tmpl.id, event);
       if (event.didRender) renderedAny = true;
     }
-    this.quiescenceRun = null;
+    this.quiescenceFired.clear();
     this.diffAndUpdateDeps(depsMap);
     for (const t of commands) {
       log.info(`(runner) executing command ${JSON.stringify(JSON.stringify(t.command))} from ${displayTemplate(t)}`);
@@ -234,7 +242,7 @@ export class Runner {
       log.debug(`(runner) missing data for ${result.missing.size} dependencies`);
       return event;
     }
-    if (this.quiescenceRun && this.quiescenceRun !== tmpl) return event;
+    if (this.quiescenceFired.size > 0 && !this.quiescenceFired.has(tmpl.id)) return event;
     const q = this.quiescence.get(tmpl.id);
     if (q) {
       q.tick();
@@ -308,8 +316,8 @@ export class Runner {
         new Quiescence(wait.minMs, wait.maxMs, () => {
           this.opts.log.debug(`(runner) received template ${JSON.stringify(t.id)} from quiescence`);
           this.quiescence.delete(t.id);
-          this.quiescenceRun = t;
-          this.schedule();
+          this.quiescenceFired.add(t.id);
+          this.schedule(0);
         }),
       );
     }
