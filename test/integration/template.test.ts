@@ -2,11 +2,11 @@
 // per change, bad input, -diff and SIGHUP. Every process is bounded in time and stopped by PID.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stopProcessGroup } from '../support/process-group.js';
-import { ROOT, TestAgent } from '../support/test-agent.js';
+import { ROOT, runCli, TestAgent } from '../support/test-agent.js';
 import { tmpDir } from '../support/tmp-dir.js';
 
 const CT_BIN = path.join(ROOT, 'bin', 'consul-template');
@@ -84,11 +84,29 @@ describe('consul-template', { timeout: 240_000 }, () => {
 
     const ct = startCt(['-consul-addr', agent.addr, '-template', `${file('hosts.ctmpl')}:${file('hosts')}`]);
     await waitFor('the hosts file', () => read(file('hosts')).includes(`127.0.0.1 ${node}`));
+    // A real client agent joins the dev server's LAN pool, then leaves gracefully.
+    mkdirSync(file('client-data'));
+    const client = await TestAgent.start({
+      dev: false,
+      dataDir: file('client-data'),
+      waitForLeader: false,
+      args: ['-node=ct-client', `-retry-join=127.0.0.1:${agent.ports.serfLan}`],
+    });
+    try {
+      await waitFor('the joined node', () => read(file('hosts')).includes('# ct-client\n127.0.0.1 ct-client'), 30_000);
+      // Sorted by node name, as consul-template sorts nodes.
+      assert.equal(read(file('hosts')), `\n# ct-client\n127.0.0.1 ct-client\n\n# ${node}\n127.0.0.1 ${node}\n\n`);
+      const left = await runCli(['leave', `-http-addr=${client.addr}`]);
+      assert.equal(left.code, 0, left.stderr);
+      await waitFor('the node to leave', () => !read(file('hosts')).includes('ct-client'), 30_000);
+    } finally {
+      await client.stop();
+    }
+    // An external node registered in the catalog is a node too.
     await api('PUT', '/v1/catalog/register', { Node: 'db-host', Address: '10.0.0.7' });
-    await waitFor('the joined node', () => read(file('hosts')).includes('10.0.0.7 db-host'));
-    assert.equal(read(file('hosts')), `\n# ${node}\n127.0.0.1 ${node}\n\n# db-host\n10.0.0.7 db-host\n\n`);
+    await waitFor('the registered node', () => read(file('hosts')).includes('10.0.0.7 db-host'));
     await api('PUT', '/v1/catalog/deregister', { Node: 'db-host' });
-    await waitFor('the node to leave', () => !read(file('hosts')).includes('db-host'));
+    await waitFor('the node to be deregistered', () => !read(file('hosts')).includes('db-host'));
     await ct.stop();
   });
 
