@@ -2,6 +2,7 @@
 // config files over defaults; then a Runner until -once finishes, a fatal error, or a signal.
 // SIGHUP re-reads the configuration and templates; SIGINT/SIGTERM stop cleanly.
 // Exit codes are consul-template's: 0 ok, 12 bad flags, 13 runner error, 14 config error.
+import { constants as osConstants } from 'node:os';
 import { type ClientConfig, resolveClientConfig } from '../client/index.js';
 import { CONSUL_TS_VERSION } from '../version.js';
 import { type Config, ConfigError, defaultConfig, finalizeConfig, loadConfigPath, parseTemplateFlag, parseWait } from './config.js';
@@ -166,6 +167,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     log.error(`(cli) ${(err as Error).message}`);
     return EXIT.config;
   }
+  for (const [key, value] of [['kill_signal', config.killSignal], ['reload_signal', config.reloadSignal]] as const) {
+    if (!signalName(value)) {
+      log.error(`(cli) ${key}: unknown signal ${JSON.stringify(value)}`);
+      return EXIT.config;
+    }
+  }
   log.info(`(cli) ${HUMAN_VERSION}`);
   if (config.templates.length === 0 && !config.exec) {
     log.error('(cli) runner: must specify at least one template or exec');
@@ -183,9 +190,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return new Promise<number>((resolve) => {
     let current = runner;
     const finish = (code: number) => {
-      process.off('SIGHUP', onHup);
-      process.off('SIGINT', onStop);
-      process.off('SIGTERM', onStop);
+      process.off(reloadSignal, onHup);
+      for (const sig of stopSignals) process.off(sig, onStop);
       resolve(code);
     };
     const watchRunner = (r: Runner) => {
@@ -224,12 +230,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       current.stop();
       finish(EXIT.ok);
     };
-    process.on('SIGHUP', onHup);
-    process.on('SIGINT', onStop);
-    process.on('SIGTERM', onStop);
+    // reload_signal (SIGHUP) and kill_signal (SIGINT) as configured; SIGTERM always stops.
+    const reloadSignal = signalName(config.reloadSignal) ?? 'SIGHUP';
+    const stopSignals = [...new Set([signalName(config.killSignal) ?? 'SIGINT', 'SIGTERM' as NodeJS.Signals])].filter((sig) => sig !== reloadSignal);
+    process.on(reloadSignal, onHup);
+    for (const sig of stopSignals) process.on(sig, onStop);
     watchRunner(current);
     current.start();
   });
+}
+
+/** "SIGHUP", "HUP" or "sighup" -> "SIGHUP"; undefined for an unknown name. */
+export function signalName(s: string): NodeJS.Signals | undefined {
+  const up = s.trim().toUpperCase();
+  const name = up.startsWith('SIG') ? up : `SIG${up}`;
+  return name in osConstants.signals ? (name as NodeJS.Signals) : undefined;
 }
 
 const USAGE = `Usage: consul-template [options]

@@ -38,7 +38,13 @@ export class ConsulTemplate {
     this.id = createHash('sha256').update(`${config.source}\0${this.contents}\0${config.destination}`).digest('hex');
     // Function names are fixed at parse time (Go checks them); calls go through the context so the
     // same parse serves every execution.
-    const sample: FuncMap = { ...apiFuncs(undefined as never, new DepSet(), new DepSet()), ...helperFuncs(env) };
+    // executeTemplate runs a {{define}}d template of this file (consul-template funcs.go).
+    const executeTemplate = variadic((name: unknown, ...data: unknown[]) => {
+      if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);
+      return this.parsed.execute(data[0], String(name));
+    }, 1);
+    this.helpers = { ...helperFuncs(env), executeTemplate };
+    const sample: FuncMap = { ...apiFuncs(undefined as never, new DepSet(), new DepSet()), ...this.helpers };
     const dispatch: FuncMap = {};
     for (const [name, proto] of Object.entries(sample)) {
       const wrapper = (...args: never[]): unknown => (this.ctx.funcs[name] as (...a: unknown[]) => unknown)(...args);
@@ -46,7 +52,6 @@ export class ConsulTemplate {
       Object.defineProperty(wrapper, 'length', { value: proto.length });
       dispatch[name] = proto.variadic ? variadic(wrapper, proto.minArgs ?? 0) : wrapper;
     }
-    this.helpers = helperFuncs(env);
     try {
       this.parsed = new GoTemplate(this.source, this.contents, {
         funcs: dispatch,

@@ -80,6 +80,11 @@ test('helpers: strings, JSON, math in consul-template argument order, byTag, scr
   assert.throws(() => tmpl('{{ 1 | divide 0 }}').execute(brain), /error calling divide: runtime error: integer divide by zero/);
 });
 
+test('executeTemplate runs a defined template with data', () => {
+  const out = tmpl('{{ define "row" }}<{{ . }}>{{ end }}{{ executeTemplate "row" "a" | toUpper }}{{ executeTemplate "row" }}').execute(new Brain()).output;
+  assert.equal(out, '<A><<no value>>');
+});
+
 test('errors carry the template name and position; error_on_missing_key fails on a missing map key', () => {
   assert.throws(() => tmpl('{{ range nodes }'), { message: '(dynamic): parse: template: (dynamic):1: unexpected "}" in operand' });
   const brain = new Brain();
