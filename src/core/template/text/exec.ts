@@ -320,7 +320,9 @@ class State {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
       const m = receiver as Record<string, unknown> | Map<unknown, unknown>;
       const has = m instanceof Map ? m.has(fieldName) : Object.prototype.hasOwnProperty.call(m, fieldName);
-      if (has) return mapValue(m instanceof Map ? m.get(fieldName) : m[fieldName]);
+      // A nil inside a map is a nil interface: printing it gives <no value> (evalPipeline), but a
+      // field of it is an error, as in Go.
+      if (has) return m instanceof Map ? m.get(fieldName) : m[fieldName];
       switch (this.env.missingKey) {
         case 'error':
           this.errorf(`map has no entry for key ${JSON.stringify(fieldName)}`);
