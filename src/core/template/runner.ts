@@ -101,7 +101,8 @@ export class Runner {
         if (!this.dependencies.has(dep.id)) return; // no longer needed (consul-template issue #198)
         log.debug(`(runner) receiving dependency ${dep.id}`);
         this.brain.remember(dep.id, data);
-        this.schedule();
+        // When every template waits for quiescence anyway, the wait already gathers the changes.
+        this.schedule(this.templates.every((t) => this.quiescence.has(t.id)) ? 0 : COALESCE_MS);
       },
       onError: (_dep, err) => this.fail(err),
     });
