@@ -32,12 +32,15 @@ window.addEventListener('popstate', () => {
 /** The path segments after the content path, re-rendered on navigation. */
 export function useRoute(): { path: string; segments: string[]; search: URLSearchParams } {
   const [, setTick] = useState(0);
+  const path = currentPath();
+  const rendered = path + location.search;
   useEffect(() => {
     const l = (): void => setTick((t) => t + 1);
     listeners.add(l);
+    // Children's effects run first: one of them may have navigated before we listened.
+    if (currentPath() + location.search !== rendered) l();
     return () => void listeners.delete(l);
   }, []);
-  const path = currentPath();
   return { path, segments: path.split('/').map(decodeURIComponent), search: new URLSearchParams(location.search) };
 }
 

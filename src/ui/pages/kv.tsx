@@ -151,7 +151,9 @@ export function KvEditPage({ dc, folder, kvKey: editKey }: { dc: string; folder:
       return setError((e as Error).message);
     }
     // cas=0: create only if absent; cas=N: update only if nobody wrote since we read index N.
-    const cas = force ? undefined : String(isCreate ? 0 : (entry?.ModifyIndex ?? 0));
+    // Overwrite after a conflict still uses cas, at the index of the value the user was shown
+    // in the conflict notice, so a third writer is not overwritten silently either.
+    const cas = force ? String(conflict?.ModifyIndex ?? 0) : String(isCreate ? 0 : (entry?.ModifyIndex ?? 0));
     try {
       const res = await request('PUT', apiUrl(kvPath(key), dc, { cas }), body);
       const answer = await res.text();
