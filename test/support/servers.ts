@@ -17,6 +17,8 @@ export interface ServerSetOptions {
   /** Fast gossip probing so dead members are noticed in a second or two. */
   readonly fastGossip?: boolean;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** More agent flags for every server (e.g. `-ui`). */
+  readonly args?: readonly string[];
 }
 
 /** One server slot: fixed name, ports and data dir; the process comes and goes. */
@@ -71,6 +73,7 @@ export class ServerSet {
   readonly raftMultiplier: number;
   private readonly configFile: string;
   private readonly logLevel: string;
+  private readonly extraArgs: readonly string[];
 
   private constructor(
     private readonly dir: { path: string; remove(): void },
@@ -80,6 +83,7 @@ export class ServerSet {
     this.slots = slots;
     this.raftMultiplier = opts.raftMultiplier ?? 5;
     this.logLevel = opts.logLevel ?? 'info';
+    this.extraArgs = opts.args ?? [];
     this.configFile = path.join(dir.path, 'servers.hcl');
     const hcl = `performance {\n  raft_multiplier = ${this.raftMultiplier}\n}\n${opts.fastGossip === false ? '' : FAST_GOSSIP}`;
     writeFileSync(this.configFile, hcl);
@@ -133,6 +137,7 @@ export class ServerSet {
         '-retry-interval=1s',
         `-config-file=${this.configFile}`,
         `-log-level=${this.logLevel}`,
+        ...this.extraArgs,
       ],
     });
   }
