@@ -5,6 +5,14 @@ import { settings } from './settings';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
+let inAppNavigation = false;
+
+/** True once after navigate(): the page that renders next should take the focus. */
+export function consumeInAppNavigation(): boolean {
+  const was = inAppNavigation;
+  inAppNavigation = false;
+  return was;
+}
 
 export function currentPath(): string {
   const p = location.pathname;
@@ -17,6 +25,7 @@ export function navigate(rel: string, replace = false): void {
   const url = settings.contentPath + rel.replace(/^\//, '');
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
+  inAppNavigation = true;
   for (const l of listeners) l();
   window.scrollTo(0, 0);
 }

@@ -193,14 +193,67 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     await ctx.close();
   });
 
+  test('2,000 services: a windowed list, search by name or tag, health filter, keyboard only', async () => {
+    const jobs: Promise<void>[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < 2000; i = next++) {
+        const body = JSON.stringify({
+          Node: `many-${Math.floor(i / 100)}`,
+          Address: '10.9.0.1',
+          Service: { ID: `svc-${i}`, Service: `svc-${i}`, Tags: [i % 2 ? 'odd' : 'even'], Port: 1 },
+          Checks: [{ CheckID: `c-${i}`, Name: 'c', ServiceID: `svc-${i}`, Status: i % 100 === 7 ? 'critical' : 'passing' }],
+        });
+        const res = await fetch(`${agent.url}/v1/catalog/register`, { method: 'PUT', body });
+        assert.equal(res.status, 200, await res.text());
+      }
+    };
+    for (let w = 0; w < 8; w++) jobs.push(worker());
+    await Promise.all(jobs);
+
+    const { page, errors } = await open('/ui/dc1/services');
+    await page.getByText('2002 total').waitFor({ timeout: 20_000 });
+    const rows = await page.locator('.vrow').count();
+    assert.ok(rows > 5 && rows < 60, `${rows} rows in the DOM for 2,002 services`);
+
+    // Keyboard only: "/" focuses the search box, then Tab and Enter open a result.
+    await page.keyboard.press('/');
+    await page.keyboard.type('svc-1999');
+    await page.getByText('1 shown').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Search by name or tag').fill('');
+    await page.getByRole('combobox', { name: 'Health' }).selectOption('critical');
+    await page.getByText('21 shown').waitFor({ timeout: 5_000 }); // 20 svc-*07 plus web (still critical)
+    await page.getByRole('combobox', { name: 'Health' }).selectOption('');
+    await page.getByLabel('Search by name or tag').fill('odd');
+    await page.getByText('1000 shown').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Search by name or tag').fill('svc-1999');
+    await page.getByLabel('Search by name or tag').press('Tab'); // -> health filter
+    await page.keyboard.press('Tab'); // -> the only result
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/ui\/dc1\/services\/svc-1999\/instances$/, { timeout: 10_000 });
+    await page.getByRole('heading', { level: 1, name: 'svc-1999' }).waitFor({ timeout: 10_000 });
+    // Focus moved to the new page, not left on a link that no longer exists.
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'main');
+
+    // Scrolling far down renders the rows there (and only around there).
+    await page.goto(`${agent.url}/ui/dc1/services`);
+    await page.getByText('2002 total').waitFor({ timeout: 20_000 });
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    await page.getByRole('link', { name: 'web', exact: true }).waitFor({ timeout: 5_000 });
+    assert.ok((await page.locator('.vrow').count()) < 60);
+    await screenshot(page, 'services-2000-scrolled');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('a stopped agent shows "agent unreachable, retrying" instead of a blank page', async () => {
     const { page } = await open('/ui/dc1/services');
-    await page.getByRole('link', { name: 'web', exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'consul', exact: true }).waitFor({ timeout: 10_000 });
     await agent.stop();
     const banner = page.getByRole('alert').filter({ hasText: 'Agent unreachable, retrying' });
     await banner.waitFor({ timeout: 15_000 });
     // The last data stays on screen under the banner.
-    assert.ok(await page.getByRole('link', { name: 'web', exact: true }).isVisible());
+    assert.ok(await page.getByRole('link', { name: 'consul', exact: true }).isVisible());
     await screenshot(page, 'agent-unreachable');
     await page.context().close();
   });

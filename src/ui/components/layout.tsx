@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { apiUrl, call, onReachability } from '../api';
-import { href, navigate } from '../router';
+import { consumeInAppNavigation, href, navigate } from '../router';
 
 const SECTIONS: [string, string][] = [
   ['services', 'Services'],
@@ -48,6 +48,11 @@ export function Layout({ dc, section, title, children }: { dc: string; section: 
   useEffect(() => {
     document.title = `${title} - Consul`;
   }, [title]);
+  // After an in-app navigation, move focus to the new page so keyboard and screen-reader users
+  // start there (a full page load starts at the top anyway).
+  useEffect(() => {
+    if (consumeInAppNavigation()) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [section, title]);
   return (
     <>
       <a class="skip" href="#main">

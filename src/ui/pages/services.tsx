@@ -1,6 +1,6 @@
 // /ui/:dc/services: every service with its health counts, kind and tags; search by name or tag,
 // filter by health. Live through the blocking /v1/internal/ui/services; virtualized for 10,000.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiUrl } from '../api';
 import { useBlocking } from '../blocking';
 import { ErrorNote, Layout, Loading } from '../components/layout';
@@ -41,6 +41,18 @@ export function ServicesPage({ dc }: { dc: string }) {
   const q = useBlocking<ServiceSummary[]>(apiUrl('internal/ui/services', dc));
   const [search, setSearch] = useState(new URLSearchParams(location.search).get('filter') ?? '');
   const [health, setHealth] = useState('');
+  const searchBox = useRef<HTMLInputElement>(null);
+  // "/" jumps to the search box, as in Consul's UI and most list pages.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      e.preventDefault();
+      searchBox.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const list = useMemo(() => {
     const needle = search.trim().toLowerCase();
     return (q.data ?? []).filter(
@@ -57,7 +69,7 @@ export function ServicesPage({ dc }: { dc: string }) {
       <div class="toolbar" role="search">
         <label>
           <span>Search by name or tag</span>
-          <input type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+          <input ref={searchBox} type="search" aria-keyshortcuts="/" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         </label>
         <label>
           <span>Health</span>
