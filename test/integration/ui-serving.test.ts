@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { Cluster } from '../support/cluster.js';
 import { TestAgent } from '../support/test-agent.js';
 import { tmpDir } from '../support/tmp-dir.js';
 
@@ -154,6 +155,37 @@ describe('UI settings outside dev mode', { timeout: 120_000 }, () => {
     // A changed file is served changed (the cache follows mtime and size).
     writeFileSync(path.join(work.path, 'hello.txt'), 'hello again');
     assert.equal(await (await get(agent, '/console/hello.txt')).text(), 'hello again');
+  });
+});
+
+describe('client agents forward /v1/internal/ui/* to a server', { timeout: 120_000 }, () => {
+  const cluster = new Cluster();
+  after(async () => {
+    await cluster.stop();
+  });
+
+  test('the node list and a node read through a client agent come from the catalog, and block', async () => {
+    await cluster.startServer('ui-srv');
+    const client = (await cluster.startClient('ui-cli')).agent;
+    let nodes: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!(nodes.includes('ui-cli') && nodes.includes('ui-srv'))) {
+      assert.ok(Date.now() < deadline, `client never listed both nodes: ${nodes.join(',')}`);
+      const res = await get(client, '/v1/internal/ui/nodes');
+      assert.equal(res.status, 200);
+      nodes = ((await res.json()) as { Node: string }[]).map((n) => n.Node);
+      if (!nodes.includes('ui-cli')) await new Promise((r) => setTimeout(r, 200));
+    }
+    const first = await get(client, '/v1/internal/ui/node/ui-cli');
+    assert.equal(first.status, 200);
+    const index = first.headers.get('x-consul-index');
+    const waiting = get(client, `/v1/internal/ui/node/ui-cli?index=${index}&wait=20s`);
+    const reg = await fetch(`${client.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ Name: 'from-client', Port: 9 }) });
+    assert.equal(reg.status, 200);
+    const woke = await waiting;
+    assert.ok(Number(woke.headers.get('x-consul-index')) > Number(index));
+    const services = ((await (await get(client, '/v1/internal/ui/services')).json()) as { Name: string }[]).map((x) => x.Name);
+    assert.ok(services.includes('from-client'), services.join(','));
   });
 });
 
