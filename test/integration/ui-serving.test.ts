@@ -28,6 +28,12 @@ describe('dev agent serves the built-in UI', { timeout: 120_000 }, () => {
     assert.equal(res.headers.get('location'), '/ui/');
   });
 
+  test('/ui without the slash redirects to /ui/', async () => {
+    const res = await get(agent, '/ui');
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get('location'), '/ui/');
+  });
+
   test('index.html is revalidated by ETag; deep links get it too', async () => {
     const res = await get(agent, '/ui/');
     assert.equal(res.status, 200);

@@ -107,6 +107,8 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     await page.goto(`${agent.url}/ui/dc1/kv/app/config/edit`);
     await page.getByRole('radio', { name: 'JSON' }).check();
     assert.equal(await page.getByLabel('Value').inputValue(), '{\n  "port": 8080\n}');
+    await page.getByRole('radio', { name: 'Base64' }).check();
+    assert.equal(await page.getByLabel('Value').inputValue(), Buffer.from('{\n  "port": 8080\n}').toString('base64'));
     await page.getByRole('radio', { name: 'Text' }).check();
     await page.getByLabel('Value').fill('port=9090');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -159,6 +161,20 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     await ctx.close();
   });
 
+  test('a node\'s lock sessions are listed live and can be invalidated', async () => {
+    const created = await fetch(`${agent.url}/v1/session/create`, { method: 'PUT', body: JSON.stringify({ Node: NODE, Name: 'deploy-lock' }) });
+    assert.equal(created.status, 200);
+    const { ID } = (await created.json()) as { ID: string };
+    const { page, errors } = await open(`/ui/dc1/nodes/${NODE}/lock-sessions`);
+    await page.getByRole('cell', { name: ID }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Invalidate session deploy-lock' }).click();
+    await page.getByText('This node has no lock sessions.').waitFor({ timeout: 10_000 });
+    const info = await fetch(`${agent.url}/v1/session/info/${ID}`);
+    assert.deepEqual(await info.json(), []);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('every page renders without console errors or serious accessibility violations', async () => {
     assert.equal((await consul('kv', 'put', 'app/name', 'demo')).code, 0);
     const pages: [string, RegExp][] = [
@@ -183,7 +199,7 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
       const errors = watchErrors(page).list;
       await page.goto(`${agent.url}${p}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 10_000 });
-      await page.getByRole('status').filter({ hasText: /^Loading/ }).waitFor({ state: 'detached', timeout: 10_000 });
+      await page.waitForFunction(`![...document.querySelectorAll('[role=status]')].some((e) => e.textContent.startsWith('Loading'))`, undefined, { timeout: 10_000 });
       await screenshot(page, p.replace(/^\/ui\/dc1\//, '').replace(/\W+/g, '-').replace(/-$/, '') || 'root');
       const violations = await seriousA11yViolations(page);
       assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`), [], p);
