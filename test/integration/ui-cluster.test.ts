@@ -24,7 +24,10 @@ after(async () => {
 async function until(what: string, timeoutMs: number, fn: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${servers?.slots.map((s) => s.agent?.output.split('\n').slice(-15).join('\n')).join('\n----\n')}`);
+    if (Date.now() > deadline) {
+      const tails = [...(servers?.slots.map((s) => s.agent) ?? []), dc2].map((a) => a?.output.split('\n').slice(-15).join('\n'));
+      throw new Error(`${what}: not within ${timeoutMs} ms\n${tails.join('\n----\n')}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -41,7 +44,9 @@ describe('cluster pages in chromium', { timeout: 180_000 }, () => {
     dc2 = await TestAgent.start({
       dev: false,
       dataDir: path.join(work.path, 'dc2'),
-      args: ['-server', '-bootstrap', '-node=dc2-server', '-datacenter=dc2', `-join-wan=127.0.0.1:${s1.ports.serfWan}`],
+      // Joined to every dc1 server's WAN port: our servers do not flood WAN membership to each
+      // other yet (Consul's LAN->WAN flooding), and the datacenter list is answered by the leader.
+      args: ['-server', '-bootstrap', '-node=dc2-server', '-datacenter=dc2', ...set.slots.map((s) => `-join-wan=127.0.0.1:${s.ports.serfWan}`)],
     });
     await until('dc2 listed by dc1', 30_000, async () => ((await (await fetch(`${s1.url}/v1/catalog/datacenters`)).json()) as string[]).includes('dc2'));
 
