@@ -22,6 +22,16 @@ function NotFound({ dc }: { dc: string }) {
   );
 }
 
+/** Bookmarks of Consul's intentions page land here: Connect is not part of this agent yet. */
+function IntentionsUnavailable({ dc }: { dc: string }) {
+  return (
+    <Layout dc={dc} section="intentions" title="Intentions">
+      <h1>Intentions</h1>
+      <p role="status">Intentions are not available: this agent does not implement Consul Connect yet.</p>
+    </Layout>
+  );
+}
+
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);
   return null;
@@ -54,6 +64,8 @@ function App() {
       return kvRoute(dc, rest);
     case 'acls':
       return <AclsPage dc={dc} />;
+    case 'intentions':
+      return <IntentionsUnavailable dc={dc} />;
     case 'overview':
       return <OverviewPage dc={dc} />;
     default:

@@ -190,6 +190,7 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
       ['/ui/dc1/kv/app/name/edit', /app\/name/],
       ['/ui/dc1/kv/app/create', /Create a key/],
       ['/ui/dc1/acls/tokens', /Access Controls/],
+      ['/ui/dc1/intentions', /Intentions/],
       ['/ui/dc1/overview/server-status', /Cluster overview/],
     ];
     mkdirSync(path.join(work.path, 'x'), { recursive: true });

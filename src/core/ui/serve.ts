@@ -65,8 +65,7 @@ export async function serveUi(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const site = siteFor(deps);
   const isRead = ctx.method === 'GET' || ctx.method === 'HEAD';
   if (path === '/' && !(site.store && site.contentPath === '/')) {
-    if (!isRead) return { status: 405, raw: '', headers: { Allow: 'GET, HEAD' } };
-    // Consul: 301 to the content path when the UI is on, else a plain banner.
+    // Consul (handleIndex): any method; 301 to the content path when the UI is on, else a banner.
     if (site.store) return { status: 301, raw: '', headers: { Location: site.contentPath } };
     return { status: 200, raw: AGENT_BANNER, contentType: 'text/plain; charset=utf-8' };
   }
