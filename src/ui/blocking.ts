@@ -66,6 +66,9 @@ async function poll<T>(url: string, signal: AbortSignal, emit: (s: QueryState<T>
       if (!res.headers.has('X-Consul-Index')) await sleep(BACKOFF_MAX_MS, signal);
     } catch {
       if (signal.aborted) return;
+      // After a lost connection the agent may be another one (restarted, in-memory dev state)
+      // whose index is lower: the next read must not block on the old index.
+      index = 0;
       await sleep(backoff, signal);
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     }

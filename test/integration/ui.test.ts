@@ -263,7 +263,7 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     await page.context().close();
   });
 
-  test('a stopped agent shows "agent unreachable, retrying" instead of a blank page', async () => {
+  test('a stopped agent shows "agent unreachable, retrying" instead of a blank page, until it is back', async () => {
     const { page } = await open('/ui/dc1/services');
     await page.getByRole('link', { name: 'consul', exact: true }).waitFor({ timeout: 10_000 });
     await agent.stop();
@@ -272,6 +272,11 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     // The last data stays on screen under the banner.
     assert.ok(await page.getByRole('link', { name: 'consul', exact: true }).isVisible());
     await screenshot(page, 'agent-unreachable');
+    // It keeps retrying: an agent back on the same address clears the banner and the list
+    // follows the new agent's catalog without a reload.
+    agent = await TestAgent.start({ ports: agent.ports, args: ['-node=ui-node-2'] });
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await page.getByText('1 total').waitFor({ timeout: 20_000 });
     await page.context().close();
   });
 });
