@@ -68,7 +68,9 @@ export function watchErrors(page: Page, expected404: RegExp = /\/v1\/kv\//): Pag
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // The whole page, unless it is very tall (a windowed list of thousands of rows): then the view.
+  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+  await page.screenshot({ path: file, fullPage: height <= 4000 });
   return file;
 }
 
