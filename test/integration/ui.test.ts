@@ -233,6 +233,14 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     const rows = await page.locator('.vrow').count();
     assert.ok(rows > 5 && rows < 60, `${rows} rows in the DOM for 2,002 services`);
 
+    // Tab walks the rows past the rendered window: each focused row scrolls into view and the
+    // rows after it are rendered before the next Tab.
+    const names = ((await (await fetch(`${agent.url}/v1/internal/ui/services`)).json()) as { Name: string }[]).map((x) => x.Name);
+    await page.getByRole('link', { name: 'consul', exact: true }).focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.textContent'), names[40]);
+    await page.evaluate('window.scrollTo(0, 0)');
+
     // Keyboard only: "/" focuses the search box, then Tab and Enter open a result.
     await page.keyboard.press('/');
     await page.keyboard.type('svc-1999');
