@@ -52,6 +52,8 @@ import {
   operatorAutopilotHealth,
 } from './handlers/operator-autopilot.js';
 
+import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
+
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
 export interface Route {
@@ -121,7 +123,19 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/session/list', methods: { GET: sessionListHandler } },
   { path: '/v1/event/fire/', methods: { PUT: eventFire } },
   { path: '/v1/event/list', methods: { GET: eventList } },
+  { path: '/v1/internal/ui/services', methods: { GET: uiServices } },
+  { path: '/v1/internal/ui/nodes', methods: { GET: uiNodes } },
+  { path: '/v1/internal/ui/node/', methods: { GET: uiNodeInfo } },
 ];
+
+/**
+ * Every path outside /v1/: `/` and the web UI under ui_config.content_path (src/core/ui decides,
+ * and answers 404 for the rest). Its tail is the whole decoded path.
+ */
+const UI_ROUTE: Route = {
+  path: '/',
+  methods: { GET: serveUi, HEAD: serveUi, PUT: serveUi, POST: serveUi, DELETE: serveUi, PATCH: serveUi },
+};
 
 const exact = new Map<string, Route>();
 const prefixes: Route[] = [];
@@ -144,5 +158,6 @@ export function matchRoute(path: string): { route: Route; tail: string } | undef
   for (const p of prefixes) {
     if (path.startsWith(p.path)) return { route: p, tail: path.slice(p.path.length) };
   }
+  if (!path.startsWith('/v1/')) return { route: UI_ROUTE, tail: path };
   return undefined;
 }

@@ -107,7 +107,6 @@ export class HttpApi {
     } catch {
       return this.write(res, { status: 400, raw: 'Invalid URL path encoding' });
     }
-    if (path === '/') return this.write(res, { status: 200, raw: 'Consul Agent', contentType: 'text/plain; charset=utf-8' });
     const match = matchRoute(path);
     if (!match) {
       req.resume();
