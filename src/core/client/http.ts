@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import type { Readable } from 'node:stream';
 import type { Client, Dispatcher } from 'undici';
 import type { ClientConfig } from './config.js';
 import { TransportError, describeDialError, StatusError } from './errors.js';
@@ -160,6 +161,30 @@ export class HttpTransport {
       const { detail, code } = describeDialError(err, target);
       throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
     }
+  }
+
+  /**
+   * Open a streaming request (/v1/agent/monitor, /v1/agent/metrics/stream): resolves with the
+   * status once the headers are in; the caller reads (and destroys) the body. A non-2xx answer
+   * is read whole and rejected as StatusError, as Go's requireOK does.
+   */
+  async openStream(req: ApiRequest): Promise<{ statusCode: number; body: Readable }> {
+    const qs = encodeQuery({ ...req.query });
+    const pathAndQuery = `${this.config.pathPrefix}${escapePath(req.path)}${qs ? `?${qs}` : ''}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      const client = await this.connect();
+      res = await client.request({ method: req.method, path: pathAndQuery, headers: this.headers(), ...(req.signal ? { signal: req.signal } : {}) });
+    } catch (err) {
+      const host = this.config.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+      const target = this.config.socketPath
+        ? { network: 'unix' as const, address: this.config.socketPath, host: this.config.socketPath }
+        : { network: 'tcp' as const, address: this.config.address, host };
+      const { detail, code } = describeDialError(err, target);
+      throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) throw new StatusError(res.statusCode, await res.body.text());
+    return { statusCode: res.statusCode, body: res.body };
   }
 
   /** Send and require a 2xx answer (Go: requireOK). */

@@ -25,6 +25,7 @@ import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
 import type { TransportReporter } from './transport.js';
+import { measured, metrics } from '../telemetry/index.js';
 
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
@@ -526,7 +527,7 @@ export class RaftDriver<R> implements TransportReporter {
 
   private applyEntry(e: Entry): void {
     if (e.kind === 'command') {
-      const value = this.opts.fsm.apply(e.index, e.data);
+      const value = measured(['raft', 'fsm', 'apply'], () => this.opts.fsm.apply(e.index, e.data));
       this.applied = e.index;
       this.proposals.settle(e.index, e.term, { value });
       this.confChanges.settle(e.index, e.term, undefined);
@@ -557,6 +558,7 @@ export class RaftDriver<R> implements TransportReporter {
   private onSoftState(node: RawNode): void {
     const st = node.status();
     if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
+    if (st.role !== this.role && st.role !== 'preCandidate') metrics.incrCounter(['raft', 'state', st.role]);
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;

@@ -24,6 +24,7 @@ import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
 import { sessionList } from '../state/sessions.js';
+import { measuredApply } from '../telemetry/index.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -346,7 +347,7 @@ export class Server {
       const leader = await this.leaderRpcAddr();
       if (leader === undefined) {
         try {
-          return await this.raft.propose(encodeCommand(cmd));
+          return await measuredApply(cmd.t, () => this.raft.propose(encodeCommand(cmd)));
         } catch (err) {
           if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
           if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
