@@ -4,12 +4,16 @@
 // MUST: the agent never waits for a client. Each subscription holds at most `capacityLines`
 // formatted lines; what arrives while it is full is dropped and counted, and the client is told
 // how many ("[WARN] Monitor dropped N logs during monitor request") once there is room again.
-// A subscription's memory is therefore bounded by its capacity, whatever the client does.
+// A subscription's memory is therefore bounded by its capacity (lines, and bytes: 4 MiB),
+// whatever the client does.
 // SHOULD: publish() is O(subscribers) with no I/O; the consumer drains on its own schedule.
 import { LOG_LEVEL_RANK, formatLogLine, type LogLevel, type LogRecord, type LogTaps } from './logger.js';
 
 /** Consul's monitor buffer (agent_endpoint.go: BufferSize 512). */
 export const MONITOR_BUFFER_LINES = 512;
+
+/** Our own cap on top of Consul's line count, so a few huge lines cannot hold much memory either. */
+export const MONITOR_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Consul checks for dropped lines every 3 s (monitor.go dropCheckInterval). */
 export const DROP_CHECK_INTERVAL_MS = 3_000;
@@ -56,6 +60,7 @@ export class LogFanout implements LogTaps {
 export class LogSubscription {
   readonly rank: number;
   private queue: string[] = [];
+  private queuedBytes = 0;
   /** Dropped since the client was last told. */
   private droppedSinceNotice = 0;
   /** Dropped over the whole subscription (logged by the agent when the client goes). */
@@ -74,12 +79,14 @@ export class LogSubscription {
 
   offer(rec: LogRecord): void {
     if (this.closed || LOG_LEVEL_RANK[rec.level] < this.rank) return;
-    if (this.queue.length >= this.capacityLines) {
+    if (this.queue.length >= this.capacityLines || this.queuedBytes >= MONITOR_BUFFER_BYTES) {
       this.droppedSinceNotice++;
       this.droppedTotal++;
       return;
     }
-    this.queue.push(this.json ? formatLogJson(rec) : formatLogLine(rec));
+    const line = this.json ? formatLogJson(rec) : formatLogLine(rec);
+    this.queue.push(line);
+    this.queuedBytes += line.length;
     this.listener?.();
   }
 
@@ -96,6 +103,7 @@ export class LogSubscription {
   take(): string[] {
     const out = this.queue;
     this.queue = [];
+    this.queuedBytes = 0;
     return out;
   }
 
@@ -111,6 +119,7 @@ export class LogSubscription {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.queuedBytes = 0;
     this.listener = undefined;
     this.onClose();
   }
