@@ -93,6 +93,8 @@ export function encodeQuery(query: Query): string {
 export class HttpTransport {
   private client: Client | undefined;
   private destroyed = false;
+  /** Connections of open streams (openStream), ended with the transport. */
+  private readonly streamClients = new Set<Client>();
 
   constructor(readonly config: ClientConfig) {}
 
@@ -103,6 +105,13 @@ export class HttpTransport {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
+    const client = await this.newClient();
+    if (this.destroyed) throw new Error('client destroyed');
+    this.client = client;
+    return client;
+  }
+
+  private async newClient(): Promise<Client> {
     const ClientCtor = await loadClientCtor();
     const cfg = this.config;
     const origin = cfg.socketPath ? 'http://localhost' : `${cfg.scheme}://${cfg.address}`;
@@ -120,9 +129,7 @@ export class HttpTransport {
         rejectUnauthorized: !cfg.tls.insecureSkipVerify,
       };
     }
-    if (this.destroyed) throw new Error('client destroyed');
-    this.client = new ClientCtor(origin, opts);
-    return this.client;
+    return new ClientCtor(origin, opts);
   }
 
   private headers(): Record<string, string> {
@@ -171,11 +178,21 @@ export class HttpTransport {
   async openStream(req: ApiRequest): Promise<{ statusCode: number; body: Readable }> {
     const qs = encodeQuery({ ...req.query });
     const pathAndQuery = `${this.config.pathPrefix}${escapePath(req.path)}${qs ? `?${qs}` : ''}`;
+    // A stream holds its connection for as long as it runs: it gets its own, so the command's
+    // other requests (and other streams) are not queued behind it.
     let res: Dispatcher.ResponseData;
+    const client = await this.newClient();
+    this.streamClients.add(client);
+    const release = (): void => {
+      this.streamClients.delete(client);
+      void client.destroy().catch(() => undefined);
+    };
     try {
-      const client = await this.connect();
       res = await client.request({ method: req.method, path: pathAndQuery, headers: this.headers(), ...(req.signal ? { signal: req.signal } : {}) });
+      res.body.once('close', release);
+      req.signal?.addEventListener('abort', release, { once: true });
     } catch (err) {
+      release();
       const host = this.config.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       const target = this.config.socketPath
         ? { network: 'unix' as const, address: this.config.socketPath, host: this.config.socketPath }
@@ -197,12 +214,16 @@ export class HttpTransport {
   /** Abort what is in flight (a parked blocking query) and refuse further requests. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    for (const c of this.streamClients) void c.destroy().catch(() => undefined);
+    this.streamClients.clear();
     const c = this.client;
     this.client = undefined;
     if (c) await c.destroy().catch(() => undefined);
   }
 
   async close(): Promise<void> {
+    for (const s of this.streamClients) void s.destroy().catch(() => undefined);
+    this.streamClients.clear();
     const c = this.client;
     this.client = undefined;
     if (c) await c.close().catch(() => c.destroy());
