@@ -30,6 +30,7 @@ import { registerServerRpc, ServerCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
+import { countSerfMemberEvent } from '../telemetry/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -157,6 +158,7 @@ export class Agent implements AgentFacade {
   private async startGossip(): Promise<void> {
     const server = this.server;
     const onLan = (e: PoolEvent): void => {
+      if (e.kind === 'member') countSerfMemberEvent(e.type, e.members.length);
       if (e.kind === 'member') {
         if (server) {
           server.cluster.update(this.gossip.lan.members().map((m) => reconcileView(m)));

@@ -9,4 +9,4 @@ export { Metrics, metrics, metricsStart, type MetricsOptions } from './metrics.j
 export { InmemSink, INTERVAL_MS, goUtcString, type Label, type MetricsSummary, type SampledValue } from './inmem.js';
 export { PrometheusSink, prometheusName } from './prometheus.js';
 export { startRuntimeMetrics } from './runtime.js';
-export { measured, measuredApply } from './instrument.js';
+export { countSerfMemberEvent, measured, measuredApply } from './instrument.js';

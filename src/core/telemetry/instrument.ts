@@ -35,3 +35,17 @@ export async function measuredApply<T>(commandType: string, propose: () => Promi
     if (endpoint) metrics.measureSince(endpoint, t0);
   }
 }
+
+const SERF_MEMBER_COUNTERS: Readonly<Record<string, string>> = {
+  'member-join': 'join',
+  'member-leave': 'left',
+  'member-failed': 'failed',
+  'member-update': 'update',
+  'member-reap': 'reap',
+};
+
+/** serf.member.join / left / failed / update / reap: members seen in a LAN membership event. */
+export function countSerfMemberEvent(type: string, members: number): void {
+  const name = SERF_MEMBER_COUNTERS[type];
+  if (name) metrics.incrCounter(['serf', 'member', name], members);
+}

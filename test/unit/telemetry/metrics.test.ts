@@ -85,3 +85,21 @@ test('Prometheus series not updated within the retention time are dropped', asyn
   assert.match(text, /^consul_fresh 1$/m);
   assert.doesNotMatch(text, /consul_old/);
 });
+
+test('serf member events count as serf.member.join/left/failed', async () => {
+  const { countSerfMemberEvent, metrics } = await import('../../../src/core/telemetry/index.js');
+  metrics.configure({ metricsPrefix: 'consul', disableHostname: true, prometheusRetentionMs: 0 });
+  countSerfMemberEvent('member-join', 2);
+  countSerfMemberEvent('member-leave', 1);
+  countSerfMemberEvent('member-failed', 1);
+  countSerfMemberEvent('something-else', 1);
+  const counters = metrics.summary()?.Counters ?? [];
+  assert.deepEqual(
+    counters.map((c) => [c.Name, c.Sum]),
+    [
+      ['consul.serf.member.failed', 1],
+      ['consul.serf.member.join', 2],
+      ['consul.serf.member.left', 1],
+    ],
+  );
+});
