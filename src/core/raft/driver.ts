@@ -15,6 +15,7 @@
 // and snapshots from any leader). Futures of proposals and configuration changes are rejected as
 // soon as this server stops leading or is removed, not at their timeout.
 import { randomInt } from 'node:crypto';
+import { measured, metrics } from '../telemetry/index.js';
 import { bootstrapStorage, confEquals, EMPTY_CONF, isMember, MemoryStorage, RawNode } from './core/index.js';
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status } from './core/types.js';
 import { RaftError } from './core/types.js';
@@ -25,7 +26,6 @@ import type { RecoveredPeer } from './peers-json.js';
 import type { LevelLogStore } from './storage/level-log.js';
 import type { FileSnapshotStore } from './storage/snapshot-store.js';
 import type { TransportReporter } from './transport.js';
-import { measured, metrics } from '../telemetry/index.js';
 
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 

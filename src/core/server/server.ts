@@ -5,6 +5,7 @@
 // result after the entry is committed, fsynced and applied. Reads are served from the local
 // state store after the consistency check the caller asked for.
 import path from 'node:path';
+import { measuredApply } from '../telemetry/index.js';
 import type { RuntimeConfig } from '../config/index.js';
 import { Errors, HttpError } from '../errors.js';
 import { encodeCommand, type FsmCommand } from '../fsm/commands.js';
@@ -24,7 +25,6 @@ import { Reconciler, type ReconcileMember } from './reconcile.js';
 import { LockDelays } from './lock-delay.js';
 import { SessionTimers } from './session-ttl.js';
 import { sessionList } from '../state/sessions.js';
-import { measuredApply } from '../telemetry/index.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
