@@ -6,6 +6,7 @@ import { applyDeprecatedConfig } from './deprecated.js';
 import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type ConfigFormat } from './load.js';
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
+import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
@@ -68,6 +69,8 @@ export interface RuntimeConfig {
   gossip: GossipRuntime;
   /** The `autopilot` block (Consul's defaults when absent). */
   autopilot: AutopilotRuntime;
+  /** The `telemetry` block (config/telemetry.ts). */
+  telemetry: TelemetryRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -257,6 +260,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     enableLocalScriptChecks: f.enable_local_script_checks ?? false,
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
     autopilot: buildAutopilot(f.autopilot),
+    telemetry: buildTelemetryRuntime(f.telemetry),
     watches,
     file: f,
     sources: spec,

@@ -51,6 +51,8 @@ import {
   operatorAutopilotConfigurationPut,
   operatorAutopilotHealth,
 } from './handlers/operator-autopilot.js';
+import { agentMonitor } from './handlers/agent-monitor.js';
+import { agentHost, agentMetrics, agentMetricsStream } from './handlers/agent-metrics.js';
 
 import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
 
@@ -81,6 +83,10 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/leave', methods: { PUT: agentLeave } },
   { path: '/v1/agent/join/', methods: { PUT: agentJoin } },
   { path: '/v1/agent/reload', methods: { PUT: agentReload } },
+  { path: '/v1/agent/monitor', methods: { GET: agentMonitor } },
+  { path: '/v1/agent/metrics', methods: { GET: agentMetrics } },
+  { path: '/v1/agent/metrics/stream', methods: { GET: agentMetricsStream } },
+  { path: '/v1/agent/host', methods: { GET: agentHost } },
   { path: '/v1/agent/force-leave/', methods: { PUT: agentForceLeave } },
   { path: '/v1/operator/keyring', methods: { GET: operatorKeyring, POST: operatorKeyring, PUT: operatorKeyring, DELETE: operatorKeyring } },
   { path: '/v1/operator/raft/configuration', methods: { GET: operatorRaftConfiguration } },

@@ -171,6 +171,7 @@ export class HttpApi {
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
+    if (reply.stream) return reply.stream(res);
     const { status, headers, payload } = render(reply, pretty);
     res.writeHead(status, headers);
     res.end(payload);

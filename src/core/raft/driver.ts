@@ -15,6 +15,7 @@
 // and snapshots from any leader). Futures of proposals and configuration changes are rejected as
 // soon as this server stops leading or is removed, not at their timeout.
 import { randomInt } from 'node:crypto';
+import { measured, metrics } from '../telemetry/index.js';
 import { bootstrapStorage, confEquals, EMPTY_CONF, isMember, MemoryStorage, RawNode } from './core/index.js';
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status } from './core/types.js';
 import { RaftError } from './core/types.js';
@@ -577,7 +578,7 @@ export class RaftDriver<R> implements TransportReporter {
 
   private applyEntry(e: Entry): void {
     if (e.kind === 'command') {
-      const value = this.opts.fsm.apply(e.index, e.data);
+      const value = measured(['raft', 'fsm', 'apply'], () => this.opts.fsm.apply(e.index, e.data));
       this.applied = e.index;
       this.proposals.settle(e.index, e.term, { value });
       this.confChanges.settle(e.index, e.term, undefined);
@@ -592,6 +593,7 @@ export class RaftDriver<R> implements TransportReporter {
     const st = node.status();
     this.elections.transition({ role: this.role, leader: this.leader }, { role: st.role, leader: st.leader }, st.term);
     if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
+    if (st.role !== this.role && st.role !== 'preCandidate') metrics.incrCounter(['raft', 'state', st.role]);
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;

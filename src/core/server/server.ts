@@ -5,6 +5,7 @@
 // result after the entry is committed, fsynced and applied. Reads are served from the local
 // state store after the consistency check the caller asked for.
 import path from 'node:path';
+import { measuredApply } from '../telemetry/index.js';
 import type { RuntimeConfig } from '../config/index.js';
 import { Errors, HttpError } from '../errors.js';
 import { encodeCommand, type FsmCommand } from '../fsm/commands.js';
@@ -358,7 +359,7 @@ export class Server {
       }
       if (forwarded !== undefined) return forwarded;
       try {
-        return await this.raft.propose(encodeCommand(cmd));
+        return await measuredApply(cmd.t, () => this.raft.propose(encodeCommand(cmd)));
       } catch (err) {
         if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;
         if (err instanceof RaftError && err.code === 'notLeader') throw Errors.noLeader();
