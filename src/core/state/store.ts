@@ -93,10 +93,25 @@ export class WriteTxn {
     this.tables = cloneTables(base);
   }
 
+  /** Services whose instances or service checks changed (by name). */
+  readonly changedServices = new Set<string>();
+  /** Nodes whose record or node-level checks changed: every service on them changed too. */
+  readonly changedNodes = new Set<string>();
+
   /** Record that `table` changed at this txn's index (and, for KV, which key). */
   touch(table: TableName, kvKey?: string): void {
     this.changedTables.add(table);
     if (kvKey !== undefined) this.changedKeys.push(kvKey);
+  }
+
+  /** Record a catalog change that readers of service `name` see (catalog.ts calls this). */
+  touchService(name: string): void {
+    this.changedServices.add(name);
+  }
+
+  /** Record a node-level change: every service on `node` reads differently now. */
+  touchNode(node: string): void {
+    this.changedNodes.add(node);
   }
 }
 
@@ -106,6 +121,13 @@ export class StateStore {
   readonly watches = new WatchRegistry();
   /** The Raft index of the last transaction committed to this store. */
   private lastIndex = 0;
+  /**
+   * Per service name, the index of the last change its readers see (Consul keeps a
+   * "service.<name>" index). Names not here changed at or before `serviceIndexFloor` (the last
+   * restore): that index stands for them.
+   */
+  private readonly serviceIndexes = new Map<string, number>();
+  private serviceIndexFloor = 0;
   /** Told, after a commit, which keys got a lock-delay (the server owns the clock). */
   private lockDelayListener: ((notes: readonly LockDelayNote[]) => void) | undefined;
 
@@ -124,6 +146,11 @@ export class StateStore {
     return max;
   }
 
+  /** The index of the last change to service `name`: its instances, their checks, their nodes. */
+  serviceIndex(name: string): number {
+    return this.serviceIndexes.get(name) ?? this.serviceIndexFloor;
+  }
+
   get latestIndex(): number {
     return this.lastIndex;
   }
@@ -138,7 +165,9 @@ export class StateStore {
     this.current = txn.tables;
     this.lastIndex = txn.index;
     for (const t of txn.changedTables) this.indexes.set(t, txn.index);
-    if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys);
+    const services = changedServiceNames(txn);
+    for (const name of services) this.serviceIndexes.set(name, txn.index);
+    if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys, services);
     if (txn.lockDelays.length > 0) this.lockDelayListener?.(txn.lockDelays);
   }
 
@@ -158,6 +187,17 @@ export class StateStore {
     this.indexes.clear();
     for (const [k, v] of indexes) this.indexes.set(k, v);
     this.lastIndex = Math.max(this.lastIndex, index);
+    this.serviceIndexes.clear();
+    this.serviceIndexFloor = this.lastIndex;
     this.watches.notifyAll();
   }
+}
+
+/** The service names a commit changes for readers: touched ones, and every service on a touched node. */
+function changedServiceNames(txn: WriteTxn): Set<string> {
+  const names = txn.changedServices;
+  for (const node of txn.changedNodes) {
+    txn.tables.services.forRange(node + '\x00', node + '\x00\uffff', true, (_k, svc) => void names.add(svc.Service));
+  }
+  return names;
 }
