@@ -55,6 +55,7 @@ import {
 import { connectCaConfigurationGet, connectCaConfigurationPut, connectCaRoots, connectCaSign } from './handlers/connect-ca.js';
 import { agentConnectAuthorize, agentConnectCaLeaf, agentConnectCaRoots } from './handlers/agent-connect.js';
 import { configDelete, configGet, configPut } from './handlers/config-entries.js';
+import { catalogConnect, healthConnect } from './handlers/connect-catalog.js';
 import {
   intentionCreate,
   intentionList,
@@ -136,6 +137,8 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/connect/authorize', methods: { POST: agentConnectAuthorize } },
   { path: '/v1/connect/intentions', methods: { GET: intentionList, POST: intentionCreate } },
   { path: '/v1/connect/intentions/', methods: { GET: intentionSpecificGet, PUT: intentionSpecificPut, DELETE: intentionSpecificDelete } },
+  { path: '/v1/catalog/connect/', methods: { GET: catalogConnect } },
+  { path: '/v1/health/connect/', methods: { GET: healthConnect } },
   { path: '/v1/config', methods: { PUT: configPut } },
   { path: '/v1/config/', methods: { GET: configGet, DELETE: configDelete } },
 ];
