@@ -88,7 +88,7 @@ const serialHex = (n: bigint): string => {
 export async function createCaCert(p: RootCertParams): Promise<string> {
   const ski = await keyId(p.key.publicKey);
   const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(true, 0, true),
+    new x509.BasicConstraintsExtension(true, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
     new x509.SubjectAlternativeNameExtension([{ type: 'url', value: p.uri }]),
     new x509.SubjectKeyIdentifierExtension(Buffer.from(ski).toString('hex')),
