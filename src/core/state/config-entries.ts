@@ -2,6 +2,7 @@
 // EnsureConfigEntryCAS, DeleteConfigEntry). Intentions live here as `service-intentions` entries.
 //
 // MUST: pure; an entry keeps its CreateIndex across updates; CAS 0 means "only if absent".
+// A command's absent casIndex arrives as null after msgpack, so only a number means CAS.
 import type { ConfigEntry } from '../structs/connect.js';
 import type { StateStore, WriteTxn } from './store.js';
 
@@ -17,7 +18,7 @@ export interface ConfigEntryInput {
 export function configEntrySetTxn(txn: WriteTxn, entry: ConfigEntryInput, casIndex?: number): boolean {
   const k = key(entry.Kind, entry.Name);
   const existing = txn.tables.configEntries.get(k);
-  if (casIndex !== undefined && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
+  if (typeof casIndex === 'number' && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
   txn.tables.configEntries.set(k, { ...entry, CreateIndex: existing?.CreateIndex ?? txn.index, ModifyIndex: txn.index } as ConfigEntry);
   txn.touch('config-entries');
   return true;
@@ -27,7 +28,7 @@ export function configEntrySetTxn(txn: WriteTxn, entry: ConfigEntryInput, casInd
 export function configEntryDeleteTxn(txn: WriteTxn, kind: string, name: string, casIndex?: number): boolean {
   const k = key(kind, name);
   const existing = txn.tables.configEntries.get(k);
-  if (casIndex !== undefined && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
+  if (typeof casIndex === 'number' && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
   if (existing) {
     txn.tables.configEntries.delete(k);
     txn.touch('config-entries');

@@ -21,7 +21,7 @@ export function caSetTxn(txn: WriteTxn, mode: 'initialize' | 'set', config: CaCo
   const t = txn.tables;
   const existing = t.caConfig.get(CONFIG_KEY);
   if (mode === 'initialize' && existing) return false;
-  if (casIndex !== undefined && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
+  if (typeof casIndex === 'number' && (existing?.ModifyIndex ?? 0) !== casIndex) return false;
   invariant(roots.filter((r) => r.Active).length === 1, 'a CA write must carry exactly one active root');
   t.caConfig.set(CONFIG_KEY, { ...config, ClusterID: existing?.ClusterID ?? config.ClusterID, CreateIndex: existing?.CreateIndex ?? txn.index, ModifyIndex: txn.index });
   const before = new Map([...t.caRoots.values()].map((r) => [r.ID, r]));

@@ -67,3 +67,11 @@ test('CA and config entries survive a snapshot and restore', () => {
   const types = summarizeState(snap.data).map((s) => s.type);
   assert.ok(types.includes('ConnectCA') && types.includes('ConfigEntry') && types.includes('ConnectCAConfig'), types.join(','));
 });
+
+test('an upsert without CAS still applies after the command went through msgpack (absent casIndex decodes as null)', () => {
+  const fsm = new Fsm(new StateStore());
+  const cmd = encodeCommand({ t: 'config-entry', v: 1, op: 'set', entry: { Kind: 'service-defaults', Name: 'web' }, casIndex: undefined });
+  assert.deepEqual(fsm.apply(3, cmd), { t: 'bool', value: true });
+  assert.deepEqual(fsm.apply(4, cmd), { t: 'bool', value: true });
+  assert.equal(configEntryGet(fsm.store, 'service-defaults', 'web')?.ModifyIndex, 4);
+});
