@@ -188,3 +188,21 @@ test('root rotation by set-config: the old connection keeps running, new connect
   assert.match(bad.stderr, /private key type must be either 'ec' or 'rsa'/);
   assert.equal((await api<{ ActiveRootID: string }>('/v1/connect/ca/roots')).ActiveRootID, rotated.ActiveRootID);
 });
+
+test('ad-hoc proxies from flags: -listen/-service-addr/-register on one side, -service/-upstream on the other', async () => {
+  const echoPort = (echo.address() as net.AddressInfo).port;
+  const listenPort = await freePort();
+  const up2 = await freePort();
+  startProxy(['-service', 'socat2', '-service-addr', `127.0.0.1:${echoPort}`, '-listen', `127.0.0.1:${listenPort}`, '-register']);
+  startProxy(['-service', 'client2', '-upstream', `socat2:${up2}`]);
+  await waitFor('the self-registration', async () => {
+    const svcs = await api<Record<string, { Kind?: string; Port: number; Proxy?: { DestinationServiceName: string } }>>('/v1/agent/services');
+    const r = svcs['socat2-proxy'];
+    return r?.Kind === 'connect-proxy' && r.Port === listenPort && r.Proxy?.DestinationServiceName === 'socat2';
+  }, 15_000);
+  await waitFor('echo through the ad-hoc pair', async () => (await ncEcho(up2, 'adhoc')) === 'adhoc', 20_000);
+  const p = proxies[proxies.length - 2];
+  assert.ok(p);
+  await stopProcessGroup(p.proc, p.exited, 'SIGTERM', 5000);
+  await waitFor('deregistration on shutdown', async () => !('socat2-proxy' in (await api<Record<string, unknown>>('/v1/agent/services'))), 10_000);
+});

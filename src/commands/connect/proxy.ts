@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
+import { RegisterMonitor } from '../../core/connect/proxy/index.js';
 import { BaseCommand } from '../../core/cli/base-command.js';
-import { clientFlags, serverFlags, stringFlag } from '../../core/cli/flags.js';
+import { boolFlag, clientFlags, serverFlags, stringFlag } from '../../core/cli/flags.js';
 import type { ApiClient } from '../../core/client/index.js';
 import { ConnectProxy, type ProxyConfig, type UpstreamConfig } from '../../core/connect/proxy/index.js';
 import { isLogLevel, Logger, stdoutSink } from '../../core/support/logger.js';
@@ -52,6 +53,8 @@ Usage: consul connect proxy [options]
     }),
     'service-addr': stringFlag('Address of the local service to proxy. Only useful if -listen and -service are both set.'),
     listen: stringFlag('Address to listen for inbound connections to the proxied service. Must be specified with -service and -service-addr.'),
+    register: boolFlag('Self-register with the local Consul agent. Only useful with -listen.'),
+    'register-id': stringFlag('ID suffix for the service. Use this to disambiguate with other proxies.'),
   };
 
   protected async execute(): Promise<number> {
@@ -68,9 +71,15 @@ Usage: consul connect proxy [options]
     } catch (e) {
       return this.fail(`==> Error preparing configuration: ${this.message(e)}`);
     }
+    const log = new Logger(stdoutSink, level, 'proxy');
+    let monitor: RegisterMonitor | undefined;
+    if (flags.register) {
+      const l = cfg.publicListener;
+      if ((flags.service ?? '') === '' || !l) return this.fail('==> Failed initializing registration: -register may only be specified with -service and -listen');
+      monitor = new RegisterMonitor(client, cfg.service, flags['register-id'] ?? '', l.bindAddress, l.bindPort, log);
+    }
     this.out('    ');
     this.out('==> Log data will now stream in as it occurs:\n');
-    const log = new Logger(stdoutSink, level, 'proxy');
     const proxy = new ConnectProxy(cfg, client, log);
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (): void => resolve();
@@ -79,11 +88,14 @@ Usage: consul connect proxy [options]
     });
     try {
       await Promise.race([proxy.start(), stopped]);
+      await monitor?.start();
     } catch (e) {
       await proxy.stop();
+      await monitor?.stop();
       return this.fail(`==> Failed running proxy: ${this.message(e)}`);
     }
     await stopped;
+    await monitor?.stop();
     await proxy.stop();
     this.out('==> Consul Connect proxy shutdown');
     return 0;

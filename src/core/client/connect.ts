@@ -132,6 +132,11 @@ export class ConnectApi {
     return { value: parseJson<ServiceEntry[] | null>(res) ?? [], index: parseQueryMeta(res).lastIndex };
   }
 
+  /** PUT /v1/agent/check/pass/:id (the proxy's self-registration heartbeat). */
+  async ttlPass(checkId: string, note: string): Promise<void> {
+    await this.http.sendOk({ method: 'PUT', path: `/v1/agent/check/pass/${checkId}`, query: { note } });
+  }
+
   async configWrite(entry: unknown, cas?: number): Promise<boolean> {
     const res = await this.http.sendOk({ method: 'PUT', path: '/v1/config', body: JSON.stringify(entry), query: cas === undefined ? {} : { cas } });
     return parseJson<boolean>(res);

@@ -4,3 +4,4 @@
 export { ConnectProxy, type ProxyConfig } from './proxy.js';
 export type { PublicListenerConfig } from './public-listener.js';
 export type { UpstreamConfig } from './upstream-listener.js';
+export { RegisterMonitor } from './register.js';
