@@ -4,6 +4,7 @@
 // without a restart; intentions are asked per connection, so a change counts at once.
 import type { ApiClient } from '../../client/index.js';
 import type { Logger } from '../../support/logger.js';
+import { closeAll } from './conn.js';
 import { PublicListener, type PublicListenerConfig } from './public-listener.js';
 import { TlsWatcher } from './tls-material.js';
 import { UpstreamListener, type UpstreamConfig } from './upstream-listener.js';
@@ -46,6 +47,9 @@ export class ConnectProxy {
 
   async stop(): Promise<void> {
     this.certs.stop();
-    await Promise.all(this.listeners.map((l) => l.stop()));
+    const stopping = Promise.all(this.listeners.map((l) => l.stop()));
+    // server.close() waits for open connections: close them (Consul's proxy closes its conns too).
+    closeAll();
+    await stopping;
   }
 }
