@@ -61,7 +61,7 @@ export async function agentConnectCaLeaf(ctx: RequestContext, deps: ApiDeps): Pr
     }
   }
   const meta = { index: leaf.ModifyIndex, knownLeader: true, lastContactMs: 0, consistency: 'default' as const };
-  return { status: 200, body: leaf, meta, headers: { 'X-Cache': 'HIT' } };
+  return { status: 200, body: leaf, meta };
 }
 
 /** The intentions that apply to a destination, from a server. */
