@@ -206,3 +206,44 @@ test('ad-hoc proxies from flags: -listen/-service-addr/-register on one side, -s
   await stopProcessGroup(p.proc, p.exited, 'SIGTERM', 5000);
   await waitFor('deregistration on shutdown', async () => !('socat2-proxy' in (await api<Record<string, unknown>>('/v1/agent/services'))), 10_000);
 });
+
+test('beyond Consul: L7 intentions are enforced for a service whose service-defaults protocol is http', async () => {
+  const { createServer } = await import('node:http');
+  const backendHttp = createServer((req, res) => res.end(`ok ${req.method ?? ''} ${req.url ?? ''}`));
+  await new Promise<void>((r) => backendHttp.listen(0, '127.0.0.1', r));
+  try {
+    const httpPort = (backendHttp.address() as net.AddressInfo).port;
+    const listenPort = await freePort();
+    const up = await freePort();
+    writeFileSync(path.join(dir.path, 'sd.json'), JSON.stringify({ Kind: 'service-defaults', Name: 'api7', Protocol: 'http' }));
+    writeFileSync(
+      path.join(dir.path, 'si.hcl'),
+      'Kind = "service-intentions"\nName = "api7"\nSources = [\n  {\n    Name = "client7"\n    Permissions = [\n      {\n        Action = "allow"\n        HTTP {\n          PathPrefix = "/public"\n          Methods = ["GET"]\n        }\n      }\n    ]\n  }\n]\n',
+    );
+    assert.equal((await cli('config', 'write', path.join(dir.path, 'sd.json'))).stdout.trim(), 'Config entry written: service-defaults/api7');
+    assert.equal((await cli('config', 'write', path.join(dir.path, 'si.hcl'))).stdout.trim(), 'Config entry written: service-intentions/api7');
+    startProxy(['-service', 'api7', '-service-addr', `127.0.0.1:${httpPort}`, '-listen', `127.0.0.1:${listenPort}`, '-register']);
+    startProxy(['-service', 'client7', '-upstream', `api7:${up}`]);
+    const get = async (p: string, method = 'GET'): Promise<{ status: number; body: string }> => {
+      try {
+        const r = await fetch(`http://127.0.0.1:${up}${p}`, { method });
+        return { status: r.status, body: await r.text() };
+      } catch {
+        return { status: 0, body: '' };
+      }
+    };
+    await waitFor('an allowed L7 request', async () => (await get('/public/a')).status === 200, 20_000);
+    assert.deepEqual(await get('/public/a'), { status: 200, body: 'ok GET /public/a' });
+    assert.deepEqual(await get('/private'), { status: 403, body: 'RBAC: access denied' });
+    assert.equal((await get('/public/a', 'POST')).status, 403, 'method not allowed by the permission');
+    // The built-in authorize still reports L7 intentions as a deny at L4, as Consul does.
+    const auth = await api<{ Authorized: boolean; Reason: string }>('/v1/agent/connect/authorize', {
+      method: 'POST',
+      body: JSON.stringify({ Target: 'api7', ClientCertURI: 'spiffe://x.consul/ns/default/dc/dc1/svc/client7' }),
+    });
+    assert.equal(auth.Authorized, false);
+    assert.match(auth.Reason, /^Matched L7 intention: client7 => api7 \(Precedence: 9, Permissions: 1\)$/);
+  } finally {
+    backendHttp.close();
+  }
+});

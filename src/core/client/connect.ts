@@ -142,6 +142,12 @@ export class ConnectApi {
     return parseJson<boolean>(res);
   }
 
+  /** Entries of a kind as a blocking query (GET /v1/config/:kind?index=). */
+  async configListBlocking(kind: string, b?: Blocking): Promise<{ value: Record<string, unknown>[]; index: number }> {
+    const res = await this.http.sendOk({ method: 'GET', path: `/v1/config/${kind}`, query: blockingQuery(b), signal: b?.signal });
+    return { value: parseJson<Record<string, unknown>[] | null>(res) ?? [], index: parseQueryMeta(res).lastIndex };
+  }
+
   async configGet(kind: string, name: string): Promise<Record<string, unknown>> {
     return parseJson(await this.http.sendOk({ method: 'GET', path: `/v1/config/${kind}/${name}` }));
   }

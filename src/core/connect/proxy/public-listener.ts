@@ -2,9 +2,11 @@
 // client leaf from our roots required, and every new connection authorized through
 // /v1/agent/connect/authorize before a byte reaches the local service. Refusals are logged once
 // per connection and never take the proxy down.
+import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ApiClient } from '../../client/index.js';
+import { ApiClient } from '../../client/index.js';
+import { permissionsAllow } from '../l7.js';
 import type { Logger } from '../../support/logger.js';
 import { splice } from './conn.js';
 import type { TlsMaterial, TlsWatcher } from './tls-material.js';
@@ -33,6 +35,12 @@ export function secureOptions(m: TlsMaterial): tls.SecureContextOptions {
 
 export class PublicListener {
   private server: tls.Server | undefined;
+  /** The service's `service-defaults` protocol (watched); `http` turns on L7 intentions. */
+  private protocol = 'tcp';
+  private readonly abort = new AbortController();
+  /** Serves L7-governed connections: each request is checked against its connection's permissions. */
+  private readonly http = http.createServer((req, res) => this.serveL7(req, res));
+  private readonly l7Permissions = new WeakMap<net.Socket, readonly unknown[]>();
 
   constructor(
     private readonly cfg: PublicListenerConfig,
@@ -41,7 +49,27 @@ export class PublicListener {
     private readonly log: Logger,
   ) {}
 
+  /** Beyond Consul: follow `service-defaults` so an `http` service gets L7 intention checks. */
+  private async watchProtocol(): Promise<void> {
+    const c = new ApiClient(this.client.config);
+    this.abort.signal.addEventListener('abort', () => void c.close().catch(() => {}));
+    let index = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        const r = await c.connect.configListBlocking('service-defaults', { waitIndex: index, waitTime: '10m', signal: this.abort.signal });
+        index = r.index;
+        const mine = r.value.find((e) => e.Name === this.cfg.service);
+        this.protocol = typeof mine?.Protocol === 'string' ? mine.Protocol : 'tcp';
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.log.error(`failed to watch service-defaults: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
   async start(): Promise<void> {
+    void this.watchProtocol();
     const m = this.certs.current;
     if (!m) throw new Error('no TLS material yet');
     const server = tls.createServer({ ...secureOptions(m), requestCert: true, rejectUnauthorized: true, allowHalfOpen: true });
@@ -75,13 +103,16 @@ export class PublicListener {
     }
     sock.pause();
     let allowed = false;
+    let l7 = false;
     try {
       const r = await this.client.connect.authorize(this.cfg.service, uri, serial);
       allowed = r.Authorized;
-      if (!allowed) this.log.info(`connection denied: listener="public listener" remote=${remote} client=${uri} reason="${r.Reason}"`);
+      l7 = !allowed && r.Reason.startsWith('Matched L7 intention') && this.protocol === 'http';
+      if (!allowed && !l7) this.log.info(`connection denied: listener="public listener" remote=${remote} client=${uri} reason="${r.Reason}"`);
     } catch (err) {
       this.log.error(`connection refused: listener="public listener" remote=${remote} client=${uri} error="${(err as Error).message}"`);
     }
+    if (l7 && (await this.startL7(sock, uri))) return;
     if (!allowed) {
       sock.destroy();
       return;
@@ -92,7 +123,44 @@ export class PublicListener {
     sock.resume();
   }
 
+  /** Hand the connection to the HTTP server with the permissions of the source's intention. */
+  private async startL7(sock: tls.TLSSocket, uri: string): Promise<boolean> {
+    const source = uri.slice(uri.lastIndexOf('/') + 1);
+    try {
+      const matches = await this.client.connect.intentionMatch('destination', this.cfg.service);
+      const hit = matches.find((i) => i.SourceName === source || i.SourceName === '*');
+      if (!hit?.Permissions || hit.Permissions.length === 0) return false;
+      this.l7Permissions.set(sock, hit.Permissions);
+    } catch (err) {
+      this.log.error(`failed to load L7 intentions: ${(err as Error).message}`);
+      return false;
+    }
+    this.http.emit('connection', sock);
+    sock.resume();
+    return true;
+  }
+
+  private serveL7(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const perms = this.l7Permissions.get(req.socket) ?? [];
+    if (!permissionsAllow(perms, { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers })) {
+      this.log.info(`request denied by L7 intention: method=${req.method ?? ''} path=${req.url ?? ''}`);
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end('RBAC: access denied');
+      return;
+    }
+    const up = http.request({ host: this.cfg.localServiceAddress, port: this.cfg.localServicePort, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end(`upstream connect error: ${err.message}`);
+    });
+    req.pipe(up);
+  }
+
   async stop(): Promise<void> {
+    this.abort.abort();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
