@@ -56,6 +56,18 @@ import { agentHost, agentMetrics, agentMetricsStream } from './handlers/agent-me
 
 import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
 
+import { connectCaConfigurationGet, connectCaConfigurationPut, connectCaRoots, connectCaSign } from './handlers/connect-ca.js';
+import { agentConnectAuthorize, agentConnectCaLeaf, agentConnectCaRoots } from './handlers/agent-connect.js';
+import { configDelete, configGet, configPut } from './handlers/config-entries.js';
+import { catalogConnect, healthConnect } from './handlers/connect-catalog.js';
+import {
+  intentionCreate,
+  intentionList,
+  intentionSpecificDelete,
+  intentionSpecificGet,
+  intentionSpecificPut,
+} from './handlers/intentions.js';
+
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
 export interface Route {
@@ -132,6 +144,19 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/internal/ui/services', methods: { GET: uiServices } },
   { path: '/v1/internal/ui/nodes', methods: { GET: uiNodes } },
   { path: '/v1/internal/ui/node/', methods: { GET: uiNodeInfo } },
+  // Connect (handlers/connect-ca.ts, agent-connect.ts, intentions.ts, config-entries.ts)
+  { path: '/v1/connect/ca/roots', methods: { GET: connectCaRoots } },
+  { path: '/v1/connect/ca/configuration', methods: { GET: connectCaConfigurationGet, PUT: connectCaConfigurationPut } },
+  { path: '/v1/internal/connect/ca/sign', methods: { POST: connectCaSign } },
+  { path: '/v1/agent/connect/ca/roots', methods: { GET: agentConnectCaRoots } },
+  { path: '/v1/agent/connect/ca/leaf/', methods: { GET: agentConnectCaLeaf } },
+  { path: '/v1/agent/connect/authorize', methods: { POST: agentConnectAuthorize } },
+  { path: '/v1/connect/intentions', methods: { GET: intentionList, POST: intentionCreate } },
+  { path: '/v1/connect/intentions/', methods: { GET: intentionSpecificGet, PUT: intentionSpecificPut, DELETE: intentionSpecificDelete } },
+  { path: '/v1/catalog/connect/', methods: { GET: catalogConnect } },
+  { path: '/v1/health/connect/', methods: { GET: healthConnect } },
+  { path: '/v1/config', methods: { PUT: configPut } },
+  { path: '/v1/config/', methods: { GET: configGet, DELETE: configDelete } },
 ];
 
 /**

@@ -10,11 +10,12 @@ import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { Session } from '../structs/session.js';
+import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions'];
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries'];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -36,6 +37,12 @@ export interface Tables {
   sessionChecks: BTree<string, true>;
   /** Secondary index: `${sessionID}\x00${key}` for keys locked by a session (Consul: kvs "session" index). */
   kvsBySession: BTree<string, true>;
+  /** Connect CA roots by ID (state/connect-ca.ts). */
+  caRoots: BTree<string, CARoot>;
+  /** The CA configuration, one row under key "ca". */
+  caConfig: BTree<string, CAConfiguration>;
+  /** Config entries: `${kind}\x00${name}` -> entry (state/config-entries.ts). */
+  configEntries: BTree<string, ConfigEntry>;
 }
 
 export function emptyTables(): Tables {
@@ -50,6 +57,9 @@ export function emptyTables(): Tables {
     sessionsByNode: newBTree(),
     sessionChecks: newBTree(),
     kvsBySession: newBTree(),
+    caRoots: newBTree(),
+    caConfig: newBTree(),
+    configEntries: newBTree(),
   };
 }
 
@@ -65,6 +75,9 @@ function cloneTables(t: Tables): Tables {
     sessionsByNode: t.sessionsByNode.clone(),
     sessionChecks: t.sessionChecks.clone(),
     kvsBySession: t.kvsBySession.clone(),
+    caRoots: t.caRoots.clone(),
+    caConfig: t.caConfig.clone(),
+    configEntries: t.configEntries.clone(),
   };
 }
 

@@ -184,8 +184,8 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
     ServiceMeta: s.Meta,
     ServicePort: s.Port,
     ServiceEnableTagOverride: s.EnableTagOverride,
-    ServiceProxy: { Mode: '', MeshGateway: {}, Expose: {} },
-    ServiceConnect: {},
+    ServiceProxy: s.Proxy ?? { Mode: '', MeshGateway: {}, Expose: {} },
+    ServiceConnect: s.Connect ?? {},
     CreateIndex: s.CreateIndex,
     ModifyIndex: s.ModifyIndex,
   };

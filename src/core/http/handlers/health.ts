@@ -56,7 +56,7 @@ export interface ServiceEntry {
 export function serviceEntries(store: StateStore, name: string, tags: readonly string[]): ServiceEntry[] {
   return serviceInstances(store, name, tags).map(({ node, service }) => ({
     Node: node,
-    Service: { ...service, Proxy: { Mode: '', MeshGateway: {}, Expose: {} }, Connect: {}, PeerName: '' },
+    Service: { ...service, Proxy: service.Proxy ?? { Mode: '', MeshGateway: {}, Expose: {} }, Connect: service.Connect ?? {}, PeerName: '' },
     Checks: nodeChecks(store, node.Node).filter((c) => c.ServiceID === '' || c.ServiceID === service.ID),
   }));
 }
