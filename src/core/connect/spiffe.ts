@@ -24,7 +24,14 @@ export function parseSpiffeId(input: string): SpiffeId {
   if (url.protocol !== 'spiffe:') throw new SpiffeError('URI must have scheme "spiffe"');
   const host = url.hostname.toLowerCase();
   if (host === '') throw new SpiffeError('SPIFFE ID must have a trust domain');
-  const path = decodeURIComponent(url.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    // Go's url.Parse refuses a bad escape before anything else is looked at.
+    const bad = /%(?![0-9a-fA-F]{2}).{0,2}/.exec(url.pathname)?.[0] ?? '%';
+    throw new SpiffeError(`parse "${input}": invalid URL escape "${bad}"`);
+  }
   if (path === '' || path === '/') return { type: 'signing', host };
   let m = SERVICE.exec(path);
   if (m) {

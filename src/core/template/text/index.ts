@@ -3,7 +3,7 @@
 // fmt (fmt.ts). Faithful to Go's documented behaviour; the golden tests in
 // test/unit/template/text are taken from it. Pure: no I/O.
 import { BUILTINS } from './builtins.js';
-import { type ExecEnv, execute, type FuncMap, type MissingKey } from './exec.js';
+import { type ExecEnv, ExecError, execute, type FuncMap, type MissingKey } from './exec.js';
 import { parse, type Tree } from './parse.js';
 
 export { ExecError, type FuncMap, type GoFunc, type MissingKey, variadic } from './exec.js';
@@ -38,7 +38,14 @@ export class Template {
 
   /** Execute the named template (default: the main one); throws ExecError. */
   execute(data: unknown, name = this.name): string {
-    return execute(this.env, name, data);
+    try {
+      return execute(this.env, name, data);
+    } catch (err) {
+      // Deep recursion through nested blocks can exhaust the JS stack before the depth limit
+      // that Go applies per template call: report it as Go reports running out of depth.
+      if (err instanceof RangeError && /call stack/.test(err.message)) throw new ExecError(`template: ${name}: exceeded maximum template depth`);
+      throw err;
+    }
   }
 
   /** Names of the templates in the set ({{define}} and {{block}} add some). */
