@@ -177,6 +177,27 @@ async function main(): Promise<void> {
     await waitEcho(stunnelPort);
   }
 
+  // The same tunnel in plain Node (bench/tls-tunnel.ts): the floor for the connection rate.
+  let barePort = 0;
+  {
+    const get = async (p: string) => (await fetch(`${agent.url}${p}`)).json() as Promise<Record<string, unknown>>;
+    const roots = (await get('/v1/agent/connect/ca/roots')) as { Roots: { RootCert: string }[] };
+    const f = (name: string, text: string): string => (writeFileSync(path.join(dir.path, name), text), path.join(dir.path, name));
+    const ca = f('bare-ca.pem', roots.Roots.map((r) => r.RootCert).join(''));
+    const leaf = async (svc: string) => {
+      const l = (await get(`/v1/agent/connect/ca/leaf/${svc}`)) as { CertPEM: string; PrivateKeyPEM: string };
+      return { cert: f(`bare-${svc}.pem`, l.CertPEM), key: f(`bare-${svc}.key`, l.PrivateKeyPEM) };
+    };
+    const srv = await leaf('socat');
+    const cl = await leaf('web');
+    const tunnel = path.join(path.dirname(new URL(import.meta.url).pathname), 'tls-tunnel.js');
+    const tlsPort = await freePort();
+    barePort = await freePort();
+    start(process.execPath, [tunnel, 'server', String(tlsPort), String(backendPort), srv.cert, srv.key, ca]);
+    start(process.execPath, [tunnel, 'client', String(barePort), String(tlsPort), cl.cert, cl.key, ca]);
+    await waitEcho(barePort);
+  }
+
   const rows: [string, string, string][] = [];
   const both = async (label: string, fn: (port: number) => Promise<number>, unit: string) => {
     console.error(`measuring: ${label}`);
@@ -187,6 +208,12 @@ async function main(): Promise<void> {
   const bytes = GIB * 1024 ** 3;
   await both(`throughput, ${GIB} GiB through the pair`, (p) => throughput(p, bytes), 'MB/s');
   await both(`connection rate, ${CONNS} sequential connect+echo`, connRate, 'conn/s');
+  {
+    const bare = await connRate(barePort);
+    const ours = Number(rows[rows.length - 1]?.[1].split(' ')[0]);
+    const st = Number(rows[rows.length - 1]?.[2].split(' ')[0]);
+    rows.push([`connection rate, the same tunnel in plain Node (the floor)`, `${bare.toFixed(1)} conn/s (ours ${(ours / bare).toFixed(2)}x of it)`, stunnelPort ? `floor / stunnel4 ${(bare / st).toFixed(2)}x` : '']);
+  }
   const direct = await pingP50(backendPort);
   const oursP50 = await pingP50(upPort);
   const stP50 = stunnelPort ? await pingP50(stunnelPort) : NaN;
