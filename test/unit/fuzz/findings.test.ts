@@ -115,3 +115,13 @@ test('connect: a SPIFFE ID with a malformed escape is a SpiffeError, not a URIEr
     (e: unknown) => e instanceof SpiffeError && /invalid URL escape "%2"/.test(e.message),
   );
 });
+
+test('template: a value that grows level after level is refused at 16 Mi characters', async () => {
+  // fuzz template (long run), seed 20261206: urlquery of $ inside a recursing block grew its
+  // string geometrically: 3.7 s of CPU and 900 MiB before the depth limit.
+  const { ExecError, Template } = await import('../../../src/core/template/text/index.js');
+  const grow = new Template('fuzz.ctmpl', '{{block "blk" .}}{{with urlquery "str" $}}{{block "blk" .}}\n{{end}}{{end}}{{end}}');
+  assert.throws(() => grow.execute({}), (e: unknown) => e instanceof ExecError);
+  const big = new Template('big.ctmpl', '{{huge}}', { funcs: { huge: () => 'x'.repeat(16 * 1024 * 1024 + 1) } });
+  assert.throws(() => big.execute({}), (e: unknown) => e instanceof ExecError && /error calling huge: result is larger than 16777216 characters/.test(e.message));
+});

@@ -27,7 +27,12 @@ const MISSING = Symbol('missing');
 type Final = unknown;
 class BreakSignal {}
 class ContinueSignal {}
-const MAX_DEPTH = 1000;
+// Go allows 100,000 nested template calls; a JS stack holds far fewer frames, and deep recursion
+// through a template that grows its data costs seconds per call chain (found by fuzzing). 200 is
+// beyond any template consul-template users write.
+const MAX_DEPTH = 200;
+/** The largest string one function call may return (a guard against geometric growth). */
+const MAX_VALUE_CHARS = 16 * 1024 * 1024;
 
 interface Variable {
   name: string;
@@ -375,7 +380,12 @@ class State {
     });
     if (final !== MISSING) argv.push(final);
     try {
-      return (fn as (...a: unknown[]) => unknown)(...argv);
+      const out = (fn as (...a: unknown[]) => unknown)(...argv);
+      // A function fed its own output level after level (urlquery of $ in a recursing block)
+      // grows a string geometrically; refuse one value past this size instead of spending
+      // seconds and gigabytes on it (consul-template renders config files, not archives).
+      if (typeof out === 'string' && out.length > MAX_VALUE_CHARS) throw new Error(`result is larger than ${MAX_VALUE_CHARS} characters`);
+      return out;
     } catch (err) {
       if (err instanceof ExecError) throw err;
       this.at(node);
