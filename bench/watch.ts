@@ -32,7 +32,9 @@ async function startAgent(): Promise<{ url: string; port: number; pid: number; s
     const [port, pid] = ATTACH.split(':').map(Number) as [number, number];
     return { url: `http://127.0.0.1:${port}`, port, pid, stop: async () => undefined, kill: async () => undefined };
   }
-  const a = await TestAgent.start({ args: ['-log-level=warn'] });
+  // Every parked query comes from 127.0.0.1: lift http_max_conns_per_client (200 by default), as a
+  // Consul operator running this would.
+  const a = await TestAgent.start({ args: ['-log-level=warn', '-hcl=limits { http_max_conns_per_client = 0 }'] });
   return { url: a.url, port: a.ports.http, pid: a.proc.pid as number, stop: () => a.stop(), kill: () => a.kill9() };
 }
 

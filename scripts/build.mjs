@@ -193,6 +193,31 @@ async function bundle(entry) {
   return outfile;
 }
 
+/**
+ * dist/consul-template.js: the second program (bin/consul-template), bundled on its own from the
+ * tsc output of src/core/template/cli.ts so that it starts without walking a module graph.
+ */
+async function bundleConsulTemplate() {
+  const outfile = join(dist, 'consul-template.js');
+  await build({
+    entryPoints: [join(dist, 'src', 'core', 'template', 'cli.js')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    external: EXTERNAL_PACKAGES.flatMap((p) => [p, `${p}/*`]),
+    plugins: [noHttp2],
+    banner: {
+      js: "import { createRequire as __consulCreateRequire } from 'node:module'; const require = __consulCreateRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
 async function writeManifest() {
   const manifestPath = join(root, 'oclif.manifest.json');
   await rm(manifestPath, { force: true });
@@ -210,9 +235,11 @@ async function main() {
   const outfile = await bundle(entry);
   // Import once to fail the build early if the bundle cannot load.
   await import(pathToFileURL(outfile).href);
+  const ctOutfile = await bundleConsulTemplate();
+  await import(pathToFileURL(ctOutfile).href);
   const manifestCount = await writeManifest();
   if (manifestCount !== count) throw new Error(`manifest has ${manifestCount} commands, expected ${count}`);
-  console.log(`build: ${relative(root, outfile)} (${count} commands), oclif.manifest.json`);
+  console.log(`build: ${relative(root, outfile)} (${count} commands), ${relative(root, ctOutfile)}, oclif.manifest.json`);
 }
 
 main().catch((err) => {

@@ -15,6 +15,6 @@ cd "$root"
 # Scenarios for features that are not built yet are left out here by name, never edited.
 default=(01-status-members 02-kv-cli 03-kv-http 04-catalog-external 05-services-dns 06-health-checks
   07-script-checks 08-script-checks-disabled 09-maint 10-events-watch 11-config-watches-reload
-  12-snapshot 13-leave 14-cli-errors 20-cluster 21-durability)
+  12-snapshot 13-leave 14-cli-errors 20-cluster 21-durability 30-connect-learn 50-consul-template-seeds)
 if [ $# -eq 0 ]; then set -- "${default[@]}"; fi
 exec bash "$runner" "$@"

@@ -165,3 +165,33 @@ describe('KV over HTTP', { timeout: 60_000 }, () => {
     assert.equal((await req('GET', '/v1/status/leader')).status, 200);
   });
 });
+
+describe('per-service blocking queries', { timeout: 60_000 }, () => {
+  test('a blocking health query on one service waits through another service\'s check changes and wakes on its own', async () => {
+    const put = async (p: string, body: unknown): Promise<void> => {
+      const res = await fetch(`${agent.url}${p}`, { method: 'PUT', body: JSON.stringify(body) });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await put('/v1/catalog/register', { Node: 'svc-n1', Address: '10.1.0.1', Service: { Service: 'svc-web', Port: 80 }, Check: { CheckID: 'web-c', ServiceID: 'svc-web', Status: 'passing' } });
+    await put('/v1/catalog/register', { Node: 'svc-n2', Address: '10.1.0.2', Service: { Service: 'svc-db', Port: 5432 }, Check: { CheckID: 'db-c', ServiceID: 'svc-db', Status: 'passing' } });
+    const first = await fetch(`${agent.url}/v1/health/service/svc-db`);
+    const index = first.headers.get('x-consul-index');
+    const started = Date.now();
+    const waiting = fetch(`${agent.url}/v1/health/service/svc-db?index=${index}&wait=2s`);
+    for (const status of ['critical', 'passing', 'warning']) {
+      await put('/v1/catalog/register', { Node: 'svc-n1', Address: '10.1.0.1', Check: { CheckID: 'web-c', ServiceID: 'svc-web', Status: status } });
+    }
+    const res = await waiting;
+    assert.ok(Date.now() - started >= 1_900, `svc-web's changes did not wake svc-db's query (${Date.now() - started} ms)`);
+    assert.equal(res.headers.get('x-consul-index'), index, 'and did not move its index');
+
+    const again = fetch(`${agent.url}/v1/health/service/svc-db?index=${index}&wait=30s`);
+    const t0 = Date.now();
+    await put('/v1/catalog/register', { Node: 'svc-n2', Address: '10.1.0.2', Check: { CheckID: 'db-c', ServiceID: 'svc-db', Status: 'critical' } });
+    const woke = await again;
+    assert.ok(Date.now() - t0 < 10_000, 'its own check change wakes it');
+    assert.ok(Number(woke.headers.get('x-consul-index')) > Number(index));
+    const body = (await woke.json()) as Array<{ Checks: Array<{ CheckID: string; Status: string }> }>;
+    assert.equal(body[0]?.Checks.find((c) => c.CheckID === 'db-c')?.Status, 'critical');
+  });
+});

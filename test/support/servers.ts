@@ -19,6 +19,8 @@ export interface ServerSetOptions {
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** More HCL for every server's config file (e.g. an `autopilot` block). */
   readonly extraHcl?: string;
+  /** More agent flags for every server (e.g. `-ui`). */
+  readonly args?: readonly string[];
 }
 
 /** One server slot: fixed name, ports and data dir; the process comes and goes. */
@@ -73,6 +75,7 @@ export class ServerSet {
   readonly raftMultiplier: number;
   private readonly configFile: string;
   private readonly logLevel: string;
+  private readonly extraArgs: readonly string[];
 
   private constructor(
     private readonly dir: { path: string; remove(): void },
@@ -82,6 +85,7 @@ export class ServerSet {
     this.slots = slots;
     this.raftMultiplier = opts.raftMultiplier ?? 5;
     this.logLevel = opts.logLevel ?? 'info';
+    this.extraArgs = opts.args ?? [];
     this.configFile = path.join(dir.path, 'servers.hcl');
     const hcl = `performance {\n  raft_multiplier = ${this.raftMultiplier}\n}\n${opts.fastGossip === false ? '' : FAST_GOSSIP}${opts.extraHcl ?? ''}`;
     writeFileSync(this.configFile, hcl);
@@ -135,6 +139,7 @@ export class ServerSet {
         '-retry-interval=1s',
         `-config-file=${this.configFile}`,
         `-log-level=${this.logLevel}`,
+        ...this.extraArgs,
       ],
     });
   }

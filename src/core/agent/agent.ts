@@ -28,12 +28,18 @@ import { ServerRouter } from './router.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
+import { LogFanout } from '../support/log-fanout.js';
+import { startAgentTelemetry } from './agent-telemetry.js';
+import { countSerfMemberEvent } from '../telemetry/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
+  /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
+  readonly logStreams: { readonly fanout: LogFanout; readonly logger: Logger };
+  private stopTelemetry: (() => void) | undefined;
   /** The agent's own services and checks, synced to the catalog by anti-entropy. */
   readonly local: LocalAgent;
   /** User events fired here (and, with gossip, received); `watches` of type event read them. */
@@ -66,7 +72,9 @@ export class Agent implements AgentFacade {
     /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
     logSink: LogSink = stdoutSink,
   ) {
-    this.log = new Logger(logSink, config.logLevel);
+    const fanout = new LogFanout();
+    this.log = new Logger(logSink, config.logLevel, 'agent', fanout);
+    this.logStreams = { fanout, logger: this.log };
     this.local = new LocalAgent({
       nodeName: config.nodeName,
       dataDir: config.dataDir,
@@ -97,8 +105,9 @@ export class Agent implements AgentFacade {
 
   async start(): Promise<void> {
     const c = this.config;
+    this.stopTelemetry = startAgentTelemetry(this);
     if (c.server) {
-      const rpc = new RpcServer({ logger: this.log.named('rpc') });
+      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
       try {
@@ -154,6 +163,7 @@ export class Agent implements AgentFacade {
   private async startGossip(): Promise<void> {
     const server = this.server;
     const onLan = (e: PoolEvent): void => {
+      if (e.kind === 'member') countSerfMemberEvent(e.type, e.members.length);
       if (e.kind === 'member') {
         if (server) {
           server.cluster.update(this.gossip.lan.members().map((m) => reconcileView(m)));
@@ -239,6 +249,8 @@ export class Agent implements AgentFacade {
         BuildDate: BUILD_DATE,
       },
       DebugConfig: {
+        ACLsEnabled: false,
+        EnableDebug: false,
         Datacenter: c.datacenter,
         NodeName: c.nodeName,
         NodeID: this.nodeId,
@@ -418,6 +430,7 @@ export class Agent implements AgentFacade {
     this.shuttingDown = true;
     this.exitCode = code;
     this.log.info('Requesting shutdown');
+    this.stopTelemetry?.();
     this.antiEntropy?.stop();
     this.watches?.stop(true);
     await this.local.stop();

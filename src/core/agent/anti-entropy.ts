@@ -319,7 +319,9 @@ export function sameService(a: ServiceRecord, b: ServiceRecord): boolean {
     json(sortKeys(a.Meta)) === json(sortKeys(b.Meta)) &&
     json(sortKeys(a.TaggedAddresses)) === json(sortKeys(b.TaggedAddresses)) &&
     a.Weights.Passing === b.Weights.Passing &&
-    a.Weights.Warning === b.Weights.Warning
+    a.Weights.Warning === b.Weights.Warning &&
+    json(a.Proxy ?? null) === json(b.Proxy ?? null) &&
+    json(a.Connect ?? null) === json(b.Connect ?? null)
   );
 }
 

@@ -8,13 +8,14 @@
 import { parseGoDuration } from '../support/duration.js';
 import { isCheckStatus, type CheckStatus } from '../checks/status-rules.js';
 import type { NodeService, ServiceAddress } from '../structs/catalog.js';
+import { decodeConnect, decodeProxy, SidecarError } from './sidecar.js';
 
 export class DefinitionError extends Error {}
 
 /** An initial status other than passing/warning/critical (each endpoint has its own text). */
 export class BadStatusError extends DefinitionError {}
 
-export type CheckKind = 'script' | 'http' | 'tcp' | 'ttl';
+export type CheckKind = 'script' | 'http' | 'tcp' | 'ttl' | 'alias';
 
 /** Consul: structs.CheckType plus the identity fields of structs.CheckDefinition. */
 export interface CheckDefinition {
@@ -41,6 +42,8 @@ export interface CheckDefinition {
   successBeforePassing: number;
   failuresBeforeWarning: number;
   failuresBeforeCritical: number;
+  /** An alias check's local service ID (Consul: CheckType.AliasService; local services only). */
+  aliasService?: string;
   /** Kinds we decode but cannot run yet (grpc, docker, alias...), for a clear refusal. */
   unsupported: string;
 }
@@ -52,6 +55,8 @@ export interface ServiceDefinition {
   /** The service's own checks, in order, before IDs are assigned. */
   checks: CheckDefinition[];
   token: string;
+  /** `connect { sidecar_service {} }`: the sidecar's own definition, port 0 until allocated (agent/sidecar.ts). */
+  sidecar?: ServiceDefinition;
 }
 
 type Obj = Record<string, unknown>;
@@ -147,7 +152,7 @@ function headerMap(o: Obj, struct: string): Record<string, string[]> {
   return out;
 }
 
-const UNSUPPORTED = ['GRPC', 'DockerContainerID', 'AliasService', 'AliasNode', 'H2PING', 'UDP', 'OSService'];
+const UNSUPPORTED = ['GRPC', 'DockerContainerID', 'AliasNode', 'H2PING', 'UDP', 'OSService'];
 
 /** Decode one check definition (a service's `check`, or a node-level `check`). */
 export function decodeCheck(raw: unknown, struct = 'CheckDefinition'): CheckDefinition {
@@ -183,6 +188,7 @@ export function decodeCheck(raw: unknown, struct = 'CheckDefinition'): CheckDefi
     failuresBeforeWarning: int(raw, struct, 'FailuresBeforeWarning'),
     failuresBeforeCritical: int(raw, struct, 'FailuresBeforeCritical'),
     unsupported,
+    ...(str(raw, struct, 'AliasService') !== '' ? { aliasService: str(raw, struct, 'AliasService') } : {}),
   };
 }
 
@@ -191,6 +197,7 @@ export function checkKind(c: CheckDefinition): CheckKind | undefined {
   if (c.http !== '') return 'http';
   if (c.tcp !== '') return 'tcp';
   if (c.ttlMs > 0) return 'ttl';
+  if (c.aliasService) return 'alias';
   return undefined;
 }
 
@@ -203,6 +210,7 @@ export function isEmptyCheck(c: CheckDefinition): boolean {
 export function validateCheck(c: CheckDefinition): string | undefined {
   const kind = checkKind(c);
   if (c.unsupported !== '') return `${c.unsupported} checks are not supported by this agent yet`;
+  if (kind === 'alias') return undefined;
   const intervalCheck = kind === 'script' || kind === 'http' || kind === 'tcp';
   if (intervalCheck && c.intervalMs <= 0) return 'Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks';
   if (!intervalCheck && c.ttlMs <= 0) return 'TTL must be > 0 for TTL checks';
@@ -251,7 +259,38 @@ export function decodeService(raw: unknown): ServiceDefinition {
     EnableTagOverride: bool(raw, S, 'EnableTagOverride'),
   };
   if (weights && service.Weights.Passing === 0 && get(weights, 'Passing') === undefined) service.Weights.Passing = 1;
-  return { service, checks, token: str(raw, S, 'Token') };
+  const def: ServiceDefinition = { service, checks, token: str(raw, S, 'Token') };
+  try {
+    decodeServiceConnect(raw, def);
+  } catch (err) {
+    if (err instanceof SidecarError) throw new DefinitionError(err.message);
+    throw err;
+  }
+  return def;
+}
+
+/** `proxy`, `connect.native` and `connect.sidecar_service` (Consul: sidecarServiceFromNodeService). */
+function decodeServiceConnect(raw: Obj, def: ServiceDefinition): void {
+  const svc = def.service;
+  const proxy = get(raw, 'Proxy');
+  if (proxy !== undefined) svc.Proxy = decodeProxy(proxy);
+  const { connect, sidecar } = decodeConnect(get(raw, 'Connect'));
+  if (connect) svc.Connect = connect;
+  if (!sidecar) return;
+  if (svc.Kind !== '') throw new DefinitionError('sidecar_service is only allowed on a typical service (no kind)');
+  const sd = decodeService({ ...sidecar, Name: get(sidecar, 'Name') ?? `${svc.Service}-sidecar-proxy` });
+  const s2 = sd.service;
+  if (get(sidecar, 'ID') === undefined) s2.ID = `${svc.ID}-sidecar-proxy`;
+  s2.Kind = 'connect-proxy';
+  if (s2.Tags.length === 0) s2.Tags = [...svc.Tags];
+  if (Object.keys(s2.Meta).length === 0) s2.Meta = { ...svc.Meta };
+  const p = s2.Proxy ?? decodeProxy({});
+  p.DestinationServiceName = svc.Service;
+  p.DestinationServiceID = svc.ID;
+  if (p.LocalServiceAddress === '') p.LocalServiceAddress = '127.0.0.1';
+  if (p.LocalServicePort === 0) p.LocalServicePort = svc.Port;
+  s2.Proxy = p;
+  def.sidecar = sd;
 }
 
 /** Consul: ServiceDefinition validation as the HTTP endpoint applies it; returns the 400 text. */
@@ -261,6 +300,10 @@ export function validateService(def: ServiceDefinition): string | undefined {
   if (['0.0.0.0', '::', '[::]'].includes(s.Address)) return 'Invalid service address';
   if (s.Weights.Passing < 1) return 'Invalid Weights: Passing must be greater than 0';
   if (s.Weights.Warning < 0) return 'Invalid Weights: Warning must be greater or equal than 0';
+  if (s.Kind === 'connect-proxy') {
+    if (!s.Proxy || s.Proxy.DestinationServiceName === '') return 'Proxy.DestinationServiceName must be set for Connect proxy services';
+    if (s.Port === 0) return 'Port must be set for a Connect proxy';
+  }
   const metaErr = validateMeta(s.Meta);
   if (metaErr) return `Invalid Service Meta: ${metaErr}`;
   for (const c of def.checks) {

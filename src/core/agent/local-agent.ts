@@ -36,6 +36,7 @@ import {
 } from './definitions.js';
 import { LocalState, type CheckRecord, type Source } from './local-state.js';
 import { encodeCheckDefinition, Persistence } from './persist.js';
+import { allocateSidecarPort } from './sidecar.js';
 
 export interface LocalAgentOptions {
   nodeName: string;
@@ -99,6 +100,46 @@ export class LocalAgent implements CheckNotifier {
   // ---- services ----
 
   async addService(def: ServiceDefinition, source: Source, opts: AddOptions): Promise<void> {
+    await this.addOneService(def, source, opts);
+    if (def.sidecar) await this.addOneService(this.completeSidecar(def.sidecar), source, opts);
+  }
+
+  /**
+   * A sidecar gets a port from 21000..21255 unused by other local sidecars (keeping its own on
+   * re-registration), and Consul's default checks when it brings none: TCP on the public
+   * listener every 10s, and an alias of the parent (Consul: agent/sidecar_service.go).
+   */
+  private completeSidecar(sd: ServiceDefinition): ServiceDefinition {
+    const svc = { ...sd.service };
+    if (svc.Port === 0) {
+      const mine = this.state.service(svc.ID)?.service;
+      if (mine && mine.Kind === 'connect-proxy' && mine.Port !== 0) svc.Port = mine.Port;
+      else {
+        const used = new Set(this.state.services().filter((r) => r.service.Kind === 'connect-proxy' && r.service.ID !== svc.ID).map((r) => r.service.Port));
+        svc.Port = allocateSidecarPort(used);
+      }
+    }
+    if (sd.checks.length > 0) return { ...sd, service: svc };
+    const parentId = svc.Proxy?.DestinationServiceID ?? '';
+    const addr = svc.Address !== '' ? svc.Address : '127.0.0.1';
+    const base = decodeCheck({});
+    const checks: CheckDefinition[] = [
+      { ...base, name: 'Connect Sidecar Listening', tcp: `${addr}:${svc.Port}`, intervalMs: 10_000 },
+      { ...base, name: `Connect Sidecar Aliasing ${parentId}`, aliasService: parentId },
+    ];
+    return { ...sd, service: svc, checks };
+  }
+
+  /** IDs of the sidecar a definition brings (for reload bookkeeping). */
+  static sidecarIds(def: ServiceDefinition): { service: string; checks: string[] } | undefined {
+    const sd = def.sidecar;
+    if (!sd) return undefined;
+    const n = sd.checks.length > 0 ? sd.checks.length : 2;
+    const checks = Array.from({ length: n }, (_, i) => sd.checks[i]?.id || serviceCheckId(sd.service.ID, i, n));
+    return { service: sd.service.ID, checks };
+  }
+
+  private async addOneService(def: ServiceDefinition, source: Source, opts: AddOptions): Promise<void> {
     const svc = withDefaultTaggedAddresses(def.service);
     const checks = def.checks.map((c, i) => this.serviceCheck(svc, c, i, def.checks.length));
     for (const { def: cd } of checks) this.vetScript(cd, source);
@@ -118,6 +159,9 @@ export class LocalAgent implements CheckNotifier {
     }
     for (const c of this.state.checksOfService(id)) await this.dropCheck(c.check.CheckID, persist);
     this.state.removeService(id);
+    // Consul removes the sidecar a parent registered along with it.
+    const sidecar = this.state.services().find((r) => r.service.Kind === 'connect-proxy' && r.service.ID === `${id}-sidecar-proxy` && r.service.Proxy?.DestinationServiceID === id);
+    if (sidecar) await this.removeService(sidecar.service.ID, persist);
     this.configServices.delete(id);
     if (persist) await this.persistence.removeService(id);
     this.o.logger.info(`removed service: service=${id}`);
@@ -169,6 +213,11 @@ export class LocalAgent implements CheckNotifier {
     const wantChecks = new Set(defs.checks.map((d) => d.id || d.name));
     for (const d of defs.services) {
       d.checks.forEach((c, i) => wantChecks.add(c.id || serviceCheckId(d.service.ID, i, d.checks.length)));
+      const sc = LocalAgent.sidecarIds(d);
+      if (sc) {
+        wantSvcs.add(sc.service);
+        for (const c of sc.checks) wantChecks.add(c);
+      }
     }
     for (const id of [...this.configChecks]) if (!wantChecks.has(id) && this.state.check(id)) await this.dropCheck(id, false);
     for (const id of [...this.configServices]) if (!wantSvcs.has(id) && this.state.service(id)) await this.removeService(id, false);
@@ -181,6 +230,8 @@ export class LocalAgent implements CheckNotifier {
         throw new Error(`Failed to register service "${d.service.Service}": ${(err as Error).message}`);
       }
       this.configServices.add(d.service.ID);
+      const sc = LocalAgent.sidecarIds(d);
+      if (sc) this.configServices.add(sc.service);
     }
     for (const d of defs.checks) {
       try {
@@ -296,6 +347,13 @@ export class LocalAgent implements CheckNotifier {
       return;
     }
     if (kind === undefined) return;
+    if (kind === 'alias') {
+      const target = def.aliasService ?? '';
+      const runner = new IntervalRunner({ checkId: id, intervalMs: 1000, timers: o.timers, notify: this, probe: async () => this.aliasStatus(target), thresholds: def });
+      this.runners.set(id, runner);
+      runner.start();
+      return;
+    }
     let intervalMs = def.intervalMs;
     if (intervalMs < MIN_INTERVAL_MS) {
       o.logger.warn(`check has interval below minimum of ${formatGoDuration(MIN_INTERVAL_MS)}: check=${id}`);
@@ -320,6 +378,15 @@ export class LocalAgent implements CheckNotifier {
     const runner = new IntervalRunner({ checkId: id, intervalMs, timers: o.timers, notify: this, probe, thresholds: def });
     this.runners.set(id, runner);
     runner.start();
+  }
+
+  /** Consul: CheckAlias for a local service: the worst status of its checks, passing when it has none. */
+  private aliasStatus(serviceId: string): { status: CheckStatus; output: string } {
+    if (!this.state.service(serviceId)) return { status: 'critical', output: `Service ${serviceId} could not be found on node ${this.o.nodeName}` };
+    const statuses = this.state.checksOfService(serviceId).map((c) => c.check.Status);
+    if (statuses.includes('critical')) return { status: 'critical', output: 'Aliased service has a critical check' };
+    if (statuses.includes('warning')) return { status: 'warning', output: 'Aliased service has a warning check' };
+    return { status: 'passing', output: 'All checks passing.' };
   }
 
   private scheduleReap(): void {

@@ -134,6 +134,7 @@ export function encodeCheckDefinition(d: CheckDefinition): Record<string, unknow
     SuccessBeforePassing: d.successBeforePassing || undefined,
     FailuresBeforeWarning: d.failuresBeforeWarning || undefined,
     FailuresBeforeCritical: d.failuresBeforeCritical || undefined,
+    AliasService: d.aliasService || undefined,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;

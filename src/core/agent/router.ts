@@ -6,6 +6,7 @@ import { Errors } from '../errors.js';
 import { RpcError, type RpcClient } from '../rpc/index.js';
 import { serverInfo } from '../server/cluster.js';
 import type { Logger } from '../support/logger.js';
+import { metrics } from '../telemetry/index.js';
 
 export interface ServerMemberView {
   readonly name: string;
@@ -48,6 +49,7 @@ export class ServerRouter {
   /** Call `method` on a server, failing over to the next on connection errors. */
   async call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     if (this.servers.length === 0) throw Errors.noServers();
+    metrics.incrCounter(['client', 'rpc']);
     let lastErr: unknown;
     for (let attempt = 0; attempt < this.servers.length; attempt++) {
       const addr = this.servers[this.next % this.servers.length] as string;
@@ -56,6 +58,7 @@ export class ServerRouter {
       } catch (err) {
         if (!(err instanceof RpcError) || err.kind === 'remote' || err.kind === 'encode') throw err;
         lastErr = err;
+        metrics.incrCounter(['client', 'rpc', 'failed']);
         this.log.warn(`router: server unreachable, trying the next: server=${addr} error="${err.message}"`);
         this.next = (this.next + 1) % Math.max(1, this.servers.length);
       }

@@ -73,6 +73,31 @@ export class AgentApi {
     return parseJson<AgentMember[] | null>(res) ?? [];
   }
 
+  /**
+   * api.Agent.Monitor / MonitorJSON: the agent's log lines as they come (without their newline),
+   * until the agent ends the stream or `signal` aborts it.
+   */
+  async *monitor(logLevel: string, json: boolean, signal?: AbortSignal): AsyncGenerator<string> {
+    const { body } = await this.http.openStream({
+      method: 'GET',
+      path: '/v1/agent/monitor',
+      query: { loglevel: logLevel, logjson: json ? true : undefined },
+      ...(signal ? { signal } : {}),
+    });
+    yield* splitLines(body);
+  }
+
+  /** api.Agent.MetricsStream: one JSON summary per finished metrics interval. */
+  async metricsStream(signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const { body } = await this.http.openStream({ method: 'GET', path: '/v1/agent/metrics/stream', ...(signal ? { signal } : {}) });
+    return body;
+  }
+
+  /** GET /v1/agent/host (api.Agent.Host). */
+  async host(): Promise<Record<string, unknown>> {
+    return parseJson<Record<string, unknown>>(await this.http.sendOk({ method: 'GET', path: '/v1/agent/host', dcScoped: false }));
+  }
+
   async join(address: string, wan = false): Promise<void> {
     await this.http.sendOk({ method: 'PUT', path: `/v1/agent/join/${address}`, dcScoped: false, query: { wan: wan ? '1' : undefined } });
   }
@@ -147,4 +172,23 @@ export class AgentApi {
       query: { enable: 'false' },
     });
   }
+}
+
+/** Lines of a byte stream, as bufio.Scanner gives them (no trailing newline). */
+async function* splitLines(body: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest = '';
+  try {
+    for await (const chunk of body) {
+      rest += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        yield rest.slice(0, nl);
+        rest = rest.slice(nl + 1);
+      }
+    }
+  } catch {
+    // The agent went away or the caller aborted: the stream ends here, as Go's scanner stops.
+    return;
+  }
+  if (rest !== '') yield rest;
 }

@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import type { Readable } from 'node:stream';
 import type { Client, Dispatcher } from 'undici';
 import type { ClientConfig } from './config.js';
 import { TransportError, describeDialError, StatusError } from './errors.js';
@@ -105,6 +106,8 @@ function redirectTarget(status: number, location: string | string[] | undefined)
 export class HttpTransport {
   private client: Client | undefined;
   private destroyed = false;
+  /** Connections of open streams (openStream), ended with the transport. */
+  private readonly streamClients = new Set<Client>();
 
   constructor(readonly config: ClientConfig) {}
 
@@ -115,6 +118,13 @@ export class HttpTransport {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
+    const client = await this.newClient();
+    if (this.destroyed) throw new Error('client destroyed');
+    this.client = client;
+    return client;
+  }
+
+  private async newClient(): Promise<Client> {
     const ClientCtor = await loadClientCtor();
     const cfg = this.config;
     const origin = cfg.socketPath ? 'http://localhost' : `${cfg.scheme}://${cfg.address}`;
@@ -132,9 +142,7 @@ export class HttpTransport {
         rejectUnauthorized: !cfg.tls.insecureSkipVerify,
       };
     }
-    if (this.destroyed) throw new Error('client destroyed');
-    this.client = new ClientCtor(origin, opts);
-    return this.client;
+    return new ClientCtor(origin, opts);
   }
 
   private headers(): Record<string, string> {
@@ -183,6 +191,40 @@ export class HttpTransport {
     }
   }
 
+  /**
+   * Open a streaming request (/v1/agent/monitor, /v1/agent/metrics/stream): resolves with the
+   * status once the headers are in; the caller reads (and destroys) the body. A non-2xx answer
+   * is read whole and rejected as StatusError, as Go's requireOK does.
+   */
+  async openStream(req: ApiRequest): Promise<{ statusCode: number; body: Readable }> {
+    const qs = encodeQuery({ ...req.query });
+    const pathAndQuery = `${this.config.pathPrefix}${escapePath(req.path)}${qs ? `?${qs}` : ''}`;
+    // A stream holds its connection for as long as it runs: it gets its own, so the command's
+    // other requests (and other streams) are not queued behind it.
+    let res: Dispatcher.ResponseData;
+    const client = await this.newClient();
+    this.streamClients.add(client);
+    const release = (): void => {
+      this.streamClients.delete(client);
+      void client.destroy().catch(() => undefined);
+    };
+    try {
+      res = await client.request({ method: req.method, path: pathAndQuery, headers: this.headers(), ...(req.signal ? { signal: req.signal } : {}) });
+      res.body.once('close', release);
+      req.signal?.addEventListener('abort', release, { once: true });
+    } catch (err) {
+      release();
+      const host = this.config.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+      const target = this.config.socketPath
+        ? { network: 'unix' as const, address: this.config.socketPath, host: this.config.socketPath }
+        : { network: 'tcp' as const, address: this.config.address, host };
+      const { detail, code } = describeDialError(err, target);
+      throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) throw new StatusError(res.statusCode, await res.body.text());
+    return { statusCode: res.statusCode, body: res.body };
+  }
+
   /** Send and require a 2xx answer (Go: requireOK). */
   async sendOk(req: ApiRequest): Promise<ApiResponse> {
     const res = await this.send(req);
@@ -193,12 +235,16 @@ export class HttpTransport {
   /** Abort what is in flight (a parked blocking query) and refuse further requests. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    for (const c of this.streamClients) void c.destroy().catch(() => undefined);
+    this.streamClients.clear();
     const c = this.client;
     this.client = undefined;
     if (c) await c.destroy().catch(() => undefined);
   }
 
   async close(): Promise<void> {
+    for (const s of this.streamClients) void s.destroy().catch(() => undefined);
+    this.streamClients.clear();
     const c = this.client;
     this.client = undefined;
     if (c) await c.close().catch(() => c.destroy());

@@ -2,6 +2,7 @@
 // MUST NOT import command or agent code. One HttpTransport per client; close() when done.
 import { AgentApi } from './agent.js';
 import { CatalogApi } from './catalog.js';
+import { ConnectApi } from './connect.js';
 import { EventApi } from './event.js';
 import { type ClientConfig, type HttpFlagValues, resolveClientConfig } from './config.js';
 import { HealthApi } from './health.js';
@@ -24,6 +25,7 @@ export class ApiClient {
   readonly txn: TxnApi;
   readonly session: SessionApi;
   readonly operator: OperatorApi;
+  readonly connect: ConnectApi;
   private readonly http: HttpTransport;
 
   constructor(readonly config: ClientConfig) {
@@ -38,6 +40,7 @@ export class ApiClient {
     this.txn = new TxnApi(this.http);
     this.session = new SessionApi(this.http);
     this.operator = new OperatorApi(this.http);
+    this.connect = new ConnectApi(this.http);
   }
 
   /** Build a client from the shared HTTP flags and the environment (throws ClientConfigError). */
@@ -65,3 +68,4 @@ export type { HealthCheckEntry, HealthServiceOptions, HealthStatus, ServiceEntry
 export type { TxnOp, TxnResult } from './txn.js';
 export type { UserEventParams } from './event.js';
 export type { SessionCreate, SessionEntry } from './session.js';
+export type { CARoot, CARootList, Intention, LeafCert } from './connect.js';

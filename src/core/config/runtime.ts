@@ -6,9 +6,11 @@ import { applyDeprecatedConfig } from './deprecated.js';
 import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type ConfigFormat } from './load.js';
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
+import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
+import { buildLimits, type LimitsRuntime } from './limits.js';
 
 export interface Ports {
   dns: number;
@@ -49,6 +51,8 @@ export interface RuntimeConfig {
   /** Consul's config warnings (deprecated keys, skipped files): logged by the agent at startup. */
   warnings: string[];
   kvMaxValueSize: number;
+  /** limits { http_max_conns_per_client, rpc_max_conns_per_client, request_limits ... }. */
+  limits: LimitsRuntime;
   txnMaxReqLen: number;
   defaultQueryTimeMs: number;
   maxQueryTimeMs: number;
@@ -65,6 +69,8 @@ export interface RuntimeConfig {
   gossip: GossipRuntime;
   /** The `autopilot` block (Consul's defaults when absent). */
   autopilot: AutopilotRuntime;
+  /** The `telemetry` block (config/telemetry.ts). */
+  telemetry: TelemetryRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -239,6 +245,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     syslogFacility: f.syslog_facility ?? 'LOCAL0',
     warnings: [...sourceWarnings, ...deprecations],
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
+    limits: buildLimits(f.limits),
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
     defaultQueryTimeMs: configDurationMs(f.default_query_time, 'default_query_time', 300_000),
     maxQueryTimeMs: configDurationMs(f.max_query_time, 'max_query_time', 600_000),
@@ -253,6 +260,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     enableLocalScriptChecks: f.enable_local_script_checks ?? false,
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
     autopilot: buildAutopilot(f.autopilot),
+    telemetry: buildTelemetryRuntime(f.telemetry),
     watches,
     file: f,
     sources: spec,

@@ -25,6 +25,38 @@ export const PortsSchema = z
   })
   .partial();
 
+// Consul's telemetry block (agent/config/config.go Telemetry). Sinks other than the in-memory
+// one and Prometheus (statsd, statsite, dogstatsd, circonus) are accepted and not used.
+export const TelemetrySchema = z
+  .strictObject({
+    prometheus_retention_time: duration,
+    disable_hostname: z.boolean(),
+    metrics_prefix: z.string(),
+    filter_default: z.boolean(),
+    prefix_filter: z.array(z.string()),
+    enable_host_metrics: z.boolean(),
+    disable_per_tenancy_usage_metrics: z.boolean(),
+    retry_failed_connection: z.boolean(),
+    statsd_address: z.string(),
+    statsite_address: z.string(),
+    dogstatsd_addr: z.string(),
+    dogstatsd_tags: z.array(z.string()),
+    circonus_api_app: z.string(),
+    circonus_api_token: z.string(),
+    circonus_api_url: z.string(),
+    circonus_broker_id: z.string(),
+    circonus_broker_select_tag: z.string(),
+    circonus_check_display_name: z.string(),
+    circonus_check_force_metric_activation: z.string(),
+    circonus_check_id: z.string(),
+    circonus_check_instance_id: z.string(),
+    circonus_check_search_tag: z.string(),
+    circonus_check_tags: z.string(),
+    circonus_submission_interval: z.string(),
+    circonus_submission_url: z.string(),
+  })
+  .partial();
+
 export const LimitsSchema = z
   .strictObject({
     kv_max_value_size: z.number().int().positive(),
@@ -35,7 +67,14 @@ export const LimitsSchema = z
     rpc_max_burst: z.number().int(),
     rpc_handshake_timeout: duration,
     rpc_client_timeout: duration,
-    request_limits: section,
+    http_handshake_timeout: duration,
+    request_limits: z
+      .strictObject({
+        mode: z.enum(['disabled', 'permissive', 'enforcing']),
+        read_rate: z.number(),
+        write_rate: z.number(),
+      })
+      .partial(),
   })
   .partial();
 
@@ -128,7 +167,7 @@ export const FileConfigSchema = z
     check_output_max_size: z.number().int().positive(),
     translate_wan_addrs: z.boolean(),
     http_config: section,
-    telemetry: section,
+    telemetry: TelemetrySchema,
     tls: section,
     auto_encrypt: section,
     acl: section,

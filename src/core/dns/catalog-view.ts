@@ -33,6 +33,9 @@ const worse = (a: DnsHealth | undefined, b: DnsHealth): DnsHealth => (a === unde
 /** Bounded so that queries for random names cannot grow a view without limit. */
 const MAX_MEMO = 4096;
 
+/** The instances key of a service's Connect-capable endpoints (no service name contains NUL). */
+export const connectKey = (serviceLower: string): string => `connect\x00${serviceLower}`;
+
 export class CatalogView {
   private nodes: Map<string, CatalogNode> | undefined;
   private services: Map<string, Instance[]> | undefined;
@@ -124,6 +127,14 @@ export class CatalogView {
       let list = out.get(name);
       if (!list) out.set(name, (list = []));
       list.push({ node, service: s, status });
+      // `<service>.connect.<domain>`: its proxies and Connect-native instances (connectKey).
+      const dest = s.Kind === 'connect-proxy' ? s.Proxy?.DestinationServiceName : s.Connect?.Native === true ? s.Service : undefined;
+      if (dest !== undefined && dest !== '') {
+        const ck = connectKey(dest.toLowerCase());
+        let clist = out.get(ck);
+        if (!clist) out.set(ck, (clist = []));
+        clist.push({ node, service: s, status });
+      }
     }
     this.services = out;
     return out;

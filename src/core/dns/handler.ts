@@ -8,7 +8,7 @@
 //   outside are forwarded to the recursors, else REFUSED.
 // - The in-domain path is synchronous while this server may answer from its own state (the common
 //   case: allow_stale, or the leader within its lease); only consistency waits and recursion are async.
-import { CatalogView } from './catalog-view.js';
+import { CatalogView, connectKey } from './catalog-view.js';
 import { decodeQuery } from './decode.js';
 import type { DnsOptions } from './config.js';
 import { TYPE, type Rcode } from './encode.js';
@@ -136,8 +136,12 @@ export class DnsHandler {
       case 'addr':
         if (parsed.dc !== this.opts.datacenter) return nxdomain(domain);
         return addrLookup(qname, qtype, parsed.hex, this.opts.nodeTtlS, domain);
+      case 'unsupported':
+        // Consul: <service>.connect.<domain> answers with the service's proxies and native instances.
+        if (parsed.keyword !== 'connect' || parsed.dc !== this.opts.datacenter || parsed.subject === '' || parsed.subject.includes('.')) return nxdomain(domain);
+        return serviceLookup(view, this.opts, { qname, qtype, service: connectKey(parsed.subject), tag: undefined, domain });
       default:
-        // apex, bad shapes, and lookups not built yet (prepared queries, connect, ingress, virtual)
+        // apex, bad shapes, and lookups not built yet (prepared queries, ingress, virtual)
         return nxdomain(domain);
     }
   }

@@ -7,6 +7,8 @@ import type { KvsRequest } from '../structs/kv.js';
 import type { DeregisterRequest, RegisterRequest } from '../structs/catalog.js';
 import type { TxnKvOp } from '../state/txn.js';
 import type { SessionInput } from '../structs/session.js';
+import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
+import type { ConfigEntryInput } from '../state/config-entries.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -17,6 +19,18 @@ export type FsmCommand =
   /** Consul: SessionRequestType. The leader generates the ID before proposing a create. */
   | { readonly t: 'session'; readonly v: 1; readonly op: 'create'; readonly session: SessionInput }
   | { readonly t: 'session'; readonly v: 1; readonly op: 'destroy'; readonly id: string }
+  /** Consul: ConnectCARequestType. Keys and certificates are made by the leader before proposing. */
+  | {
+      readonly t: 'connect-ca';
+      readonly v: 1;
+      readonly mode: 'initialize' | 'set';
+      readonly config: CaConfigInput;
+      readonly roots: readonly CaRootInput[];
+      readonly casIndex?: number;
+    }
+  /** Consul: ConfigEntryRequestType (upsert, CAS, delete). Intentions are service-intentions entries. */
+  | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'set'; readonly entry: ConfigEntryInput; readonly casIndex?: number }
+  | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'delete'; readonly kind: string; readonly name: string; readonly casIndex?: number }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

@@ -18,6 +18,8 @@ import { sessionCreateTxn, sessionDestroyTxn } from '../state/sessions.js';
 import { txnKvsDispatch, type TxnOutcome } from '../state/txn.js';
 import { CatalogError, deregisterTxn, ensureRegistrationTxn } from '../state/catalog.js';
 import { decodeCommand, type FsmCommand } from './commands.js';
+import { caSetTxn } from '../state/connect-ca.js';
+import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries.js';
 import { decodeState, encodeState } from './snapshot.js';
 import type { KvsRequest } from '../structs/kv.js';
 
@@ -61,10 +63,24 @@ export class Fsm {
         this.store.commit(txn);
         return NONE;
       }
+      case 'connect-ca':
+        return this.applyBool(index, (txn) => caSetTxn(txn, cmd.mode, cmd.config, cmd.roots, cmd.casIndex));
+      case 'config-entry':
+        if (cmd.op === 'set') return this.applyBool(index, (txn) => configEntrySetTxn(txn, cmd.entry, cmd.casIndex));
+        return this.applyBool(index, (txn) => configEntryDeleteTxn(txn, cmd.kind, cmd.name, cmd.casIndex));
       case 'restore':
         this.restore(cmd.state, index);
         return NONE;
     }
+  }
+
+  /** A write that answers true/false (CAS-style); false leaves the state untouched. */
+  private applyBool(index: number, write: (txn: WriteTxn) => boolean): FsmResult {
+    const txn = this.store.begin(index);
+    const ok = write(txn);
+    if (ok) this.store.commit(txn);
+    else this.store.noteIndex(index);
+    return { t: 'bool', value: ok };
   }
 
   /** Run a write; a state error (Consul's text) drops the transaction and becomes the result. */

@@ -82,6 +82,9 @@ const SESSION: Shape = {
   ModifyIndex: isIndex,
 };
 const TOMBSTONE: Shape = { key: isString, idx: isIndex };
+const CA_ROOT: Shape = { ID: isString, Name: isString, RootCert: isString, Active: isBoolean, IntermediateCerts: orNull(isStringList), PrivateKeyType: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
+const CA_CONFIG: Shape = { ClusterID: isString, Provider: isString, Config: isObject, State: orNull(isStringMap), CreateIndex: isIndex, ModifyIndex: isIndex };
+const CONFIG_ENTRY: Shape = { Kind: isString, Name: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 
 function conform<T>(what: string, v: unknown, shape: Shape): T {
   if (!isObject(v)) throw new RecordFormatError(`${what} record is not a map`);
@@ -98,6 +101,9 @@ export const recordShapes = {
   dirEntry: <T>(v: unknown): T => conform<T>('KVS', v, DIR_ENTRY),
   session: <T>(v: unknown): T => conform<T>('session', v, SESSION),
   tombstone: <T>(v: unknown): T => conform<T>('tombstone', v, TOMBSTONE),
+  caRoot: <T>(v: unknown): T => conform<T>('CA root', v, CA_ROOT),
+  caConfig: <T>(v: unknown): T => conform<T>('CA configuration', v, CA_CONFIG),
+  configEntry: <T>(v: unknown): T => conform<T>('config entry', v, CONFIG_ENTRY),
   /** The register record's envelope: which kind, and the node name of a service. */
   register(v: unknown): { kind: 'node' | 'service' | 'check'; body: Record<string, unknown> } {
     if (!isObject(v)) throw new RecordFormatError('register record is not a map');

@@ -7,6 +7,9 @@ export const RecordType = {
   KVS: 2,
   Session: 3,
   Tombstone: 5,
+  ConnectCA: 13,
+  ConnectCAConfig: 15,
+  ConfigEntry: 20,
   /** Table max indexes (ours; Consul restores them through its index table). */
   Index: 200,
 } as const;

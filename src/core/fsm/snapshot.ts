@@ -6,6 +6,7 @@ import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.j
 import { putService, serviceKey } from '../state/catalog.js';
 import { insertSession } from '../state/sessions.js';
 import type { Session } from '../structs/session.js';
+import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
 import { forEachRecord, RecordFormatError, RecordType, RecordWriter, recordTypeName } from './records.js';
 import { recordShapes } from './record-shapes.js';
 
@@ -30,6 +31,9 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const s of tables.sessions.values()) w.write(RecordType.Session, encode(s));
   for (const e of tables.kvs.values()) w.write(RecordType.KVS, encode(e));
   for (const [key, idx] of tables.tombstones.entries()) w.write(RecordType.Tombstone, encode({ key, idx }));
+  for (const c of tables.caConfig.values()) w.write(RecordType.ConnectCAConfig, encode(c));
+  for (const r of tables.caRoots.values()) w.write(RecordType.ConnectCA, encode(r));
+  for (const e of tables.configEntries.values()) w.write(RecordType.ConfigEntry, encode(e));
   return w.finish();
 }
 
@@ -83,6 +87,19 @@ export function decodeState(data: Uint8Array): DecodedState {
       case RecordType.Tombstone: {
         const t = recordShapes.tombstone<{ key: string; idx: number }>(value);
         tables.tombstones.set(t.key, t.idx);
+        break;
+      }
+      case RecordType.ConnectCAConfig:
+        tables.caConfig.set('ca', recordShapes.caConfig<CAConfiguration>(value));
+        break;
+      case RecordType.ConnectCA: {
+        const r = recordShapes.caRoot<CARoot>(value);
+        tables.caRoots.set(r.ID, r);
+        break;
+      }
+      case RecordType.ConfigEntry: {
+        const e = recordShapes.configEntry<ConfigEntry>(value);
+        tables.configEntries.set(`${e.Kind}\x00${e.Name}`, e);
         break;
       }
       default:

@@ -37,6 +37,12 @@ export class WatchSet {
     return this;
   }
 
+  /** One service's instances, their checks and their nodes (StateStore.serviceIndex). */
+  service(name: string): this {
+    this.handles.push(this.registry.watchService(name, this.onFire));
+    return this;
+  }
+
   /** Resolve when a watch fires, the time is up, or the client goes away. */
   wait(ms: number, ctx: RequestContext): Promise<void> {
     if (this.fired || ms <= 0) return Promise.resolve();

@@ -1,7 +1,7 @@
 // One HTTP request as handlers see it: method, key path, query flags, body, and the reply they build.
 // Query parameters follow Consul's rules: presence-only flags count with any value (`?recurse`,
 // `?recurse=false`), numbers parse like Go's strconv.ParseUint, durations like time.ParseDuration.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Errors, HttpError } from '../errors.js';
 import { DurationError, parseGoDuration } from '../support/duration.js';
 import type { Consistency } from '../server/index.js';
@@ -16,6 +16,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Present on reads that went to the state store: becomes the X-Consul-* meta headers. */
   meta?: QueryMeta;
+  /** A streaming answer (/v1/agent/monitor): it owns the response from here on. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export interface QueryMeta {

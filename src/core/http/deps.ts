@@ -9,6 +9,8 @@ import type { AgentMember } from '../structs/agent.js';
 import type { KeyringResponse } from '../structs/operator.js';
 import type { LocalAgent } from '../agent/local-agent.js';
 import type { UserEvents } from '../agent/events.js';
+import type { LogFanout } from '../support/log-fanout.js';
+import type { Logger } from '../support/logger.js';
 
 export type Member = AgentMember;
 
@@ -41,6 +43,8 @@ export interface AgentFacade {
   readonly events: UserEvents;
   /** Push local changes to the catalog now; resolves when the attempt is done (never rejects). */
   syncChanges(): Promise<void>;
+  /** The agent logger's fan-out to /v1/agent/monitor clients, and where to report drops. */
+  readonly logStreams?: { readonly fanout: LogFanout; readonly logger: Logger };
 }
 
 export class ApiDeps {

@@ -51,6 +51,22 @@ import {
   operatorAutopilotConfigurationPut,
   operatorAutopilotHealth,
 } from './handlers/operator-autopilot.js';
+import { agentMonitor } from './handlers/agent-monitor.js';
+import { agentHost, agentMetrics, agentMetricsStream } from './handlers/agent-metrics.js';
+
+import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
+
+import { connectCaConfigurationGet, connectCaConfigurationPut, connectCaRoots, connectCaSign } from './handlers/connect-ca.js';
+import { agentConnectAuthorize, agentConnectCaLeaf, agentConnectCaRoots } from './handlers/agent-connect.js';
+import { configDelete, configGet, configPut } from './handlers/config-entries.js';
+import { catalogConnect, healthConnect } from './handlers/connect-catalog.js';
+import {
+  intentionCreate,
+  intentionList,
+  intentionSpecificDelete,
+  intentionSpecificGet,
+  intentionSpecificPut,
+} from './handlers/intentions.js';
 
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
@@ -79,6 +95,10 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/leave', methods: { PUT: agentLeave } },
   { path: '/v1/agent/join/', methods: { PUT: agentJoin } },
   { path: '/v1/agent/reload', methods: { PUT: agentReload } },
+  { path: '/v1/agent/monitor', methods: { GET: agentMonitor } },
+  { path: '/v1/agent/metrics', methods: { GET: agentMetrics } },
+  { path: '/v1/agent/metrics/stream', methods: { GET: agentMetricsStream } },
+  { path: '/v1/agent/host', methods: { GET: agentHost } },
   { path: '/v1/agent/force-leave/', methods: { PUT: agentForceLeave } },
   { path: '/v1/operator/keyring', methods: { GET: operatorKeyring, POST: operatorKeyring, PUT: operatorKeyring, DELETE: operatorKeyring } },
   { path: '/v1/operator/raft/configuration', methods: { GET: operatorRaftConfiguration } },
@@ -121,7 +141,32 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/session/list', methods: { GET: sessionListHandler } },
   { path: '/v1/event/fire/', methods: { PUT: eventFire } },
   { path: '/v1/event/list', methods: { GET: eventList } },
+  { path: '/v1/internal/ui/services', methods: { GET: uiServices } },
+  { path: '/v1/internal/ui/nodes', methods: { GET: uiNodes } },
+  { path: '/v1/internal/ui/node/', methods: { GET: uiNodeInfo } },
+  // Connect (handlers/connect-ca.ts, agent-connect.ts, intentions.ts, config-entries.ts)
+  { path: '/v1/connect/ca/roots', methods: { GET: connectCaRoots } },
+  { path: '/v1/connect/ca/configuration', methods: { GET: connectCaConfigurationGet, PUT: connectCaConfigurationPut } },
+  { path: '/v1/internal/connect/ca/sign', methods: { POST: connectCaSign } },
+  { path: '/v1/agent/connect/ca/roots', methods: { GET: agentConnectCaRoots } },
+  { path: '/v1/agent/connect/ca/leaf/', methods: { GET: agentConnectCaLeaf } },
+  { path: '/v1/agent/connect/authorize', methods: { POST: agentConnectAuthorize } },
+  { path: '/v1/connect/intentions', methods: { GET: intentionList, POST: intentionCreate } },
+  { path: '/v1/connect/intentions/', methods: { GET: intentionSpecificGet, PUT: intentionSpecificPut, DELETE: intentionSpecificDelete } },
+  { path: '/v1/catalog/connect/', methods: { GET: catalogConnect } },
+  { path: '/v1/health/connect/', methods: { GET: healthConnect } },
+  { path: '/v1/config', methods: { PUT: configPut } },
+  { path: '/v1/config/', methods: { GET: configGet, DELETE: configDelete } },
 ];
+
+/**
+ * Every path outside /v1/: `/` and the web UI under ui_config.content_path (src/core/ui decides,
+ * and answers 404 for the rest). Its tail is the whole decoded path.
+ */
+const UI_ROUTE: Route = {
+  path: '/',
+  methods: { GET: serveUi, HEAD: serveUi, PUT: serveUi, POST: serveUi, DELETE: serveUi, PATCH: serveUi },
+};
 
 const exact = new Map<string, Route>();
 const prefixes: Route[] = [];
@@ -144,5 +189,6 @@ export function matchRoute(path: string): { route: Route; tail: string } | undef
   for (const p of prefixes) {
     if (path.startsWith(p.path)) return { route: p, tail: path.slice(p.path.length) };
   }
+  if (!path.startsWith('/v1/')) return { route: UI_ROUTE, tail: path };
   return undefined;
 }

@@ -12,28 +12,45 @@ import { isBareSubtree, matchRoute, type Handler, type Route } from './routes.js
 import { requireLocalDatacenter } from './datacenter.js';
 import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
+import { ConnectionLimiter, RequestLimiter } from './limits.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
 export class HttpApi {
   private readonly servers: http.Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly connLimiter: ConnectionLimiter;
+  private readonly requestLimiter: RequestLimiter;
 
   constructor(
     private readonly deps: ApiDeps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.connLimiter = new ConnectionLimiter(deps.config.limits.httpMaxConnsPerClient);
+    this.requestLimiter = new RequestLimiter(deps.config.limits.requestLimits, (m) => log.warn(m));
+  }
+
+  /** Server agents: request_limits on what reaches the replicated state (Consul limits RPCs). */
+  private limitRequest(method: string, path: string, source: string): void {
+    const server = this.deps.agent.server;
+    if (server && isServerPath(path)) this.requestLimiter.check(method, path, source, server.isLeader());
+  }
 
   async listen(addrs: readonly string[], port: number): Promise<void> {
     for (const addr of addrs) {
-      const srv = http.createServer({ keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) =>
-        this.handle(req, res),
+      // Headers must arrive within http_handshake_timeout (a slowloris client trickling them
+      // would otherwise hold its connection for Node's default minute), checked every second.
+      const limits = this.deps.config.limits;
+      const srv = http.createServer(
+        { keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: limits.httpHandshakeTimeoutMs, connectionsCheckingInterval: 1_000 },
+        (req, res) => this.handle(req, res),
       );
       srv.on('clientError', (_err, socket) => {
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         else socket.destroy();
       });
       srv.on('connection', (s: Socket) => {
+        if (!this.connLimiter.admit(s)) return;
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
       });
@@ -90,7 +107,6 @@ export class HttpApi {
     } catch {
       return this.write(res, { status: 400, raw: 'Invalid URL path encoding' });
     }
-    if (path === '/') return this.write(res, { status: 200, raw: 'Consul Agent', contentType: 'text/plain; charset=utf-8' });
     const match = matchRoute(path);
     if (!match) {
       req.resume();
@@ -102,6 +118,12 @@ export class HttpApi {
       const allow = ['OPTIONS', ...Object.keys(match.route.methods)].join(',');
       if (method === 'OPTIONS') return this.write(res, { status: 200, raw: '', headers: { Allow: allow } });
       return this.write(res, { status: 405, raw: Errors.methodNotAllowed(method).message, headers: { Allow: allow } });
+    }
+    try {
+      this.limitRequest(method, path, req.socket.remoteAddress ?? '');
+    } catch (err) {
+      req.resume();
+      return this.write(res, { status: (err as HttpError).status, raw: (err as HttpError).message });
     }
     const server = this.deps.agent.server;
     const forward =
@@ -149,6 +171,7 @@ export class HttpApi {
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
+    if (reply.stream) return reply.stream(res);
     const { status, headers, payload } = render(reply, pretty);
     res.writeHead(status, headers);
     res.end(payload);
@@ -187,6 +210,11 @@ export class HttpApi {
     }
     const match = matchRoute(path);
     if (!match || !isServerPath(path)) return toForwardReply({ status: 404, raw: '' }, false);
+    try {
+      if ((fwd.hops ?? 0) === 0) this.limitRequest(fwd.method, path, fwd.originNode ?? '');
+    } catch (err) {
+      return toForwardReply({ status: (err as HttpError).status, raw: (err as HttpError).message }, false);
+    }
     // Leadership moved while the call was on its way: pass it on once more.
     const server = this.deps.agent.server;
     const lf = this.deps.leaderForwarder;

@@ -15,6 +15,7 @@
 // and snapshots from any leader). Futures of proposals and configuration changes are rejected as
 // soon as this server stops leading or is removed, not at their timeout.
 import { randomInt } from 'node:crypto';
+import { measured, metrics } from '../telemetry/index.js';
 import { bootstrapStorage, confEquals, EMPTY_CONF, isMember, MemoryStorage, RawNode } from './core/index.js';
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Rng, Status } from './core/types.js';
 import { RaftError } from './core/types.js';
@@ -113,6 +114,7 @@ export class RaftDriver<R> implements TransportReporter {
     // Replay the committed tail of the log before returning, so the FSM and status().conf are
     // current when the caller looks (the core rebuilds the configuration as entries apply).
     await this.exclusive(() => this.process());
+    if (this.node) this.campaignIfLoneVoter(this.node);
     this.kick();
   }
 
@@ -165,11 +167,18 @@ export class RaftDriver<R> implements TransportReporter {
       maxInflight: 256,
       applied: this.applied,
     });
-    const conf = node.status().conf;
-    this.lastConf = conf;
-    // A lone voter need not wait out an election timeout to lead (a dev agent is up at once).
-    if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) node.campaign();
+    this.lastConf = node.status().conf;
+    this.campaignIfLoneVoter(node);
     return node;
+  }
+
+  /**
+   * A lone voter need not wait out an election timeout to lead (a dev agent is up at once). On a
+   * restart the configuration is only known once the log has replayed, so start() asks again then.
+   */
+  private campaignIfLoneVoter(node: RawNode): void {
+    const st = node.status();
+    if (st.role !== 'leader' && st.conf.voters.length === 1 && st.conf.voters[0] === this.opts.id) node.campaign();
   }
 
   /** Hand a message from a peer to the core. */
@@ -587,7 +596,7 @@ export class RaftDriver<R> implements TransportReporter {
 
   private applyEntry(e: Entry): void {
     if (e.kind === 'command') {
-      const value = this.opts.fsm.apply(e.index, e.data);
+      const value = measured(['raft', 'fsm', 'apply'], () => this.opts.fsm.apply(e.index, e.data));
       this.applied = e.index;
       this.proposals.settle(e.index, e.term, { value });
       this.confChanges.settle(e.index, e.term, undefined);
@@ -602,6 +611,7 @@ export class RaftDriver<R> implements TransportReporter {
     const st = node.status();
     this.elections.transition({ role: this.role, leader: this.leader }, { role: st.role, leader: st.leader }, st.term);
     if (st.role === 'leader' && this.role !== 'leader') this.leaseFloor = st.lastIndex;
+    if (st.role !== this.role && st.role !== 'preCandidate') metrics.incrCounter(['raft', 'state', st.role]);
     this.role = st.role;
     this.leader = st.leader;
     this.leaseCheckedAtTick = -1;

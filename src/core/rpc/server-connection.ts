@@ -12,6 +12,7 @@ import { isThenable, type MessageHandler, type RpcContext, type RpcHandler } fro
 import type { RpcLogger } from './log.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, PROTOCOL_MULTIPLEXED_RPC, unknownMethodText } from './protocol.js';
 import { writeCoalesced } from './socket-write.js';
+import { metrics } from '../telemetry/index.js';
 
 export interface ConnectionLimits {
   maxFrameBytes: number;
@@ -113,6 +114,7 @@ export class ServerConnection {
 
   private serveRequest(id: number, method: string, body: unknown): void {
     const handler = this.host.requestHandler(method);
+    metrics.incrCounter(['rpc', 'request']);
     this.inflight++;
     if (!handler) {
       this.answer(id, undefined, unknownMethodText(method));

@@ -18,6 +18,8 @@ export interface RpcServerOptions {
   maxInflightPerConn?: number;
   /** Unsent answer bytes on one connection before its reading pauses (default 8 MiB). */
   outboundHighWaterBytes?: number;
+  /** limits.rpc_max_conns_per_client: open connections one IP may hold (0 or less: no limit). */
+  maxConnsPerClient?: number;
 }
 
 export interface RpcServerStats extends RpcServerCounters {
@@ -35,9 +37,12 @@ export class RpcServer {
   private server: net.Server | null = null;
   private boundHost = '';
   private boundPort = 0;
+  private readonly maxConnsPerClient: number;
+  private readonly openPerIp = new Map<string, number>();
 
   constructor(opts: RpcServerOptions = {}) {
     this.logger = opts.logger ?? silentLogger;
+    this.maxConnsPerClient = opts.maxConnsPerClient ?? 0;
     const limits: ConnectionLimits = {
       maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       maxInflightPerConn: opts.maxInflightPerConn ?? 10_000,
@@ -118,8 +123,22 @@ export class RpcServer {
       socket.destroy();
       return;
     }
+    const ip = socket.remoteAddress ?? 'unknown';
+    const remote = formatAddr(ip, socket.remotePort ?? 0);
+    const open = this.openPerIp.get(ip) ?? 0;
+    if (this.maxConnsPerClient > 0 && open >= this.maxConnsPerClient) {
+      // Consul: agent/consul/rpc.go handleConn closes it at once, logging the refusal.
+      this.logger.error(`rejecting RPC conn from because rpc_max_conns_per_client exceeded: conn=from=${remote}`);
+      socket.destroy();
+      return;
+    }
+    this.openPerIp.set(ip, open + 1);
+    socket.once('close', () => {
+      const left = (this.openPerIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.openPerIp.delete(ip);
+      else this.openPerIp.set(ip, left);
+    });
     this.counters.accepted++;
-    const remote = formatAddr(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
     this.connections.add(new ServerConnection(socket, remote, this.host));
   }
 }

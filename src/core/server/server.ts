@@ -5,6 +5,7 @@
 // result after the entry is committed, fsynced and applied. Reads are served from the local
 // state store after the consistency check the caller asked for.
 import path from 'node:path';
+import { measuredApply } from '../telemetry/index.js';
 import type { RuntimeConfig } from '../config/index.js';
 import { Errors, HttpError } from '../errors.js';
 import { encodeCommand, type FsmCommand } from '../fsm/commands.js';
@@ -27,6 +28,7 @@ import { SessionTimers } from './session-ttl.js';
 import { lastContactMs, lastContactStat } from './last-contact.js';
 import { sessionList } from '../state/sessions.js';
 import { monotonicMs } from '../support/clock.js';
+import { ConnectCaRoutine } from './connect-ca.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -73,6 +75,8 @@ export class Server {
   private readonly reconciler: Reconciler;
   private reconcileChain: Promise<void> = Promise.resolve();
   private reconcileTimer: NodeJS.Timeout | undefined;
+  /** Leader: the Connect CA (root creation, signing, rotation; see connect-ca.ts). */
+  readonly connectCA: ConnectCaRoutine;
 
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
@@ -162,6 +166,7 @@ export class Server {
       if (!cmd || typeof cmd !== 'object' || typeof cmd.t !== 'string') throw new Error('invalid command');
       return this.apply(cmd);
     });
+    this.connectCA = new ConnectCaRoutine(this, config.datacenter, this.log.named('connect.ca'));
     this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
     this.raft.onLeadershipChange((isLeader) => {
@@ -169,9 +174,11 @@ export class Server {
         this.sessionTimers.clearAll();
         this.stopReconcileLoop();
         this.tombstones.stop();
+        this.connectCA.stop();
         return;
       }
       this.tombstones.start();
+      this.connectCA.start();
       this.log.info(`cluster leadership acquired`);
       this.armSessionTimers();
       registerSelf(this, opts.config, opts.nodeId)
@@ -271,7 +278,13 @@ export class Server {
     this.reconcileTimer = undefined;
   }
 
+  /** Resolves once everything committed before now is applied here (leader duties start after it). */
+  barrier(): Promise<void> {
+    return this.raft.readBarrier();
+  }
+
   async stop(): Promise<void> {
+    this.connectCA.stop();
     if (this.autopilotTimer) clearInterval(this.autopilotTimer);
     this.tombstones.stop();
     this.stopReconcileLoop();
@@ -358,7 +371,7 @@ export class Server {
       }
       if (forwarded !== undefined) return forwarded;
       try {
-        return await this.raft.propose(encodeCommand(cmd));
+        return await measuredApply(cmd.t, () => this.raft.propose(encodeCommand(cmd)));
       } catch (err) {
         // Not the leader when proposing: nothing was proposed, so forwarding it again is safe.
         if (err instanceof RaftError && err.code === 'notLeader' && attempt < 2) continue;

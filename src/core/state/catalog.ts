@@ -19,9 +19,11 @@ export function putService(t: Tables, node: string, svc: NodeService): void {
   t.servicesByName.set(byNameKey(svc.Service, node, svc.ID), node);
 }
 
-function removeService(t: Tables, key: string): boolean {
+function removeService(txn: WriteTxn, key: string): boolean {
+  const t = txn.tables;
   const old = t.services.get(key);
   if (!old) return false;
+  txn.touchService(old.Service);
   t.services.delete(key);
   t.servicesByName.delete(byNameKey(old.Service, key.slice(0, key.indexOf(SEP)), old.ID));
   return true;
@@ -65,14 +67,18 @@ export function ensureRegistrationTxn(txn: WriteTxn, req: RegisterRequest): void
     if (node) {
       t.nodes.set(req.Node, node);
       txn.touch('nodes');
+      txn.touchNode(req.Node);
     }
   }
   if (req.Service) {
     const key = serviceKey(req.Node, req.Service.ID);
-    const svc = upsert<NodeService>(t.services.get(key), req.Service, txn.index);
+    const prev = t.services.get(key);
+    const svc = upsert<NodeService>(prev, req.Service, txn.index);
     if (svc) {
       putService(t, req.Node, svc);
       txn.touch('services');
+      txn.touchService(svc.Service);
+      if (prev && prev.Service !== svc.Service) txn.touchService(prev.Service);
     }
   }
   for (const check of req.Checks) ensureCheckTxn(txn, check);
@@ -92,6 +98,8 @@ export function ensureCheckTxn(txn: WriteTxn, check: Omit<HealthCheck, 'CreateIn
   if (next) {
     t.checks.set(key, next);
     txn.touch('checks');
+    if (value.ServiceID !== '') txn.touchService(value.ServiceName);
+    else txn.touchNode(check.Node);
   }
   // Consul: ensureCheckTxn invalidates the sessions tied to a check that is critical, in the
   // same transaction as the check update.
@@ -102,6 +110,9 @@ function deleteChecksWhere(txn: WriteTxn, node: string, pred: (c: HealthCheck) =
   const dead: string[] = [];
   txn.tables.checks.forRange(node + SEP, nodeRangeEnd(node), true, (k, c) => void (pred(c) && dead.push(k)));
   for (const k of dead) {
+    const c = txn.tables.checks.get(k);
+    if (c?.ServiceID) txn.touchService(c.ServiceName);
+    else txn.touchNode(node);
     txn.tables.checks.delete(k);
     invalidateCheckSessionsTxn(txn, node, k.slice(node.length + 1));
   }
@@ -113,20 +124,24 @@ export function deregisterTxn(txn: WriteTxn, req: DeregisterRequest): void {
   if (req.ServiceID === '' && req.CheckID === '') {
     if (!t.nodes.delete(req.Node)) return;
     txn.touch('nodes');
+    txn.touchNode(req.Node);
     invalidateNodeSessionsTxn(txn, req.Node);
     const svcs: string[] = [];
     t.services.forRange(req.Node + SEP, nodeRangeEnd(req.Node), true, (k) => void svcs.push(k));
-    for (const k of svcs) removeService(t, k);
+    for (const k of svcs) removeService(txn, k);
     if (svcs.length > 0) txn.touch('services');
     deleteChecksWhere(txn, req.Node, () => true);
     return;
   }
   if (req.ServiceID !== '') {
-    if (removeService(t, serviceKey(req.Node, req.ServiceID))) txn.touch('services');
+    if (removeService(txn, serviceKey(req.Node, req.ServiceID))) txn.touch('services');
     deleteChecksWhere(txn, req.Node, (c) => c.ServiceID === req.ServiceID);
   }
-  if (req.CheckID !== '' && t.checks.delete(serviceKey(req.Node, req.CheckID))) {
+  const gone = req.CheckID !== '' ? t.checks.get(serviceKey(req.Node, req.CheckID)) : undefined;
+  if (gone && t.checks.delete(serviceKey(req.Node, req.CheckID))) {
     txn.touch('checks');
+    if (gone.ServiceID) txn.touchService(gone.ServiceName);
+    else txn.touchNode(req.Node);
     invalidateCheckSessionsTxn(txn, req.Node, req.CheckID);
   }
 }

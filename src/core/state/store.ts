@@ -10,11 +10,12 @@ import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { Session } from '../structs/session.js';
+import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions'];
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries'];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -36,6 +37,12 @@ export interface Tables {
   sessionChecks: BTree<string, true>;
   /** Secondary index: `${sessionID}\x00${key}` for keys locked by a session (Consul: kvs "session" index). */
   kvsBySession: BTree<string, true>;
+  /** Connect CA roots by ID (state/connect-ca.ts). */
+  caRoots: BTree<string, CARoot>;
+  /** The CA configuration, one row under key "ca". */
+  caConfig: BTree<string, CAConfiguration>;
+  /** Config entries: `${kind}\x00${name}` -> entry (state/config-entries.ts). */
+  configEntries: BTree<string, ConfigEntry>;
 }
 
 export function emptyTables(): Tables {
@@ -50,6 +57,9 @@ export function emptyTables(): Tables {
     sessionsByNode: newBTree(),
     sessionChecks: newBTree(),
     kvsBySession: newBTree(),
+    caRoots: newBTree(),
+    caConfig: newBTree(),
+    configEntries: newBTree(),
   };
 }
 
@@ -65,6 +75,9 @@ function cloneTables(t: Tables): Tables {
     sessionsByNode: t.sessionsByNode.clone(),
     sessionChecks: t.sessionChecks.clone(),
     kvsBySession: t.kvsBySession.clone(),
+    caRoots: t.caRoots.clone(),
+    caConfig: t.caConfig.clone(),
+    configEntries: t.configEntries.clone(),
   };
 }
 
@@ -93,10 +106,25 @@ export class WriteTxn {
     this.tables = cloneTables(base);
   }
 
+  /** Services whose instances or service checks changed (by name). */
+  readonly changedServices = new Set<string>();
+  /** Nodes whose record or node-level checks changed: every service on them changed too. */
+  readonly changedNodes = new Set<string>();
+
   /** Record that `table` changed at this txn's index (and, for KV, which key). */
   touch(table: TableName, kvKey?: string): void {
     this.changedTables.add(table);
     if (kvKey !== undefined) this.changedKeys.push(kvKey);
+  }
+
+  /** Record a catalog change that readers of service `name` see (catalog.ts calls this). */
+  touchService(name: string): void {
+    this.changedServices.add(name);
+  }
+
+  /** Record a node-level change: every service on `node` reads differently now. */
+  touchNode(node: string): void {
+    this.changedNodes.add(node);
   }
 }
 
@@ -106,6 +134,13 @@ export class StateStore {
   readonly watches = new WatchRegistry();
   /** The Raft index of the last transaction committed to this store. */
   private lastIndex = 0;
+  /**
+   * Per service name, the index of the last change its readers see (Consul keeps a
+   * "service.<name>" index). Names not here changed at or before `serviceIndexFloor` (the last
+   * restore): that index stands for them.
+   */
+  private readonly serviceIndexes = new Map<string, number>();
+  private serviceIndexFloor = 0;
   /** Told, after a commit, which keys got a lock-delay (the server owns the clock). */
   private lockDelayListener: ((notes: readonly LockDelayNote[]) => void) | undefined;
 
@@ -124,6 +159,11 @@ export class StateStore {
     return max;
   }
 
+  /** The index of the last change to service `name`: its instances, their checks, their nodes. */
+  serviceIndex(name: string): number {
+    return this.serviceIndexes.get(name) ?? this.serviceIndexFloor;
+  }
+
   get latestIndex(): number {
     return this.lastIndex;
   }
@@ -138,7 +178,9 @@ export class StateStore {
     this.current = txn.tables;
     this.lastIndex = txn.index;
     for (const t of txn.changedTables) this.indexes.set(t, txn.index);
-    if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys);
+    const services = changedServiceNames(txn);
+    for (const name of services) this.serviceIndexes.set(name, txn.index);
+    if (txn.changedTables.size > 0) this.watches.notify(txn.changedTables, txn.changedKeys, services);
     if (txn.lockDelays.length > 0) this.lockDelayListener?.(txn.lockDelays);
   }
 
@@ -158,6 +200,17 @@ export class StateStore {
     this.indexes.clear();
     for (const [k, v] of indexes) this.indexes.set(k, v);
     this.lastIndex = Math.max(this.lastIndex, index);
+    this.serviceIndexes.clear();
+    this.serviceIndexFloor = this.lastIndex;
     this.watches.notifyAll();
   }
+}
+
+/** The service names a commit changes for readers: touched ones, and every service on a touched node. */
+function changedServiceNames(txn: WriteTxn): Set<string> {
+  const names = txn.changedServices;
+  for (const node of txn.changedNodes) {
+    txn.tables.services.forRange(node + '\x00', node + '\x00\uffff', true, (_k, svc) => void names.add(svc.Service));
+  }
+  return names;
 }

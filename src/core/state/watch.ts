@@ -1,6 +1,7 @@
 // Watch notification for blocking queries.
 //
-// A blocking query registers what it read: a table, an exact key, or a key prefix. When a write
+// A blocking query registers what it read: a table, an exact key, a key prefix, or one service
+// name (its instances, their checks and their nodes: Consul's per-service index). When a write
 // transaction commits, the store reports the tables and KV keys it changed and every matching
 // watcher fires once (watchers are one-shot; the blocking loop re-registers after re-running).
 // Prefix matching is done by looking up each prefix of a changed key, so a commit costs
@@ -20,6 +21,7 @@ export class WatchRegistry {
   private readonly tables = new Map<string, Bucket>();
   private readonly keys = new Map<string, Bucket>();
   private readonly prefixes = new Map<string, Bucket>();
+  private readonly services = new Map<string, Bucket>();
 
   watchTable(table: string, cb: WatchCallback): WatchHandle {
     return add(this.tables, table, cb);
@@ -33,10 +35,15 @@ export class WatchRegistry {
     return add(this.prefixes, prefix, cb);
   }
 
+  watchService(name: string, cb: WatchCallback): WatchHandle {
+    return add(this.services, name, cb);
+  }
+
   /** Fire every watcher on the changed tables, on the changed keys, and on any prefix of them. */
-  notify(tables: Iterable<string>, kvKeys: Iterable<string>): void {
+  notify(tables: Iterable<string>, kvKeys: Iterable<string>, services: Iterable<string> = []): void {
     const fired = new Set<WatchCallback>();
     for (const t of tables) take(this.tables, t, fired);
+    if (this.services.size > 0) for (const name of services) take(this.services, name, fired);
     if (this.keys.size > 0 || this.prefixes.size > 0) {
       for (const k of kvKeys) {
         take(this.keys, k, fired);
@@ -50,7 +57,7 @@ export class WatchRegistry {
   /** Fire everything (a snapshot restore replaces the whole state). */
   notifyAll(): void {
     const fired = new Set<WatchCallback>();
-    for (const m of [this.tables, this.keys, this.prefixes]) {
+    for (const m of [this.tables, this.keys, this.prefixes, this.services]) {
       for (const bucket of m.values()) for (const cb of bucket) fired.add(cb);
       m.clear();
     }
@@ -59,7 +66,7 @@ export class WatchRegistry {
 
   get size(): number {
     let n = 0;
-    for (const m of [this.tables, this.keys, this.prefixes]) for (const b of m.values()) n += b.size;
+    for (const m of [this.tables, this.keys, this.prefixes, this.services]) for (const b of m.values()) n += b.size;
     return n;
   }
 }

@@ -24,6 +24,35 @@ export interface CatalogNode {
   ModifyIndex: number;
 }
 
+/** Consul: structs.Upstream (the fields the built-in proxy uses). */
+export interface Upstream {
+  DestinationType: string;
+  DestinationName: string;
+  Datacenter: string;
+  LocalBindAddress?: string;
+  LocalBindPort?: number;
+  Config?: Record<string, unknown>;
+  MeshGateway?: Record<string, unknown>;
+}
+
+/** Consul: structs.ConnectProxyConfig, on services of kind connect-proxy. */
+export interface ConnectProxyConfig {
+  DestinationServiceName: string;
+  DestinationServiceID: string;
+  LocalServiceAddress: string;
+  LocalServicePort: number;
+  Mode: string;
+  Config?: Record<string, unknown>;
+  Upstreams: Upstream[];
+  MeshGateway: Record<string, unknown>;
+  Expose: Record<string, unknown>;
+}
+
+/** Consul: structs.ServiceConnect (only Native survives registration; SidecarService is expanded). */
+export interface ServiceConnect {
+  Native?: boolean;
+}
+
 export interface NodeService {
   Kind: string;
   ID: string;
@@ -35,6 +64,10 @@ export interface NodeService {
   Port: number;
   Weights: Weights;
   EnableTagOverride: boolean;
+  /** Set on kind connect-proxy (Connect). */
+  Proxy?: ConnectProxyConfig;
+  /** Set on Connect-native services. */
+  Connect?: ServiceConnect;
   CreateIndex: number;
   ModifyIndex: number;
 }

@@ -19,6 +19,7 @@ const PATHS = [
   '/v1/catalog/node/n1', '/v1/catalog/node-services/n1', '/v1/health/node/n1', '/v1/health/checks/web', '/v1/health/service/web',
   '/v1/health/state/any', '/v1/session/create', '/v1/session/destroy/x', '/v1/session/renew/x', '/v1/session/info/x',
   '/v1/session/node/n1', '/v1/session/list', '/v1/event/fire/e', '/v1/event/list', '/v1/nope', '/ui/', '/',
+  '/v1/agent/metrics', '/v1/agent/host',
 ];
 const QUERY_KEYS = ['recurse', 'keys', 'separator', 'raw', 'cas', 'flags', 'acquire', 'release', 'stale', 'consistent', 'filter', 'tag', 'passing', 'node-meta', 'near', 'dc', 'pretty', 'wait', 'note', 'enable', 'reason', 'token', 'peer', 'ns'];
 const queryValue = fc.oneof(fc.constantFrom('', 'true', '0', '-1', '1s', 'x', '"', 'Service == web', 'dc2', '18446744073709551616', '%', '%zz'), fc.string({ maxLength: 12 }));

@@ -99,3 +99,29 @@ test('dns: a question label of high bytes is echoed byte for byte, not re-encode
   assert.equal((dnsPacket.decode(out) as { rcode?: string }).rcode, 'NXDOMAIN');
   assert.ok(out.subarray(12, 12 + qname.length).equals(qname), 'the question section is the one asked');
 });
+
+test('template: a block that recurses through nested actions ends with ExecError, not a stack overflow', async () => {
+  // fuzz template, seed 7: the JS stack ran out before the per-call depth limit.
+  const { ExecError, Template } = await import('../../../src/core/template/text/index.js');
+  const t = new Template('fuzz.ctmpl', '{{block "blk" .}}{{with 1}}{{block "blk" .}}\n{{end}}{{end}}{{end}}');
+  assert.throws(() => t.execute({}), (e: unknown) => e instanceof ExecError && /exceeded maximum template depth/.test(e.message));
+});
+
+test('connect: a SPIFFE ID with a malformed escape is a SpiffeError, not a URIError', async () => {
+  // fuzz connect, seed 7: decodeURIComponent threw URIError out of parseSpiffeId.
+  const { SpiffeError, parseSpiffeId } = await import('../../../src/core/connect/spiffe.js');
+  assert.throws(
+    () => parseSpiffeId('spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web%2'),
+    (e: unknown) => e instanceof SpiffeError && /invalid URL escape "%2"/.test(e.message),
+  );
+});
+
+test('template: a value that grows level after level is refused at 16 Mi characters', async () => {
+  // fuzz template (long run), seed 20261206: urlquery of $ inside a recursing block grew its
+  // string geometrically: 3.7 s of CPU and 900 MiB before the depth limit.
+  const { ExecError, Template } = await import('../../../src/core/template/text/index.js');
+  const grow = new Template('fuzz.ctmpl', '{{block "blk" .}}{{with urlquery "str" $}}{{block "blk" .}}\n{{end}}{{end}}{{end}}');
+  assert.throws(() => grow.execute({}), (e: unknown) => e instanceof ExecError);
+  const big = new Template('big.ctmpl', '{{huge}}', { funcs: { huge: () => 'x'.repeat(16 * 1024 * 1024 + 1) } });
+  assert.throws(() => big.execute({}), (e: unknown) => e instanceof ExecError && /error calling huge: result is larger than 16777216 characters/.test(e.message));
+});

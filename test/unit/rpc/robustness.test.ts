@@ -84,3 +84,38 @@ test('a server that answers garbage fails the pending call with conn; the client
   assert.equal(c.stats.dials, 2);
   assert.equal(logger.lines.filter((l) => l.startsWith('error ')).length, 2);
 });
+
+test('rpc_max_conns_per_client: a connection over the limit is closed at once, a freed slot is usable again', async () => {
+  const { RpcServer } = await import('../../../src/core/rpc/server.js');
+  const errors: string[] = [];
+  const server = new RpcServer({ maxConnsPerClient: 2, logger: { debug() {}, warn() {}, error: (m: string) => void errors.push(m) } });
+  await server.listen('127.0.0.1', 0);
+  const port = Number(server.address.split(':').pop());
+  const open = (): Promise<net.Socket> =>
+    new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    });
+  const closed = (s: net.Socket, ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      s.once('close', () => (clearTimeout(t), resolve(true)));
+      s.resume();
+    });
+  try {
+    const a = await open();
+    const b = await open();
+    const c = await open();
+    assert.equal(await closed(c, 2_000), true, 'the third connection is refused');
+    assert.match(errors.join('\n'), /rejecting RPC conn from because rpc_max_conns_per_client exceeded/);
+    assert.equal(await closed(b, 200), false, 'the admitted ones stay open');
+    a.destroy();
+    await closed(a, 1_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const d = await open();
+    assert.equal(await closed(d, 300), false, 'a freed slot admits a new connection');
+    b.destroy();
+    d.destroy();
+  } finally {
+    await server.close();
+  }
+});

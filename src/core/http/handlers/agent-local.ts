@@ -40,7 +40,10 @@ export function agentServiceJson(s: ServiceRecord, dc: string): Record<string, u
   if (s.Kind !== '') out.Kind = s.Kind;
   Object.assign(out, { ID: s.ID, Service: s.Service, Tags: s.Tags, Meta: s.Meta, Port: s.Port, Address: s.Address });
   if (Object.keys(s.TaggedAddresses).length > 0) out.TaggedAddresses = s.TaggedAddresses;
-  Object.assign(out, { Weights: s.Weights, EnableTagOverride: s.EnableTagOverride, Datacenter: dc });
+  Object.assign(out, { Weights: s.Weights, EnableTagOverride: s.EnableTagOverride });
+  if (s.Proxy) out.Proxy = s.Proxy;
+  if (s.Connect) out.Connect = s.Connect;
+  out.Datacenter = dc;
   return out;
 }
 

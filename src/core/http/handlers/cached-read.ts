@@ -16,3 +16,19 @@ export async function cachedRead(ctx: RequestContext, deps: ApiDeps, tables: rea
   });
   return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
 }
+
+/**
+ * The same for a read of one service (its instances, checks, nodes): it wakes only when that
+ * service changes and answers with that service's index, as Consul's health and catalog service
+ * endpoints do, so a change elsewhere in the catalog neither wakes nor moves it.
+ */
+export async function cachedServiceRead(ctx: RequestContext, deps: ApiDeps, service: string, read: (store: StateStore) => unknown): Promise<Reply> {
+  const server = deps.requireServer();
+  const key = cacheKey(ctx.path, ctx.query, ctx.pretty);
+  const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
+    ws?.service(service);
+    const index = server.store.serviceIndex(service);
+    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty) };
+  });
+  return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
+}

@@ -10,7 +10,7 @@ import { requireLocalDatacenter } from '../datacenter.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList, filterMap, requestFilter, type Filter } from '../filter/index.js';
 import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
-import { cachedRead } from './cached-read.js';
+import { cachedRead, cachedServiceRead } from './cached-read.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
 
@@ -184,8 +184,8 @@ function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeS
     ServiceMeta: s.Meta,
     ServicePort: s.Port,
     ServiceEnableTagOverride: s.EnableTagOverride,
-    ServiceProxy: { Mode: '', MeshGateway: {}, Expose: {} },
-    ServiceConnect: {},
+    ServiceProxy: s.Proxy ?? { Mode: '', MeshGateway: {}, Expose: {} },
+    ServiceConnect: s.Connect ?? {},
     CreateIndex: s.CreateIndex,
     ModifyIndex: s.ModifyIndex,
   };
@@ -195,7 +195,7 @@ export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
-  return cachedRead(ctx, deps, ['nodes', 'services'], (store) =>
+  return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
     filterList(
       ctx,
       (peer ? [] : serviceInstances(store, ctx.tail, tags))

@@ -8,7 +8,7 @@ import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
 import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
-import { cachedRead } from './cached-read.js';
+import { cachedRead, cachedServiceRead } from './cached-read.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
 
@@ -22,7 +22,7 @@ export function healthNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
 
 export function healthChecks(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  return query(ctx, deps, (store) =>
+  return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
     filterList(
       ctx,
       [...store.tables.checks.values()].filter((c) => c.ServiceName === ctx.tail && nodeMetaMatches(store.tables.nodes.get(c.Node), meta)),
@@ -56,7 +56,7 @@ export interface ServiceEntry {
 export function serviceEntries(store: StateStore, name: string, tags: readonly string[]): ServiceEntry[] {
   return serviceInstances(store, name, tags).map(({ node, service }) => ({
     Node: node,
-    Service: { ...service, Proxy: { Mode: '', MeshGateway: {}, Expose: {} }, Connect: {}, PeerName: '' },
+    Service: { ...service, Proxy: service.Proxy ?? { Mode: '', MeshGateway: {}, Expose: {} }, Connect: service.Connect ?? {}, PeerName: '' },
     Checks: nodeChecks(store, node.Node).filter((c) => c.ServiceID === '' || c.ServiceID === service.ID),
   }));
 }
@@ -79,7 +79,7 @@ export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
-  return query(ctx, deps, (store) => {
+  return cachedServiceRead(ctx, deps, ctx.tail, (store) => {
     let entries = (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta));
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
