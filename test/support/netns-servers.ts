@@ -81,6 +81,8 @@ export interface NetnsServerOptions {
   readonly raftMultiplier?: number;
   readonly logLevel?: string;
   readonly extraHcl?: string;
+  /** More environment for server n's process (faketime's LD_PRELOAD and FAKETIME, ...). */
+  readonly envFor?: (n: number) => Record<string, string>;
 }
 
 export class NetnsServerSet {
@@ -149,7 +151,8 @@ export class NetnsServerSet {
       `-log-level=${this.opts.logLevel ?? 'info'}`,
     ];
     // `ip netns exec` execs the command: the child's PID is the agent's.
-    const proc = spawn('ip', this.net.execArgs(s.n, argv), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const env = { ...process.env, ...this.opts.envFor?.(s.n) };
+    const proc = spawn('ip', this.net.execArgs(s.n, argv), { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
     s.attach(proc);
   }
 

@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly seed: number;
   readonly workers?: number;
   readonly log?: (line: string) => void;
+  /** More environment per server (n from 1), e.g. a skewed clock rate under faketime. */
+  readonly serverEnv?: (n: number) => Record<string, string>;
 }
 
 export interface RunResult extends CheckReport {
@@ -238,7 +240,7 @@ export async function runPartitions(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((): void => {});
   const rng = new SeededRng(opts.seed);
   const net = NetnsNetwork.create(5);
-  const set = new NetnsServerSet(net, { raftMultiplier: 1 });
+  const set = new NetnsServerSet(net, { raftMultiplier: 1, ...(opts.serverEnv ? { envFor: opts.serverEnv } : {}) });
   const h = new PartitionHistory();
   const stop = { now: false };
   const workers: Promise<void>[] = [];
