@@ -174,42 +174,47 @@ describe('a torn last Raft log record', { timeout: 60_000 }, () => {
   });
 });
 
-describe('a full disk under a running server', { timeout: 120_000, skip: isRoot ? false : 'needs root to mount a small tmpfs' }, () => {
-  test('writes are refused with the error, nothing acknowledged is lost, and the server recovers when space returns', async () => {
-    const mount = path.join(work.path, 'small');
-    mkdirSync(mount, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
-    mounts.unshift(mount);
-    const dataDir = path.join(mount, 'data');
-    const value = 'v'.repeat(15_000);
-    const agent = await TestAgent.start({ dataDir, args: ['-node=full'] });
-    let acked = 0;
-    let refusal = '';
-    try {
-      for (let i = 0; i < 400 && refusal === ''; i++) {
-        const res = await fetch(`${agent.url}/v1/kv/k${i}`, { method: 'PUT', body: value });
-        const text = await res.text();
-        if (res.status === 200 && text.trim() === 'true') acked = i + 1;
-        else refusal = `${res.status} ${text}`;
-      }
-      assert.ok(acked > 10, `some writes fit (${acked})`);
-      assert.match(refusal, /^500 failed to persist the Raft log: write \S+: no space left on device$/);
-      const stale = await fetch(`${agent.url}/v1/kv/k0?stale&raw`);
-      assert.equal(await stale.text(), value, 'the agent keeps serving stale reads');
+describe('a full disk under a running server', { timeout: 240_000, skip: isRoot ? false : 'needs root to mount a small tmpfs' }, () => {
+  for (const [label, extra] of [
+    ['', []],
+    [' (snapshots taken every 20 writes, so a snapshot write may be the one refused)', ['-hcl=raft_snapshot_threshold = 20', '-hcl=raft_snapshot_interval = "100ms"', '-hcl=raft_trailing_logs = 10']],
+  ] as const) {
+    test(`writes are refused with the error, nothing acknowledged is lost, and the server recovers when space returns${label}`, async () => {
+      const mount = path.join(work.path, `small${label === '' ? '' : '-snap'}`);
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
+      mounts.unshift(mount);
+      const dataDir = path.join(mount, 'data');
+      const value = 'v'.repeat(15_000);
+      const agent = await TestAgent.start({ dataDir, args: ['-node=full', ...extra] });
+      let acked = 0;
+      let refusal = '';
+      try {
+        for (let i = 0; i < 400 && refusal === ''; i++) {
+          const res = await fetch(`${agent.url}/v1/kv/k${i}`, { method: 'PUT', body: value });
+          const text = await res.text();
+          if (res.status === 200 && text.trim() === 'true') acked = i + 1;
+          else refusal = `${res.status} ${text}`;
+        }
+        assert.ok(acked > 10, `some writes fit (${acked})`);
+        assert.match(refusal, /^500 failed to persist the Raft log: write \S+: no space left on device$/);
+        const stale = await fetch(`${agent.url}/v1/kv/k0?stale&raw`);
+        assert.equal(await stale.text(), value, 'the agent keeps serving stale reads');
 
-      execFileSync('mount', ['-o', 'remount,size=64m', mount]);
-      await eventually('writes to work again', async () => (await fetch(`${agent.url}/v1/kv/after`, { method: 'PUT', body: 'x' })).status === 200, 60_000, 250);
-      for (const i of [0, acked - 1]) assert.equal(await (await fetch(`${agent.url}/v1/kv/k${i}?raw`)).text(), value, `k${i}`);
-    } finally {
-      await agent.kill9();
-    }
-    const again = await TestAgent.start({ dataDir, args: ['-node=full'] });
-    try {
-      const keys = (await (await fetch(`${again.url}/v1/kv/?keys`)).json()) as string[];
-      for (let i = 0; i < acked; i++) assert.ok(keys.includes(`k${i}`), `acknowledged k${i} survives kill -9 after the fault`);
-      assert.ok(keys.includes('after'));
-    } finally {
-      await again.stop();
-    }
-  });
+        execFileSync('mount', ['-o', 'remount,size=64m', mount]);
+        await eventually('writes to work again', async () => (await fetch(`${agent.url}/v1/kv/after`, { method: 'PUT', body: 'x' })).status === 200, 60_000, 250);
+        for (const i of [0, acked - 1]) assert.equal(await (await fetch(`${agent.url}/v1/kv/k${i}?raw`)).text(), value, `k${i}`);
+      } finally {
+        await agent.kill9();
+      }
+      const again = await TestAgent.start({ dataDir, args: ['-node=full', ...extra] });
+      try {
+        const keys = (await (await fetch(`${again.url}/v1/kv/?keys`)).json()) as string[];
+        for (let i = 0; i < acked; i++) assert.ok(keys.includes(`k${i}`), `acknowledged k${i} survives kill -9 after the fault`);
+        assert.ok(keys.includes('after'));
+      } finally {
+        await again.stop();
+      }
+    });
+  }
 });
