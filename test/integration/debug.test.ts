@@ -72,7 +72,11 @@ describe('consul debug', { timeout: 180_000 }, () => {
   test('on a TTY it shows a live view of the targets, elapsed and remaining time', { skip: !hasScript && 'util-linux script is not installed' }, async () => {
     const out = path.join(dir.path, 'tty');
     const cmd = `stty cols 120 rows 30; ${JSON.stringify(process.execPath)} ${JSON.stringify(CONSUL_BIN)} debug -http-addr=${agent.addr} -duration=10s -interval=5s -output=${out}`;
-    const proc = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // ink draws only the last frame when it thinks it runs in CI (the CI variables): a person at a
+    // terminal has none of them, and CI runs this test with CI=true.
+    const env = { ...process.env };
+    for (const k of ['CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID', 'GITHUB_ACTIONS']) delete env[k];
+    const proc = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let raw = '';
     proc.stdout.on('data', (b: Buffer) => (raw += b.toString()));
     const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
