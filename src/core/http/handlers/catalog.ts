@@ -166,7 +166,8 @@ function filteredServiceTags(store: StateStore, meta: [string, string][], filter
   return new Map([...tags.keys()].sort().map((name) => [name, [...(tags.get(name) ?? [])]]));
 }
 
-function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
+/** One instance as /v1/catalog/service (and /v1/catalog/connect) answer it (Consul's ServiceNode). */
+export function catalogServiceJson(node: ReturnType<typeof listNodes>[number], s: NodeService): Record<string, unknown> {
   return {
     ID: node.ID,
     Node: node.Node,

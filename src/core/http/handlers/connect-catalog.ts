@@ -9,6 +9,8 @@ import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
 import { cachedRead } from './cached-read.js';
+import { catalogServiceJson } from './catalog.js';
+import { passingParam } from './health.js';
 
 const TABLES = ['nodes', 'services', 'checks'] as const;
 
@@ -33,35 +35,14 @@ export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   return cachedRead(ctx, deps, TABLES, (store) =>
     filterList(
       ctx,
-      connectInstances(store, ctx.tail).map(({ node, service: s }) => ({
-        ID: node.ID,
-        Node: node.Node,
-        Address: node.Address,
-        Datacenter: node.Datacenter,
-        TaggedAddresses: node.TaggedAddresses,
-        NodeMeta: node.Meta,
-        ServiceKind: s.Kind,
-        ServiceID: s.ID,
-        ServiceName: s.Service,
-        ServiceTags: s.Tags,
-        ServiceAddress: s.Address,
-        ServiceTaggedAddresses: s.TaggedAddresses,
-        ServiceWeights: s.Weights,
-        ServiceMeta: s.Meta,
-        ServicePort: s.Port,
-        ServiceEnableTagOverride: s.EnableTagOverride,
-        ServiceProxy: s.Proxy ?? NO_PROXY,
-        ServiceConnect: s.Connect ?? {},
-        CreateIndex: s.CreateIndex,
-        ModifyIndex: s.ModifyIndex,
-      })),
+      connectInstances(store, ctx.tail).map(({ node, service }) => catalogServiceJson(node, service)),
     ),
   );
 }
 
 export function healthConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
-  const passing = ctx.has('passing') && !['false', '0', 'f'].includes((ctx.get('passing') ?? '').toLowerCase());
+  const passing = passingParam(ctx);
   return cachedRead(ctx, deps, TABLES, (store) => {
     let entries = connectInstances(store, ctx.tail).map(({ node, service }) => ({
       Node: node,

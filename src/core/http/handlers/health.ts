@@ -66,7 +66,8 @@ const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** ?passing, bare or a Go bool (Consul: getBoolQueryParam; 400 without echoing the value). */
-function passingParam(ctx: RequestContext): boolean {
+/** ?passing as Consul parses it (Go's strconv.ParseBool; a bad value is 400). */
+export function passingParam(ctx: RequestContext): boolean {
   if (!ctx.has('passing')) return false;
   const v = ctx.get('passing') ?? '';
   if (v === '' || GO_TRUE.has(v)) return true;
