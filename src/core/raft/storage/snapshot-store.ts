@@ -32,7 +32,10 @@ export class FileSnapshotStore {
       // A full disk must not keep the partial file: it holds the space the retry needs.
       await fh.close().catch(() => undefined);
       await fs.rm(tmp, { force: true });
-      throw err;
+      // A write through a file handle carries no path; name the file, as Go's *PathError does.
+      const e = err as NodeJS.ErrnoException;
+      e.path ??= tmp;
+      throw e;
     }
     await fh.close();
     await fs.rename(tmp, path.join(this.dir, name));
