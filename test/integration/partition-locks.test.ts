@@ -73,7 +73,10 @@ describe('consul lock across a leader isolation', { timeout: 150_000 }, () => {
     const lines = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
     const detail = (): string => `holders.log:\n${lines().join('\n')}\n${holders.map((h) => `---- consul lock ${h.name} ----\n${h.out}`).join('\n')}\n${set.logTails(15)}`;
     const startHolder = (name: string, url: string): void => {
-      const proc = spawn(process.execPath, [CONSUL_BIN, 'lock', `-http-addr=${url}`, '-verbose', 'netns/lock', `${process.execPath} ${childJs} ${log} ${name}`], {
+      // `exec`: consul lock signals the pid it started (Consul: signalPid), which is the shell.
+      // bash execs a lone command itself, but dash (/bin/sh when SHELL is unset, as in CI) forks
+      // it, and the signal would stop only the shell, leaving the child running - in real Consul too.
+      const proc = spawn(process.execPath, [CONSUL_BIN, 'lock', `-http-addr=${url}`, '-verbose', 'netns/lock', `exec ${process.execPath} ${childJs} ${log} ${name}`], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
