@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Errors, HttpError } from '../errors.js';
 import { DurationError, parseGoDuration } from '../support/duration.js';
 import type { Consistency } from '../server/index.js';
+import { ACL_DISABLED, type RequestAcl } from '../acl/index.js';
 
 export interface Reply {
   status: number;
@@ -48,6 +49,9 @@ export class RequestContext {
 
   /** Set on a forwarded request: the client agent that received it (its node name). */
   originNode: string | undefined;
+
+  /** The request token's identity, set by the server before the handler runs (ACLs off: allow all). */
+  acl: RequestAcl = ACL_DISABLED;
 
   constructor(
     readonly req: { readonly headers: IncomingHttpHeaders },

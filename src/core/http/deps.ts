@@ -11,6 +11,7 @@ import type { LocalAgent } from '../agent/local-agent.js';
 import type { UserEvents } from '../agent/events.js';
 import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
+import type { AclResolver } from '../acl/index.js';
 
 export type Member = AgentMember;
 
@@ -56,6 +57,9 @@ export class ApiDeps {
   forwarder: Forwarder | undefined;
   /** Set on servers: how a follower hands leader-only calls to the leader (undefined = we lead). */
   leaderForwarder: ((req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply | undefined>) | undefined;
+
+  /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
+  acl: AclResolver | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

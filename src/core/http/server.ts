@@ -13,6 +13,7 @@ import { requireLocalDatacenter } from './datacenter.js';
 import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 import { ConnectionLimiter, RequestLimiter } from './limits.js';
+import { requestToken, type RequestAcl } from '../acl/index.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -148,7 +149,19 @@ export class HttpApi {
     let out: Reply | Promise<Reply>;
     try {
       if (!route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
-      out = handler(ctx, this.deps);
+      const resolver = this.deps.acl;
+      // ACLs on: resolve the token first. Synchronous on servers (the common, fast case); a client
+      // agent may have to ask a server, and then the handler runs once the answer is in.
+      const identity = resolver?.enabled ? resolver.resolve(requestToken(req.headers, ctx.query)) : undefined;
+      if (identity instanceof Promise) {
+        out = identity.then((acl: RequestAcl) => {
+          ctx.acl = acl;
+          return handler(ctx, this.deps);
+        });
+      } else {
+        if (identity) ctx.acl = identity;
+        out = handler(ctx, this.deps);
+      }
     } catch (err) {
       out = errorReply(err);
     }
@@ -167,7 +180,8 @@ export class HttpApi {
   }
 
   private finish(res: ServerResponse, reply: Reply, ctx: RequestContext): void {
-    if (!res.destroyed) this.write(res, reply, ctx.pretty);
+    if (res.destroyed) return;
+    this.write(res, withAclHeaders(reply, ctx, this.deps), ctx.pretty);
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
@@ -231,12 +245,27 @@ export class HttpApi {
     let reply: Reply;
     try {
       if (!match.route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
+      const resolver = this.deps.acl;
+      if (resolver?.enabled) ctx.acl = await resolver.resolve(requestToken(fwd.headers, ctx.query));
       reply = await handler(ctx, this.deps);
     } catch (err) {
       reply = errorReply(err);
     }
-    return toForwardReply(reply, ctx.pretty);
+    return toForwardReply(withAclHeaders(reply, ctx, this.deps), ctx.pretty);
   }
+}
+
+/**
+ * X-Consul-Default-ACL-Policy on every answer, and X-Consul-Results-Filtered-By-ACLs when a list
+ * answer dropped entries the token may not see (Consul: agent/http.go setMeta/setResultsFilteredByACLs).
+ */
+function withAclHeaders(reply: Reply, ctx: RequestContext, deps: ApiDeps): Reply {
+  const policy = deps.acl?.defaultPolicy;
+  if (policy === undefined && !ctx.acl.filtered) return reply;
+  const headers: Record<string, string> = { ...reply.headers };
+  if (policy !== undefined) headers['X-Consul-Default-Acl-Policy'] = policy;
+  if (ctx.acl.filtered) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
+  return { ...reply, headers };
 }
 
 function toForwardReply(reply: Reply, pretty: boolean): ForwardReply {
