@@ -183,7 +183,7 @@ const CONSUL = fileURLToPath(new URL('../../../bin/consul', import.meta.url));
 /** Run the real bin/consul with CONSUL_HTTP_ADDR pointing at `addr`; killed after timeoutMs. */
 export function runConsul(
   args: string[],
-  opts: { addr?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {},
+  opts: { addr?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
@@ -192,7 +192,7 @@ export function runConsul(
     delete env.CONSUL_HTTP_SSL;
     if (opts.addr) env.CONSUL_HTTP_ADDR = opts.addr;
     if (opts.env?.CONSUL_HTTP_ADDR !== undefined) env.CONSUL_HTTP_ADDR = opts.env.CONSUL_HTTP_ADDR;
-    const child = spawn(CONSUL, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(CONSUL, args, { env, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
