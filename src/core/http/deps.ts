@@ -58,6 +58,9 @@ export class ApiDeps {
   /** Set on servers: how a follower hands leader-only calls to the leader (undefined = we lead). */
   leaderForwarder: ((req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply | undefined>) | undefined;
 
+  /** Set on servers: how a call for another datacenter reaches one of its servers over the WAN. */
+  dcForwarder: ((dc: string, req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply>) | undefined;
+
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;
 
