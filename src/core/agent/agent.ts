@@ -1,5 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
@@ -288,7 +289,7 @@ export class Agent implements AgentFacade {
         EnableScriptChecks: c.enableScriptChecks,
         EnableLocalScriptChecks: c.enableLocalScriptChecks,
       },
-      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
       Member: this.localMember(),
       Stats: this.stats(),
       Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
@@ -338,6 +339,10 @@ export class Agent implements AgentFacade {
 
   private localMember(): Member {
     return toAgentMember(this.gossip.lan.localMember());
+  }
+
+  wanCoordinates(): { name: string; dc: string; coord: Coordinate }[] {
+    return this.gossip.wanCoordinates();
   }
 
   members(wan: boolean): Member[] {
