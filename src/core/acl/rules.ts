@@ -9,8 +9,13 @@
 //  - Each rule is then validated in Consul's order with Consul's texts: `Invalid key policy:
 //    &acl.KeyRule{Prefix:"foo", Policy:"nope", EnterpriseRule:acl.EnterpriseRule{}}`. Policies are
 //    read|write|deny (case-insensitive, acl.AccessLevelFromString); key rules also take list.
+//  - A repeated argument (`policy = ...` twice in one block, `operator = ...` twice) is refused
+//    for new or updated policies; rules already stored are read leniently (the last one wins),
+//    as Consul does with acl.Config.WarnOnDuplicateKey.
 //  - Raw policy strings are kept as written: the merger compares them verbatim, as Consul's does.
 import { HclError, parseHcl } from '../config/hcl.js';
+import { findDuplicateArgument } from './hcl-duplicates.js';
+import { JsonRulesError, parseJsonRules } from './json-rules.js';
 
 /** Resources whose rules name a segment (node name, key, service...), exact or by prefix. */
 export type SegmentResource = 'agent' | 'event' | 'key' | 'node' | 'query' | 'service' | 'session';
@@ -59,11 +64,26 @@ export const EMPTY_RULES: ParsedRules = Object.freeze({
   prefix: Object.freeze(emptySegments()),
 });
 
+export interface ParseRulesOptions {
+  /**
+   * Accept repeated arguments, the last one winning (Consul's WarnOnDuplicateKey): for rules that
+   * are already stored (state store, snapshots), never for a policy being created or updated.
+   */
+  allowDuplicateKeys?: boolean;
+}
+
 /** Parses and validates a policy's rules, as Consul's acl.NewPolicyFromSource does. */
-export function parseRules(text: string): ParsedRules {
+export function parseRules(text: string, options: ParseRulesOptions = {}): ParsedRules {
   if (text === '') return EMPTY_RULES; // Consul's hot path for empty source
-  const root = decodeText(text);
-  const rules = collect(root);
+  const root = decodeText(text, options.allowDuplicateKeys === true);
+  let rules: ParsedRules;
+  try {
+    rules = collect(root);
+  } catch (e) {
+    // Type mismatches are decode errors in HCL1, so they carry the same prefix.
+    if (e instanceof RulesError) throw new RulesError(`Failed to parse ACL rules: ${e.message}`);
+    throw e;
+  }
   validate(rules);
   return rules;
 }
@@ -78,41 +98,33 @@ function isObj(v: Value): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function decodeText(text: string): Obj {
-  try {
-    // HCL1 (hcl.Decode lexMode): JSON when the first non-space character is `{`.
-    if (/^\s*\{/u.test(text)) return decodeJson(text);
-    return parseHcl(text);
-  } catch (e) {
-    if (e instanceof HclError || e instanceof RulesError) throw new RulesError(`Failed to parse ACL rules: ${e.message}`);
-    throw e;
+function decodeText(text: string, allowDuplicates: boolean): Obj {
+  // HCL1 (hcl.Decode lexMode): JSON when the first non-space character is `{`.
+  if (/^\s*\{/u.test(text)) {
+    try {
+      return parseJsonRules(text);
+    } catch (e) {
+      if (e instanceof JsonRulesError) throw new RulesError(`Failed to parse ACL rules: ${e.message}`);
+      throw e;
+    }
   }
+  let root: Obj | undefined;
+  let syntax: HclError | undefined;
+  try {
+    root = parseHcl(text);
+  } catch (e) {
+    if (!(e instanceof HclError)) throw e;
+    syntax = e;
+  }
+  // The parser meets a repeated argument and a syntax error in source order: the first one wins.
+  const dup = allowDuplicates ? undefined : findDuplicateArgument(text);
+  if (dup !== undefined && (syntax === undefined || isBefore(dup, syntax))) throw new RulesError(`Failed to parse ACL rules: ${dup.message}`);
+  if (syntax !== undefined || root === undefined) throw new RulesError(`Failed to parse ACL rules: ${syntax?.message ?? 'no rules'}`);
+  return root;
 }
 
-function decodeJson(text: string): Obj {
-  let v: Value;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/u.exec(msg);
-    const { line, col } = lineCol(text, m ? Number(m[1]) : text.length);
-    throw new RulesError(`At ${line}:${col}: ${msg.replace(/ in JSON at position \d+.*$/u, '')}`);
-  }
-  if (!isObj(v)) throw new RulesError('At 1:1: expected an object');
-  return v;
-}
-
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let col = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return { line, col };
+function isBefore(a: { line: number; column: number }, b: { line: number; column: number }): boolean {
+  return a.line < b.line || (a.line === b.line && a.column < b.column);
 }
 
 /** HCL blocks decode as lists of maps; JSON gives maps or lists of maps. Both become a map list. */
