@@ -1,8 +1,9 @@
 // The lookup structure behind one resource's rules (Consul: the go-radix trees of
-// acl/policy_authorizer.go). A character trie: each node may hold an exact rule and a prefix rule
+// acl/policy_authorizer.go). A radix tree: built as a trie of UTF-16 code units, then compressed
+// so that each edge is a run of characters; each node may hold an exact rule and a prefix rule
 // for the path that leads to it.
 //
-// MUST: lookups walk at most `name.length` nodes and allocate nothing (they run on every request).
+// MUST: lookups compare at most `name.length` characters and allocate nothing (they run on every request).
 // Most specific wins (getPolicy): an exact rule on the whole name beats every prefix rule; else the
 // longest prefix rule along the path applies; else there is no rule (the caller falls through).
 
@@ -55,15 +56,21 @@ export function enforce(rule: Access, required: Access): Decision {
 }
 
 class TrieNode {
+  /** The edge from the parent: one code unit while building, longer after seal() compresses. */
+  label: string;
   children: Map<number, TrieNode> | null = null;
   exact: Access = Access.Unknown;
   prefix: Access = Access.Unknown;
   /** Some rule at or below this node (exact or prefix) does not grant write (KeyWritePrefix). */
   nonWriteBelow = false;
+
+  constructor(label: string) {
+    this.label = label;
+  }
 }
 
 export class RuleTree {
-  private readonly root = new TrieNode();
+  private readonly root = new TrieNode('');
   /** Leaves (nodes holding a rule), for the whole-tree questions answered at compile time. */
   private readonly leaves: TrieNode[] = [];
   private sealed = false;
@@ -80,7 +87,7 @@ export class RuleTree {
       node.children ??= new Map();
       let next = node.children.get(c);
       if (next === undefined) {
-        next = new TrieNode();
+        next = new TrieNode(name[i]!);
         node.children.set(c, next);
       }
       node = next;
@@ -90,20 +97,26 @@ export class RuleTree {
     else node.exact = access;
   }
 
-  /** Computes the per-node summaries; no insert after this. */
+  /** Compresses rule-less chains into single edges (a radix tree) and computes the per-node summaries; no insert after this. */
   seal(): void {
     this.sealed = true;
+    compress(this.root);
     markNonWrite(this.root);
   }
 
   /** The access of the most specific rule for `name`; Unknown when none applies (getPolicy). */
   lookup(name: string): Access {
-    let node: TrieNode | undefined = this.root;
+    let node = this.root;
     let found = node.prefix;
     const n = name.length;
-    for (let i = 0; i < n; i++) {
-      node = node.children?.get(name.charCodeAt(i));
-      if (node === undefined) return found;
+    let i = 0;
+    while (i < n) {
+      const child = node.children?.get(name.charCodeAt(i));
+      if (child === undefined) return found;
+      const len = child.label.length;
+      if (len > 1 && !name.startsWith(child.label, i)) return found; // the name leaves the edge: no rule further down
+      i += len;
+      node = child;
       if (node.prefix !== Access.Unknown) found = node.prefix;
     }
     return node.exact !== Access.Unknown ? node.exact : found;
@@ -115,15 +128,25 @@ export class RuleTree {
    * Default when no prefix rule covers it and nothing beneath says otherwise.
    */
   writePrefix(prefix: string): Decision {
-    let node: TrieNode | undefined = this.root;
+    let node = this.root;
     let base = ruleBase(node.prefix, Decision.Default);
-    for (let i = 0; i < prefix.length && node !== undefined; i++) {
-      node = node.children?.get(prefix.charCodeAt(i));
-      if (node !== undefined) base = ruleBase(node.prefix, base);
+    let i = 0;
+    while (i < prefix.length) {
+      const child = node.children?.get(prefix.charCodeAt(i));
+      if (child === undefined) return base; // no rule at or under the prefix
+      const rest = prefix.length - i;
+      if (child.label.length > rest) {
+        // The prefix ends inside this edge: every rule under `child` is under the prefix.
+        if (base === Decision.Deny || !edgeStartsWith(child.label, prefix, i)) return base;
+        return child.nonWriteBelow ? Decision.Deny : base;
+      }
+      if (!prefix.startsWith(child.label, i)) return base;
+      i += child.label.length;
+      node = child;
+      base = ruleBase(node.prefix, base);
     }
     if (base === Decision.Deny) return Decision.Deny;
-    if (node !== undefined && node.nonWriteBelow) return Decision.Deny;
-    return base;
+    return node.nonWriteBelow ? Decision.Deny : base;
   }
 
   /**
@@ -161,6 +184,27 @@ export class RuleTree {
       if (leaf.exact !== Access.Unknown && enforce(leaf.exact, required) === Decision.Allow) return Decision.Allow;
     }
     return decision;
+  }
+}
+
+/** Whether `label` starts with `text` from `from` on (text's tail is shorter than label). */
+function edgeStartsWith(label: string, text: string, from: number): boolean {
+  for (let j = 0; from + j < text.length; j++) if (label.charCodeAt(j) !== text.charCodeAt(from + j)) return false;
+  return true;
+}
+
+/** Merges every rule-less node that has a single child into that child (path compression). */
+function compress(node: TrieNode): void {
+  if (node.children === null) return;
+  for (const [c, first] of node.children) {
+    let child = first;
+    while (child.exact === Access.Unknown && child.prefix === Access.Unknown && child.children !== null && child.children.size === 1) {
+      const only = child.children.values().next().value as TrieNode;
+      only.label = child.label + only.label;
+      child = only;
+    }
+    if (child !== first) node.children.set(c, child);
+    compress(child);
   }
 }
 
