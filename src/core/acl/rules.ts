@@ -202,9 +202,18 @@ export function isPolicyValid(policy: string, allowList: boolean): boolean {
   }
 }
 
-/** Go's %q / %#v of a string (ASCII-safe subset of strconv.Quote). */
+const GO_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+
+/** Go's %q / %#v of a string (strconv.Quote for valid UTF-8): control characters as \xNN. */
 export function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/\\u007f/gu, '\\x7f');
+  let out = '"';
+  for (const ch of s) {
+    const esc = GO_ESCAPES[ch];
+    if (esc !== undefined) out += esc;
+    else if (ch < ' ' || ch === '\x7f') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
 }
 
 const GO_RULE_TYPE: Record<SegmentResource, { type: string; nameField: string; enterprise: boolean }> = {

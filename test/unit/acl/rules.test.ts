@@ -181,6 +181,8 @@ test('bad policy values: Consul\'s texts, HCL and JSON alike', () => {
     assert.equal(rulesError(() => parseRules(hcl)), message, hcl);
     assert.equal(rulesError(() => parseRules(json)), message, json);
   }
+  // Names and values print as Go's %#v does: control characters escaped, Go's way.
+  assert.equal(rulesError(() => parseRules('key "a\\tb\\u0001" { policy = "x\\"y" }')), 'Invalid key policy: &acl.KeyRule{Prefix:"a\\tb\\x01", Policy:"x\\"y", EnterpriseRule:acl.EnterpriseRule{}}');
   // A block without a policy is a rule with an empty (invalid) policy.
   assert.equal(rulesError(() => parseRules('key "k" { }')), 'Invalid key policy: &acl.KeyRule{Prefix:"k", Policy:"", EnterpriseRule:acl.EnterpriseRule{}}');
 });
