@@ -8,6 +8,7 @@
 //   - rule-tree.ts    the per-resource trie: most specific rule wins, O(name length) lookups;
 //   - policy.ts       compileAuthorizer (rules chained before a fallback), the default-policy
 //                     authorizers, MANAGE_ALL and the built-in policies' rules text;
+//   - identities.ts   the rules Consul synthesizes for service and node identities;
 // and, as they land: token/policy/role state in
 // Raft, resolution with caching, the /v1/acl/* endpoints and the audit log's accessor naming.
 // Must not import agent or server code: they depend on this folder, not the other way round.
@@ -17,3 +18,4 @@ export * from './request-acl.js';
 export * from './rules.js';
 export * from './policy.js';
 export { mergeRules, takesPrecedenceOver } from './merge.js';
+export { nodeIdentityRules, serviceIdentityRules } from './identities.js';

@@ -2,7 +2,7 @@
 // static_authorizer.go). Cases re-express the semantics of Consul's policy_authorizer_test.go.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DENY_ALL, GLOBAL_MANAGEMENT_RULES, MANAGE_ALL, compileAuthorizer, defaultAuthorizer, parseRules, type Authorizer } from '../../../src/core/acl/index.js';
+import { DENY_ALL, GLOBAL_MANAGEMENT_RULES, MANAGE_ALL, compileAuthorizer, defaultAuthorizer, nodeIdentityRules, parseRules, serviceIdentityRules, type Authorizer } from '../../../src/core/acl/index.js';
 
 const ALLOW = defaultAuthorizer('allow');
 const DENY = defaultAuthorizer('deny');
@@ -228,4 +228,17 @@ test('chains: an authorizer can fall back to another compiled one', () => {
   const inner = authz(DENY, 'key_prefix "" { policy = "read" }');
   const outer = compileAuthorizer([parseRules('key "a" { policy = "write" }')], inner);
   assert.deepEqual([outer.keyWrite('a'), outer.keyRead('b'), outer.keyWrite('b')], [true, true, false]);
+});
+
+test('service and node identities: Consul\'s synthesized rules', () => {
+  const svc = authz(DENY, serviceIdentityRules('web'));
+  assert.deepEqual([svc.serviceWrite('web'), svc.serviceWrite('web-sidecar-proxy'), svc.serviceWrite('api'), svc.serviceRead('api'), svc.nodeRead('n1'), svc.nodeWrite('n1')], [true, true, false, true, true, false]);
+  assert.deepEqual([svc.intentionRead('web'), svc.intentionWrite('web')], [true, false]);
+  const node = authz(DENY, nodeIdentityRules('n1'));
+  assert.deepEqual([node.nodeWrite('n1'), node.nodeWrite('n2'), node.serviceRead('any'), node.serviceWrite('any')], [true, false, true, false]);
+});
+
+test('intentions default from the policy as written: an upper-case policy does not grant intentions (as in Consul)', () => {
+  const a = authz(ALLOW, 'service "s" { policy = "WRITE" }');
+  assert.deepEqual([a.serviceWrite('s'), a.intentionRead('s')], [true, false]);
 });
