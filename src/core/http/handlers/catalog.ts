@@ -1,4 +1,5 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
+import { nearParam, sortByNear } from '../near.js';
 import { distanceSeconds } from '../../gossip/serf/coordinate.js';
 import { HttpError } from '../../errors.js';
 import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
@@ -151,7 +152,8 @@ export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): P
 
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, listNodes(store).filter((n) => nodeMetaMatches(n, meta))));
+  const near = nearParam(ctx, deps.config.nodeName);
+  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, sortByNear(store, near, listNodes(store).filter((n) => nodeMetaMatches(n, meta)), (n) => n.Node)));
 }
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -213,12 +215,13 @@ export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
+  const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
     filterList(
       ctx,
-      (peer ? [] : serviceInstances(store, ctx.tail, tags))
-        .filter((i) => nodeMetaMatches(i.node, meta))
-        .map((i) => catalogServiceJson(i.node, i.service)),
+      sortByNear(store, near, (peer ? [] : serviceInstances(store, ctx.tail, tags)).filter((i) => nodeMetaMatches(i.node, meta)), (i) => i.node.Node).map((i) =>
+        catalogServiceJson(i.node, i.service),
+      ),
     ),
   );
 }
