@@ -35,8 +35,11 @@ function table(head: string[], rows: string[][]): string {
 function main(): number {
   const runs: ScaleRun[] = [];
   const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const seed of SEEDS) runs.push(runScale({ seed, nodes: N, lossRates: LOSSES, trials: TRIALS, progress: (l) => console.error(l) }));
   const wallMs = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const trials: Trial[] = runs.flatMap((x) => x.trials);
 
   const t = LAN_TIMING;
@@ -77,7 +80,10 @@ function main(): number {
   );
   const boot = runs.map((x) => `${s(x.bootstrapWallMs)}`).join(', ');
   const events = runs.reduce((a, x) => a + x.stats.events, 0);
-  console.log(`wall: ${s(wallMs)} s for ${runs.length} seed(s) (bootstrap of ${N - 1} members: ${boot} s; ${events.toLocaleString('en-US')} events)`);
+  console.log(
+    `wall: ${s(wallMs)} s, CPU ${s(cpuMs)} s, for ${runs.length} seed(s) (bootstrap of ${N - 1} members: ${boot} s wall; ` +
+      `${events.toLocaleString('en-US')} events; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)`,
+  );
   const errors = runs.flatMap((x) => x.errors);
   for (const e of errors) console.log(`ERROR ${e}`);
   return errors.length === 0 ? 0 : 1;
