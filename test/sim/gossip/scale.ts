@@ -70,88 +70,135 @@ export function replayScale(seed: number, nodes: number, trials: number): string
 }
 
 export function runScale(opts: ScaleOptions): ScaleRun {
-  const timing = opts.timing ?? LAN_TIMING;
-  const wall0 = performance.now();
-  let watch: Watch | undefined;
-  let falseFailures = 0;
-  const onMemberEvent = (e: ObservedEvent): void => {
-    if (e.kind === 'leave' && e.state === NodeStateKind.Dead && e.subjectUp && !e.partitioned) falseFailures++;
-    if (watch === undefined || e.subject !== watch.subject) return;
-    const hit = watch.kind === 'join' ? e.kind === 'join' : e.kind === 'leave' && e.state === NodeStateKind.Dead;
-    if (!hit || watch.seen.has(e.observer)) return;
-    if (watch.seen.size === 0) watch.first = e.at;
-    watch.seen.add(e.observer);
-    watch.last = e.at;
-  };
-  const profile = new SeededRng(opts.seed ^ 0x2545f491);
-  const sim = new GossipSim({
-    seed: opts.seed,
-    timing,
-    net: { lossRate: 0, dupRate: 0, minDelayMs: 1, maxDelayMs: 5 + profile.int(20), streamFailRate: 0 },
-    onMemberEvent,
-    recordEvents: false,
-  });
-  const say = opts.progress ?? ((): void => undefined);
-  const errors: string[] = [];
-  const trials: Trial[] = [];
+  return new ScaleRunner(opts).run();
+}
 
-  const total = opts.nodes - 1 + opts.trials * opts.lossRates.length;
-  for (let i = 0; i < total; i++) sim.addNode();
-  const boot = opts.nodes - 1;
-  sim.start(0);
-  for (let i = 1; i < boot; i++) sim.at(i * BOOTSTRAP_GAP_MS, () => sim.start(i, [sim.rng.int(i)]));
-  const allAlive = (): boolean => {
-    const up = sim.upNodes();
-    return up.every((i) => sim.coreOf(i)?.numAliveMembers() === up.length);
-  };
-  sim.runFor(boot * BOOTSTRAP_GAP_MS);
-  const converged = sim.runUntil(allAlive, 300_000, 1000);
-  const bootstrapMs = sim.now;
-  const bootstrapWallMs = performance.now() - wall0;
-  say(`seed ${opts.seed}: ${boot} members converged at ${(bootstrapMs / 1000).toFixed(1)} s virtual, ${(bootstrapWallMs / 1000).toFixed(1)} s wall`);
-  if (!converged) {
-    errors.push(`seed ${opts.seed}: the ${boot}-member bootstrap did not converge within 300 s`);
-    return { seed: opts.seed, nodes: opts.nodes, trials, bootstrapMs, bootstrapWallMs, wallMs: performance.now() - wall0, falseFailures, errors, stats: sim.stats };
+/** One seeded run: the simulator, the event watch, and the figures so far. */
+class ScaleRunner {
+  private readonly timing: MemberlistTiming;
+  private readonly sim: GossipSim;
+  private readonly wall0 = performance.now();
+  private readonly say: (line: string) => void;
+  private readonly errors: string[] = [];
+  private readonly trials: Trial[] = [];
+  private watch: Watch | undefined;
+  private falseFailures = 0;
+  private bootstrapMs = 0;
+  private bootstrapWallMs = 0;
+  /** The next never-started node: the joiners. */
+  private fresh: number;
+
+  constructor(private readonly opts: ScaleOptions) {
+    this.timing = opts.timing ?? LAN_TIMING;
+    this.say = opts.progress ?? ((): void => undefined);
+    const profile = new SeededRng(opts.seed ^ 0x2545f491);
+    this.sim = new GossipSim({
+      seed: opts.seed,
+      timing: this.timing,
+      net: { lossRate: 0, dupRate: 0, minDelayMs: 1, maxDelayMs: 5 + profile.int(20), streamFailRate: 0 },
+      onMemberEvent: (e) => this.onMemberEvent(e),
+      recordEvents: false,
+    });
+    this.fresh = opts.nodes - 1;
   }
 
-  let fresh = boot;
-  for (const loss of opts.lossRates) {
-    sim.net = { ...sim.net, lossRate: loss };
-    const model = predict(timing, opts.nodes, loss);
-    for (let t = 0; t < opts.trials; t++) {
-      sim.runFor(SETTLE_MS + sim.rng.int(timing.probeIntervalMs));
-      // Join: a fresh member through a random live one.
-      const joiner = fresh++;
-      const through = sim.rng.pick(sim.upNodes());
-      const joinAt = sim.now;
-      watch = { subject: sim.nameOf(joiner), kind: 'join', seen: new Set(), first: NaN, last: NaN };
-      const w1 = watch;
-      sim.start(joiner, [through]);
-      const joined = sim.runUntil(() => w1.seen.size >= sim.upNodes().length - 1, 10 * model.joinMs + 30_000, 50);
-      if (!joined) errors.push(`seed ${opts.seed} loss ${loss}: n${joiner}'s join seen by ${w1.seen.size} of ${sim.upNodes().length - 1}`);
-      const joinMs = joined ? w1.last - joinAt : NaN;
-
-      sim.runFor(SETTLE_MS + sim.rng.int(timing.probeIntervalMs));
-      // Crash: a random earlier member (not the one that just joined).
-      const victim = sim.rng.pick(sim.upNodes().filter((i) => i !== joiner));
-      const crashAt = sim.now;
-      watch = { subject: sim.nameOf(victim), kind: 'dead', seen: new Set(), first: NaN, last: NaN };
-      const w2 = watch;
-      sim.crash(victim);
-      const detected = sim.runUntil(() => w2.seen.size >= sim.upNodes().length, 3 * model.failP99Ms + 30_000, 50);
-      if (!detected) errors.push(`seed ${opts.seed} loss ${loss}: n${victim}'s crash declared by ${w2.seen.size} of ${sim.upNodes().length}`);
-      watch = undefined;
-      const trial = { loss, joinMs, failFirstMs: detected ? w2.first - crashAt : NaN, failAllMs: detected ? w2.last - crashAt : NaN };
-      trials.push(trial);
-      say(
-        `seed ${opts.seed} loss ${loss * 100}% trial ${t + 1}: join seen by all ${fmtS(trial.joinMs)}, ` +
-          `crash declared first ${fmtS(trial.failFirstMs)} / by all ${fmtS(trial.failAllMs)} ` +
-          `(wall ${((performance.now() - wall0) / 1000).toFixed(1)} s)`,
-      );
+  run(): ScaleRun {
+    if (this.bootstrap()) {
+      for (const loss of this.opts.lossRates) {
+        this.sim.net = { ...this.sim.net, lossRate: loss };
+        for (let t = 0; t < this.opts.trials; t++) this.trial(loss, t);
+      }
     }
+    if (this.falseFailures > 0) this.errors.push(`seed ${this.opts.seed}: ${this.falseFailures} live members were declared failed`);
+    const { seed, nodes } = this.opts;
+    return {
+      seed,
+      nodes,
+      trials: this.trials,
+      bootstrapMs: this.bootstrapMs,
+      bootstrapWallMs: this.bootstrapWallMs,
+      wallMs: performance.now() - this.wall0,
+      falseFailures: this.falseFailures,
+      errors: this.errors,
+      stats: this.sim.stats,
+    };
   }
-  if (falseFailures > 0) errors.push(`seed ${opts.seed}: ${falseFailures} live members were declared failed`);
-  return { seed: opts.seed, nodes: opts.nodes, trials, bootstrapMs, bootstrapWallMs, wallMs: performance.now() - wall0, falseFailures, errors, stats: sim.stats };
+
+  private onMemberEvent(e: ObservedEvent): void {
+    if (e.kind === 'leave' && e.state === NodeStateKind.Dead && e.subjectUp && !e.partitioned) this.falseFailures++;
+    const w = this.watch;
+    if (w === undefined || e.subject !== w.subject) return;
+    const hit = w.kind === 'join' ? e.kind === 'join' : e.kind === 'leave' && e.state === NodeStateKind.Dead;
+    if (!hit || w.seen.has(e.observer)) return;
+    if (w.seen.size === 0) w.first = e.at;
+    w.seen.add(e.observer);
+    w.last = e.at;
+  }
+
+  /** Start N-1 members, one every BOOTSTRAP_GAP_MS, and wait until all list all alive. */
+  private bootstrap(): boolean {
+    const { sim, opts } = this;
+    const boot = opts.nodes - 1;
+    const total = boot + opts.trials * opts.lossRates.length;
+    for (let i = 0; i < total; i++) sim.addNode();
+    sim.start(0);
+    for (let i = 1; i < boot; i++) sim.at(i * BOOTSTRAP_GAP_MS, () => sim.start(i, [sim.rng.int(i)]));
+    const allAlive = (): boolean => {
+      const up = sim.upNodes();
+      return up.every((i) => sim.coreOf(i)?.numAliveMembers() === up.length);
+    };
+    sim.runFor(boot * BOOTSTRAP_GAP_MS);
+    const converged = sim.runUntil(allAlive, 300_000, 1000);
+    this.bootstrapMs = sim.now;
+    this.bootstrapWallMs = performance.now() - this.wall0;
+    this.say(`seed ${opts.seed}: ${boot} members converged at ${(sim.now / 1000).toFixed(1)} s virtual, ${(this.bootstrapWallMs / 1000).toFixed(1)} s wall`);
+    if (!converged) this.errors.push(`seed ${opts.seed}: the ${boot}-member bootstrap did not converge within 300 s`);
+    return converged;
+  }
+
+  private trial(loss: number, t: number): void {
+    const model = predict(this.timing, this.opts.nodes, loss);
+    this.sim.runFor(SETTLE_MS + this.sim.rng.int(this.timing.probeIntervalMs));
+    const joiner = this.fresh++;
+    const joinMs = this.measureJoin(joiner, loss, 10 * model.joinMs + 30_000);
+    this.sim.runFor(SETTLE_MS + this.sim.rng.int(this.timing.probeIntervalMs));
+    const [failFirstMs, failAllMs] = this.measureCrash(joiner, loss, 3 * model.failP99Ms + 30_000);
+    const trial = { loss, joinMs, failFirstMs, failAllMs };
+    this.trials.push(trial);
+    this.say(
+      `seed ${this.opts.seed} loss ${loss * 100}% trial ${t + 1}: join seen by all ${fmtS(joinMs)}, ` +
+        `crash declared first ${fmtS(failFirstMs)} / by all ${fmtS(failAllMs)} ` +
+        `(wall ${((performance.now() - this.wall0) / 1000).toFixed(1)} s)`,
+    );
+  }
+
+  /** A fresh member joins through a random live one: ms until every other member listed it. */
+  private measureJoin(joiner: number, loss: number, maxMs: number): number {
+    const sim = this.sim;
+    const through = sim.rng.pick(sim.upNodes());
+    const joinAt = sim.now;
+    const w: Watch = { subject: sim.nameOf(joiner), kind: 'join', seen: new Set(), first: NaN, last: NaN };
+    this.watch = w;
+    sim.start(joiner, [through]);
+    const joined = sim.runUntil(() => w.seen.size >= sim.upNodes().length - 1, maxMs, 50);
+    this.watch = undefined;
+    if (!joined) this.errors.push(`seed ${this.opts.seed} loss ${loss}: n${joiner}'s join seen by ${w.seen.size} of ${sim.upNodes().length - 1}`);
+    return joined ? w.last - joinAt : NaN;
+  }
+
+  /** A random earlier member (not the newest) crashes: ms to the first and the last "failed". */
+  private measureCrash(newest: number, loss: number, maxMs: number): [number, number] {
+    const sim = this.sim;
+    const victim = sim.rng.pick(sim.upNodes().filter((i) => i !== newest));
+    const crashAt = sim.now;
+    const w: Watch = { subject: sim.nameOf(victim), kind: 'dead', seen: new Set(), first: NaN, last: NaN };
+    this.watch = w;
+    sim.crash(victim);
+    const detected = sim.runUntil(() => w.seen.size >= sim.upNodes().length, maxMs, 50);
+    this.watch = undefined;
+    if (!detected) this.errors.push(`seed ${this.opts.seed} loss ${loss}: n${victim}'s crash declared by ${w.seen.size} of ${sim.upNodes().length}`);
+    return detected ? [w.first - crashAt, w.last - crashAt] : [NaN, NaN];
+  }
 }
 
 function fmtS(ms: number): string {
