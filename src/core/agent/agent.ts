@@ -36,6 +36,8 @@ import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
 
+const WAN_NEEDS_SERVER = 'Must be a server to join WAN cluster';
+
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
@@ -402,6 +404,11 @@ export class Agent implements AgentFacade {
   }
 
   async join(addr: string, wan: boolean): Promise<number> {
+    if (wan && !this.gossip.wan) {
+      // Consul agent.go JoinWAN, word for word.
+      this.log.warn(`(WAN) couldn't join: number_of_nodes=0 error="${WAN_NEEDS_SERVER}"`);
+      throw new HttpError(500, WAN_NEEDS_SERVER);
+    }
     const r = await this.gossip.join([addr], wan);
     if (r.contacted === 0) throw new HttpError(500, joinErrorText(r.errors));
     return r.contacted;
