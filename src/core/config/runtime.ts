@@ -7,6 +7,7 @@ import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type Config
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
+import { applyDeprecatedTlsConfig, buildTlsRuntime, type TlsRuntime } from './tls.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
@@ -38,6 +39,10 @@ export interface RuntimeConfig {
   advertiseAddr: string;
   clientAddrs: string[];
   ports: Ports;
+  /** Where the HTTPS API listens (addresses.https, else the client addresses) when ports.https > 0. */
+  httpsAddrs: string[];
+  /** The `tls` block with the deprecated top-level keys folded in (config/tls.ts). */
+  tls: TlsRuntime;
   domain: string;
   logLevel: LogLevel;
   pidFile: string;
@@ -193,7 +198,9 @@ function buildUIConfig(u: Record<string, unknown> | undefined): UIConfigRuntime 
 }
 
 export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarnings: readonly string[] = []): RuntimeConfig {
-  const { config: f, warnings: deprecations } = applyDeprecatedConfig(merged);
+  const { config: undeprecated, warnings: deprecations } = applyDeprecatedConfig(merged);
+  // Consul appends the TLS deprecations after the others (deprecated.go applyDeprecatedTLSConfig).
+  const { config: f, warnings: tlsDeprecations } = applyDeprecatedTlsConfig(undeprecated);
   const uiConfig = buildUIConfig(f.ui_config);
   // Consul: builder.go validate (dev mode turns the UI on by default, so it may also set a dir).
   if (!spec.dev && uiConfig.enabled && uiConfig.dir !== '') throw new ConfigError(UI_BOTH_SET);
@@ -213,6 +220,8 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  const clientAddrs = (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== '');
+  const tls = buildTlsRuntime(f.tls);
   return {
     devMode: spec.dev,
     nodeName: f.node_name ?? os.hostname(),
@@ -226,7 +235,9 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     bootstrapExpect: f.bootstrap_expect ?? 0,
     bindAddr: bind,
     advertiseAddr,
-    clientAddrs: (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== ''),
+    clientAddrs,
+    httpsAddrs: f.addresses?.https ? f.addresses.https.split(/\s+/).filter((a) => a !== '') : clientAddrs,
+    tls,
     ports: {
       dns: p.dns ?? 8600,
       http: p.http ?? 8500,
@@ -243,7 +254,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     uiConfig,
     enableSyslog: f.enable_syslog ?? false,
     syslogFacility: f.syslog_facility ?? 'LOCAL0',
-    warnings: [...sourceWarnings, ...deprecations],
+    warnings: [...sourceWarnings, ...deprecations, ...tlsDeprecations],
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
     limits: buildLimits(f.limits),
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
