@@ -31,6 +31,7 @@ import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
+import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsEnabled, outgoingRpcTlsOptions, type AgentTls } from '../tls/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -71,6 +72,8 @@ export class Agent implements AgentFacade {
     readonly nodeId: string,
     /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
     logSink: LogSink = stdoutSink,
+    /** The certificates of the `tls` config, when already loaded (agent/run.ts); else read at start. */
+    private tls?: AgentTls,
   ) {
     const fanout = new LogFanout();
     this.log = new Logger(logSink, config.logLevel, 'agent', fanout);
@@ -106,8 +109,13 @@ export class Agent implements AgentFacade {
   async start(): Promise<void> {
     const c = this.config;
     this.stopTelemetry = startAgentTelemetry(this);
+    const tls = this.tls ?? (this.tls = await loadAgentTls(c.tls));
+    // Consul: tlsutil OutgoingRPCWrapper: with verify_outgoing every dial to a server (client to
+    // server, server to server, Raft included) is TLS.
+    if (outgoingRpcTlsEnabled(tls)) this.rpcClient.useTls(outgoingRpcTlsOptions(tls, c.datacenter, c.domain));
     if (c.server) {
-      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient });
+      const rpcTls = tls.internalRpc.cert ? { options: incomingTlsOptions(tls.internalRpc), verifyIncoming: tls.internalRpc.settings.verifyIncoming } : undefined;
+      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
       try {
@@ -120,13 +128,19 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
-    if (c.ports.http > 0) {
+    if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
       this.http = new HttpApi(deps, this.log.named('http'));
-      await this.http.listen(c.clientAddrs, c.ports.http);
-      for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      if (c.ports.http > 0) {
+        await this.http.listen(c.clientAddrs, c.ports.http);
+        for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      }
+      if (c.ports.https > 0) {
+        await this.http.listenTls(c.httpsAddrs, c.ports.https, incomingTlsOptions(tls.https));
+        for (const a of c.httpsAddrs) this.log.info(`Started HTTPS server: address=${a}:${c.ports.https} network=tcp`);
+      }
     }
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
@@ -263,6 +277,7 @@ export class Agent implements AgentFacade {
         AdvertiseAddrLAN: c.advertiseAddr,
         ClientAddrs: c.clientAddrs,
         HTTPPort: c.ports.http,
+        HTTPSPort: c.ports.https,
         DNSPort: c.ports.dns,
         SerfPortLAN: c.ports.serfLan,
         SerfPortWAN: c.ports.serfWan,

@@ -92,7 +92,10 @@ export interface TlsRuntime {
 }
 
 function tlsVersion(name: string, v: string | undefined): TlsVersion {
-  if (v === undefined || v === '') return 'TLS_AUTO';
+  // Consul's default source sets tls.defaults.tls_min_version = "TLSv1_2" (agent/config/default.go);
+  // an explicit empty value is TLS_AUTO.
+  if (v === undefined) return 'TLSv1_2';
+  if (v === '') return 'TLS_AUTO';
   if ((TLS_VERSIONS as readonly string[]).includes(v)) return v as TlsVersion;
   const all = [...TLS_VERSIONS].sort().join(', ');
   throw new ConfigError(`${name}: invalid TLS version: no matching TLS version found for ${v}, please specify one of [${all}]`);

@@ -3,6 +3,7 @@
 // call() is request/response with a deadline; send() is one-way fire-and-forget for Raft traffic.
 // MUST: send() never throws and never queues without bound: when the socket already holds more
 // than maxSendBacklogBytes of unsent data the message is dropped and counted (Raft retries).
+import type { ConnectionOptions } from 'node:tls';
 import { parseAddr } from './addr.js';
 import { ClientConnection, type ClientConnectionOptions } from './client-connection.js';
 import { errorText, RpcError } from './errors.js';
@@ -45,7 +46,7 @@ export class RpcClient {
   private readonly idleTimeoutMs: number;
   private readonly maxFrameBytes: number;
   private readonly maxSendBacklogBytes: number;
-  private readonly connOptions: ClientConnectionOptions;
+  private connOptions: ClientConnectionOptions;
   private idleSweep: NodeJS.Timeout | undefined;
   private isClosed = false;
   private dials = 0;
@@ -95,6 +96,15 @@ export class RpcClient {
     }
     conn.send(frame);
     return true;
+  }
+
+  /**
+   * Dial servers over TLS from now on (Consul's RPCTLS byte, then the handshake with these
+   * options); undefined goes back to plain TCP. Open connections keep what they were dialled with.
+   */
+  useTls(options: ConnectionOptions | undefined): void {
+    const { tls: _old, ...rest } = this.connOptions;
+    this.connOptions = options ? { ...rest, tls: options } : rest;
   }
 
   get stats(): RpcClientStats {

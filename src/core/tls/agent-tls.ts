@@ -4,7 +4,7 @@
 // options from the loaded state (Consul: tlsutil/config.go loadProtocolConfig, commonTLSConfig,
 // IncomingHTTPSConfig, IncomingRPCConfig, wrapTLSClient).
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, createSecureContext, type ConnectionOptions, type SecureContext, type TlsOptions } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type ConnectionOptions, type TlsOptions } from 'node:tls';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecureVersion } from 'node:tls';
@@ -149,12 +149,6 @@ function common(p: LoadedProtocol): Pick<TlsOptions, 'minVersion' | 'ciphers' | 
  */
 export function incomingTlsOptions(p: LoadedProtocol): TlsOptions {
   return { ...common(p), requestCert: p.settings.verifyIncoming, rejectUnauthorized: p.settings.verifyIncoming };
-}
-
-/** A secure context for wrapping accepted RPC sockets (tls.TLSSocket with isServer). */
-export function incomingSecureContext(p: LoadedProtocol): SecureContext {
-  const o = incomingTlsOptions(p);
-  return createSecureContext(o);
 }
 
 /** True when this agent dials servers over TLS (verify_outgoing, implied by verify_server_hostname). */

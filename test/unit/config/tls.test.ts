@@ -28,10 +28,11 @@ test('tls blocks: defaults flow into each protocol, per-protocol values win', ()
   assert.equal(r.tls.grpc.verifyOutgoing, false, 'gRPC never inherits verify_outgoing');
 });
 
-test('defaults: HTTPS off, TLS_AUTO, nothing verified; verify_server_hostname implies verify_outgoing', () => {
+test('defaults: HTTPS off, TLSv1_2, nothing verified; verify_server_hostname implies verify_outgoing', () => {
   const r = buildRuntime({}, spec);
   assert.equal(r.ports.https, -1);
-  assert.equal(r.tls.https.tlsMinVersion, 'TLS_AUTO');
+  assert.equal(r.tls.https.tlsMinVersion, 'TLSv1_2', "Consul's default source");
+  assert.equal(buildRuntime({ tls: { defaults: { tls_min_version: '' } } }, spec).tls.https.tlsMinVersion, 'TLS_AUTO');
   assert.equal(r.tls.internalRpc.verifyOutgoing, false);
   const v = buildRuntime({ tls: { internal_rpc: { verify_server_hostname: true } } }, spec);
   assert.equal(v.tls.internalRpc.verifyOutgoing, true);
