@@ -114,7 +114,16 @@ export class Agent implements AgentFacade {
     // server, server to server, Raft included) is TLS.
     if (outgoingRpcTlsEnabled(tls)) this.rpcClient.useTls(outgoingRpcTlsOptions(tls, c.datacenter, c.domain));
     if (c.server) {
-      const rpcTls = tls.internalRpc.cert ? { options: incomingTlsOptions(tls.internalRpc), verifyIncoming: tls.internalRpc.settings.verifyIncoming } : undefined;
+      const rpcTls = tls.internalRpc.cert
+        ? {
+            options: incomingTlsOptions(tls.internalRpc),
+            verifyIncoming: tls.internalRpc.settings.verifyIncoming,
+            // Consul: AuthorizeServerConn lets only servers of this datacenter speak Raft.
+            ...(tls.internalRpc.settings.verifyIncoming && tls.internalRpc.verifyServerHostname
+              ? { serverOnly: { name: `server.${c.datacenter}.${c.domain}`, isServerOnly: (m: string) => m.startsWith('Raft.') } }
+              : {}),
+          }
+        : undefined;
       const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);

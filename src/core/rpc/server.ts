@@ -24,7 +24,16 @@ export interface RpcServerOptions {
   maxConnsPerClient?: number;
   /** TLS on the port (tls.internal_rpc): connections opening with PROTOCOL_TLS are handshaken
    *  with these options; with verifyIncoming, connections that do not are refused. */
-  tls?: { options: TlsOptions; verifyIncoming: boolean };
+  tls?: {
+    options: TlsOptions;
+    verifyIncoming: boolean;
+    /**
+     * With verify_incoming and verify_server_hostname (Consul: tlsutil AuthorizeServerConn), the
+     * methods `isServerOnly` names are served only to peers whose verified certificate names
+     * `name` (server.<dc>.<domain>): a client agent's certificate cannot speak Raft.
+     */
+    serverOnly?: { name: string; isServerOnly: (method: string) => boolean };
+  };
   /** How long a connection may take to send its first byte and finish a TLS handshake (default 5 s,
    *  Consul's rpc_handshake_timeout). */
   handshakeTimeoutMs?: number;
@@ -50,6 +59,7 @@ export class RpcServer {
   /** Never listens: accepted sockets that chose TLS are handed to it for the handshake. */
   private readonly tlsServer: tls.Server | undefined;
   private readonly verifyIncoming: boolean;
+  private readonly serverName: string | undefined;
   private readonly handshakeTimeoutMs: number;
   /** Sockets between accept and a chosen protocol (or a finished handshake). */
   private readonly handshaking = new Set<net.Socket>();
@@ -72,7 +82,9 @@ export class RpcServer {
       requestHandler: (m) => this.requestHandlers.get(m),
       messageHandler: (m) => this.messageHandlers.get(m),
       forget: (c) => void this.connections.delete(c),
+      serverOnly: (m) => opts.tls?.serverOnly?.isServerOnly(m) ?? false,
     };
+    this.serverName = opts.tls?.serverOnly?.name;
   }
 
   /** Serves requests for `method` (replacing any earlier handler). */
@@ -207,7 +219,9 @@ export class RpcServer {
     const server = tls.createServer(options, (secure: TLSSocket) => {
       const remote = formatAddr(secure.remoteAddress ?? 'unknown', secure.remotePort ?? 0);
       if (!this.server) return void secure.destroy();
-      this.connections.add(new ServerConnection(secure, remote, this.host));
+      const name = this.serverName;
+      const isServer = name === undefined || (secure.authorized && tls.checkServerIdentity(name, secure.getPeerCertificate()) === undefined);
+      this.connections.add(new ServerConnection(secure, remote, this.host, isServer));
     });
     server.on('tlsClientError', (err, socket) => {
       this.logger.warn(`rpc: TLS handshake failed: conn=from=${formatAddr(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0)} error="${err.message}"`);

@@ -119,3 +119,27 @@ test("the loader's errors are tlsutil's", async () => {
   const t = await load({ defaults: { cert_file: certs.server.cert } });
   assert.equal(t.https.cert, undefined);
 });
+
+test('with verify_server_hostname, server-only methods (Raft) answer only peers whose certificate names a server', async () => {
+  const t = await agentTls(certs.server, { verify_incoming: true, verify_server_hostname: true });
+  const log = new CaptureLogger();
+  const server = await startServer({
+    logger: log,
+    tls: { options: incomingTlsOptions(t.internalRpc), verifyIncoming: true, serverOnly: { name: 'server.dc1.consul', isServerOnly: (m) => m.startsWith('Raft.') } },
+  });
+  cleanups.push(() => server.close());
+  let raftMessages = 0;
+  server.handle('Raft.Call', () => 'raft');
+  server.onMessage('Raft.Message', () => void raftMessages++);
+  const asClient = await tlsClient(certs.client, { verify_server_hostname: true });
+  assert.equal(await asClient.call(server.address, 'echo', 'x'), 'x', 'ordinary calls are served to client agents');
+  await assert.rejects(asClient.call(server.address, 'Raft.Call'), (e: unknown) => e instanceof RpcError && e.kind === 'remote' && e.message === 'Permission denied');
+  asClient.send(server.address, 'Raft.Message', 1);
+  const asServer = await tlsClient(certs.server, { verify_server_hostname: true });
+  assert.equal(await asServer.call(server.address, 'Raft.Call'), 'raft');
+  asServer.send(server.address, 'Raft.Message', 2);
+  await asServer.call(server.address, 'echo', 'flush');
+  await asClient.call(server.address, 'echo', 'flush');
+  assert.equal(raftMessages, 1, 'only the server peer reached Raft');
+  assert.ok(log.lines.some((l) => /dropping Raft\.Message from a peer whose certificate does not name a server/.test(l)), log.lines.join('\n'));
+});
