@@ -8,7 +8,7 @@ import { unknownDefinitionKeys } from './definition-keys.js';
 import { goPathError } from '../support/go-errors.js';
 import { goJsonKind, goJsonSyntaxError } from '../support/json-syntax.js';
 import { APPEND_KEYS, FileConfigSchema, MERGE_KEYS, type FileConfig } from './schema.js';
-import { mergeTlsBlocks } from './tls.js';
+import { mergeTlsBlocks } from './tls-schema.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -3,7 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
-import { DeprecatedTlsKeysSchema, TlsSchema } from './tls.js';
+import { DeprecatedTlsKeysSchema, TlsSchema } from './tls-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
 const section = z.record(z.string(), z.unknown());

@@ -3,74 +3,17 @@
 // dialer use (Consul: agent/config/builder.go buildTLSConfig, tlsVersion, tlsCipherSuites;
 // agent/config/deprecated.go applyDeprecatedTLSConfig; types/tls.go). Certificates are read
 // later, at agent start (core/tls/agent-tls.ts), as Consul's tlsutil does.
-import { z } from 'zod';
+import { AGENT_CIPHER_SUITES, DeprecatedTlsKeysSchema, type DeprecatedTlsKeys, type TlsFileConfig, type TlsProtocolFile } from './tls-schema.js';
 import { deprecationWarning } from './deprecated.js';
 import { ConfigError } from './load.js';
 
-const TlsProtocolSchema = z
-  .strictObject({
-    ca_file: z.string(),
-    ca_path: z.string(),
-    cert_file: z.string(),
-    key_file: z.string(),
-    tls_min_version: z.string(),
-    tls_cipher_suites: z.string(),
-    verify_incoming: z.boolean(),
-    verify_outgoing: z.boolean(),
-    verify_server_hostname: z.boolean(),
-    use_auto_cert: z.boolean(),
-  })
-  .partial();
-
-export const TlsSchema = z
-  .strictObject({
-    defaults: TlsProtocolSchema,
-    internal_rpc: TlsProtocolSchema,
-    https: TlsProtocolSchema,
-    grpc: TlsProtocolSchema,
-  })
-  .partial();
-
-export type TlsFileConfig = z.infer<typeof TlsSchema>;
-type TlsProtocolFile = z.infer<typeof TlsProtocolSchema>;
-
-/** The deprecated top-level keys (Consul: DeprecatedConfig, the "DEPRECATED(TLS)" fields). */
-export const DeprecatedTlsKeysSchema = {
-  ca_file: z.string(),
-  ca_path: z.string(),
-  cert_file: z.string(),
-  key_file: z.string(),
-  tls_cipher_suites: z.string(),
-  tls_min_version: z.string(),
-  verify_incoming: z.boolean(),
-  verify_incoming_https: z.boolean(),
-  verify_incoming_rpc: z.boolean(),
-  verify_outgoing: z.boolean(),
-  verify_server_hostname: z.boolean(),
-  tls_prefer_server_cipher_suites: z.boolean(),
-};
-
-type DeprecatedTlsKeys = { [K in keyof typeof DeprecatedTlsKeysSchema]?: z.infer<(typeof DeprecatedTlsKeysSchema)[K]> };
+export { AGENT_CIPHER_SUITES, DeprecatedTlsKeysSchema, mergeTlsBlocks, TlsSchema, type TlsFileConfig } from './tls-schema.js';
 
 /** Consul's TLS versions (types.TLSVersion); TLS_AUTO lets the implementation choose. */
 export type TlsVersion = 'TLS_AUTO' | 'TLSv1_0' | 'TLSv1_1' | 'TLSv1_2' | 'TLSv1_3';
 const TLS_VERSIONS: readonly TlsVersion[] = ['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'];
 /** types.DeprecatedConsulAgentTLSVersions: the pre-1.12 spellings, still read at the top level. */
 const DEPRECATED_TLS_VERSIONS: Readonly<Record<string, TlsVersion>> = { tls10: 'TLSv1_0', tls11: 'TLSv1_1', tls12: 'TLSv1_2', tls13: 'TLSv1_3' };
-
-/** types.consulAgentTLSCipherSuites: the TLS 1.2 suites the agent accepts, by IANA name. */
-export const AGENT_CIPHER_SUITES: Readonly<Record<string, string>> = {
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-};
 
 /** One protocol's settings (Consul: tlsutil.ProtocolConfig). */
 export interface TlsProtocolRuntime {
@@ -211,13 +154,4 @@ export function applyDeprecatedTlsConfig<T extends DeprecatedTlsKeys & { tls?: T
     config.tls = tls;
   }
   return { config, warnings };
-}
-
-/** `tls` blocks from several files merge key by key inside each block, as Consul's do. */
-export function mergeTlsBlocks(a: TlsFileConfig | undefined, b: TlsFileConfig): TlsFileConfig {
-  const out: TlsFileConfig = { ...(a ?? {}) };
-  for (const [k, v] of Object.entries(b) as [keyof TlsFileConfig, TlsProtocolFile | undefined][]) {
-    if (v !== undefined) out[k] = { ...(out[k] ?? {}), ...v };
-  }
-  return out;
 }
