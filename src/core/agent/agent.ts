@@ -19,7 +19,7 @@ import { UserEvents } from './events.js';
 import { RemoteExec } from './remote-exec.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
-import { RpcClient, RpcServer } from '../rpc/index.js';
+import { RpcClient, RpcServer, type RpcServerOptions } from '../rpc/index.js';
 import type { KeyringOp, KeyringResult } from '../http/deps.js';
 import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
@@ -114,16 +114,7 @@ export class Agent implements AgentFacade {
     // server, server to server, Raft included) is TLS.
     if (outgoingRpcTlsEnabled(tls)) this.rpcClient.useTls(outgoingRpcTlsOptions(tls, c.datacenter, c.domain));
     if (c.server) {
-      const rpcTls = tls.internalRpc.cert
-        ? {
-            options: incomingTlsOptions(tls.internalRpc),
-            verifyIncoming: tls.internalRpc.settings.verifyIncoming,
-            // Consul: AuthorizeServerConn lets only servers of this datacenter speak Raft.
-            ...(tls.internalRpc.settings.verifyIncoming && tls.internalRpc.verifyServerHostname
-              ? { serverOnly: { name: `server.${c.datacenter}.${c.domain}`, isServerOnly: (m: string) => m.startsWith('Raft.') } }
-              : {}),
-          }
-        : undefined;
+      const rpcTls = rpcServerTls(tls, c);
       const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
@@ -426,6 +417,7 @@ export class Agent implements AgentFacade {
     // Consul logs the loader's warnings on every load (auto-config ReadConfig), reload included.
     for (const w of next.warnings) this.log.warn(w);
     this.log.info('Reloading configuration...');
+    await this.reloadTls(next);
     // Config-defined services and checks follow the files; API-registered ones stay.
     try {
       await this.local.loadConfig(definitionsFromConfig(next.file));
@@ -438,6 +430,24 @@ export class Agent implements AgentFacade {
     } catch (err) {
       throw new HttpError(500, `Failed reloading watches: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Certificates and verification settings from the reloaded config, for connections made from
+   * now on (Consul: reloadConfigInternal, tlsConfigurator.Update). A bad file fails the reload
+   * and keeps the running TLS.
+   */
+  private async reloadTls(next: RuntimeConfig): Promise<void> {
+    let tls: AgentTls;
+    try {
+      tls = await loadAgentTls(next.tls);
+    } catch (err) {
+      throw new HttpError(500, `Failed reloading tls configuration: ${(err as Error).message}`);
+    }
+    this.tls = tls;
+    this.rpcClient.useTls(outgoingRpcTlsEnabled(tls) ? outgoingRpcTlsOptions(tls, next.datacenter, next.domain) : undefined);
+    this.rpcServer?.setTls(rpcServerTls(tls, next));
+    this.http?.setTls(incomingTlsOptions(tls.https));
   }
 
   /** Stop on a signal: leave the cluster first when the config says so. */
@@ -471,6 +481,18 @@ export class Agent implements AgentFacade {
     this.log.info('shutdown complete');
     this.resolveExit(this.exitCode);
   }
+}
+
+/** The RPC port's TLS (tls.internal_rpc); none without a certificate. */
+function rpcServerTls(tls: AgentTls, c: RuntimeConfig): RpcServerOptions['tls'] {
+  if (!tls.internalRpc.cert) return undefined;
+  const verifyIncoming = tls.internalRpc.settings.verifyIncoming;
+  return {
+    options: incomingTlsOptions(tls.internalRpc),
+    verifyIncoming,
+    // Consul: AuthorizeServerConn lets only servers of this datacenter speak Raft.
+    ...(verifyIncoming && tls.internalRpc.verifyServerHostname ? { serverOnly: { name: `server.${c.datacenter}.${c.domain}`, isServerOnly: (m: string) => m.startsWith('Raft.') } } : {}),
+  };
 }
 
 /** How the agent's own watches reach its HTTP API (Consul: RuntimeConfig.APIConfig). */

@@ -5,7 +5,7 @@
 // malformed requests get 400, handler errors become Consul's plain-text error replies.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { TlsOptions } from 'node:tls';
+import tls, { type TlsOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { Errors, HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
@@ -57,6 +57,21 @@ export class HttpApi {
         socket.destroy();
       });
       await this.bind(srv, addr, port);
+    }
+  }
+
+  /**
+   * New certificates and verification for HTTPS connections from now on (consul reload; Consul's
+   * listeners read the configurator per handshake). Open connections keep theirs.
+   */
+  setTls(tlsOptions: TlsOptions): void {
+    for (const srv of this.servers) {
+      if (!(srv instanceof tls.Server)) continue;
+      srv.setSecureContext(tlsOptions);
+      // setSecureContext leaves client-certificate checking alone; Node reads these per connection.
+      const verify = srv as unknown as { requestCert: boolean; rejectUnauthorized: boolean };
+      verify.requestCert = tlsOptions.requestCert === true;
+      verify.rejectUnauthorized = tlsOptions.rejectUnauthorized === true;
     }
   }
 

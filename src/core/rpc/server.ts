@@ -57,9 +57,10 @@ export class RpcServer {
   private readonly maxConnsPerClient: number;
   private readonly openPerIp = new Map<string, number>();
   /** Never listens: accepted sockets that chose TLS are handed to it for the handshake. */
-  private readonly tlsServer: tls.Server | undefined;
-  private readonly verifyIncoming: boolean;
-  private readonly serverName: string | undefined;
+  private tlsServer: tls.Server | undefined;
+  private verifyIncoming: boolean;
+  private serverName: string | undefined;
+  private serverOnlyMethod: ((method: string) => boolean) | undefined;
   private readonly handshakeTimeoutMs: number;
   /** Sockets between accept and a chosen protocol (or a finished handshake). */
   private readonly handshaking = new Set<net.Socket>();
@@ -82,9 +83,21 @@ export class RpcServer {
       requestHandler: (m) => this.requestHandlers.get(m),
       messageHandler: (m) => this.messageHandlers.get(m),
       forget: (c) => void this.connections.delete(c),
-      serverOnly: (m) => opts.tls?.serverOnly?.isServerOnly(m) ?? false,
+      serverOnly: (m) => this.serverOnlyMethod?.(m) ?? false,
     };
     this.serverName = opts.tls?.serverOnly?.name;
+    this.serverOnlyMethod = opts.tls?.serverOnly?.isServerOnly;
+  }
+
+  /**
+   * TLS settings for connections accepted from now on (consul reload); undefined turns TLS off.
+   * Open connections keep what they were accepted with.
+   */
+  setTls(t: RpcServerOptions['tls']): void {
+    this.tlsServer = t ? this.makeTlsServer(t.options) : undefined;
+    this.verifyIncoming = t?.verifyIncoming ?? false;
+    this.serverName = t?.serverOnly?.name;
+    this.serverOnlyMethod = t?.serverOnly?.isServerOnly;
   }
 
   /** Serves requests for `method` (replacing any earlier handler). */
