@@ -19,7 +19,7 @@ import { UserEvents } from './events.js';
 import { RemoteExec } from './remote-exec.js';
 import { AgentWatches, httpWatchTransport, planClientConfig, type AgentWatch } from '../watch/index.js';
 import type { ClientConfig } from '../client/index.js';
-import { RpcClient, RpcServer, type RpcServerOptions } from '../rpc/index.js';
+import { RpcClient, RpcServer } from '../rpc/index.js';
 import type { KeyringOp, KeyringResult } from '../http/deps.js';
 import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
@@ -32,6 +32,7 @@ import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
 import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsEnabled, outgoingRpcTlsOptions, type AgentTls } from '../tls/index.js';
+import { rpcServerTls } from './rpc-tls.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -481,18 +482,6 @@ export class Agent implements AgentFacade {
     this.log.info('shutdown complete');
     this.resolveExit(this.exitCode);
   }
-}
-
-/** The RPC port's TLS (tls.internal_rpc); none without a certificate. */
-function rpcServerTls(tls: AgentTls, c: RuntimeConfig): RpcServerOptions['tls'] {
-  if (!tls.internalRpc.cert) return undefined;
-  const verifyIncoming = tls.internalRpc.settings.verifyIncoming;
-  return {
-    options: incomingTlsOptions(tls.internalRpc),
-    verifyIncoming,
-    // Consul: AuthorizeServerConn lets only servers of this datacenter speak Raft.
-    ...(verifyIncoming && tls.internalRpc.verifyServerHostname ? { serverOnly: { name: `server.${c.datacenter}.${c.domain}`, isServerOnly: (m: string) => m.startsWith('Raft.') } } : {}),
-  };
 }
 
 /** How the agent's own watches reach its HTTP API (Consul: RuntimeConfig.APIConfig). */
