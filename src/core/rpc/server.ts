@@ -62,8 +62,10 @@ export class RpcServer {
   private serverName: string | undefined;
   private serverOnlyMethod: ((method: string) => boolean) | undefined;
   private readonly handshakeTimeoutMs: number;
-  /** Sockets between accept and a chosen protocol (or a finished handshake). */
+  /** Sockets between accept and their first byte. */
   private readonly handshaking = new Set<net.Socket>();
+  /** TCP sockets handed to the TLS server (handshaking, or under a ServerConnection's TLS socket). */
+  private readonly underTls = new Set<net.Socket>();
 
   constructor(opts: RpcServerOptions = {}) {
     this.logger = opts.logger ?? silentLogger;
@@ -156,8 +158,9 @@ export class RpcServer {
     this.server = null;
     for (const conn of this.connections) conn.destroy();
     this.connections.clear();
-    for (const s of this.handshaking) s.destroy();
+    for (const s of [...this.handshaking, ...this.underTls]) s.destroy();
     this.handshaking.clear();
+    this.underTls.clear();
     if (!server) return Promise.resolve();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -204,12 +207,9 @@ export class RpcServer {
       socket.pause();
       if (chunk[0] === PROTOCOL_TLS && this.tlsServer) {
         if (chunk.length > 1) socket.unshift(chunk.subarray(1));
-        this.handshaking.add(socket);
-        const hsTimer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);
-        socket.once('close', () => {
-          clearTimeout(hsTimer);
-          this.handshaking.delete(socket);
-        });
+        // The TLS server bounds the handshake (handshakeTimeout) and keeps the connection after.
+        this.underTls.add(socket);
+        socket.once('close', () => this.underTls.delete(socket));
         this.tlsServer.emit('connection', socket);
         return;
       }
@@ -229,7 +229,7 @@ export class RpcServer {
   }
 
   private makeTlsServer(options: TlsOptions): tls.Server {
-    const server = tls.createServer(options, (secure: TLSSocket) => {
+    const server = tls.createServer({ ...options, handshakeTimeout: this.handshakeTimeoutMs }, (secure: TLSSocket) => {
       const remote = formatAddr(secure.remoteAddress ?? 'unknown', secure.remotePort ?? 0);
       if (!this.server) return void secure.destroy();
       const name = this.serverName;

@@ -143,3 +143,23 @@ test('with verify_server_hostname, server-only methods (Raft) answer only peers 
   assert.equal(raftMessages, 1, 'only the server peer reached Raft');
   assert.ok(log.lines.some((l) => /dropping Raft\.Message from a peer whose certificate does not name a server/.test(l)), log.lines.join('\n'));
 });
+
+test('a TLS connection outlives the handshake timeout; a peer that never finishes the handshake does not', async () => {
+  const t = await agentTls(certs.server, { verify_incoming: true });
+  const server = await startServer({ handshakeTimeoutMs: 200, tls: { options: incomingTlsOptions(t.internalRpc), verifyIncoming: true } });
+  cleanups.push(() => server.close());
+  const c = await tlsClient(certs.client);
+  assert.equal(await c.call(server.address, 'echo', 1), 1);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(await c.call(server.address, 'echo', 2), 2);
+  assert.equal(c.stats.dials, 1, 'the pooled TLS connection was not cut');
+  // The 0x03 byte and then silence: closed after the handshake timeout.
+  const raw = net.connect({ host: '127.0.0.1', port: server.port }, () => raw.write(Buffer.from([0x03])));
+  raw.on('error', () => undefined);
+  const closedIn = await new Promise<number>((resolve) => {
+    const t0 = Date.now();
+    raw.on('close', () => resolve(Date.now() - t0));
+    setTimeout(() => resolve(-1), 5_000);
+  });
+  assert.ok(closedIn >= 0, 'a stalled handshake was never closed');
+});
