@@ -1,5 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
@@ -25,8 +26,10 @@ import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
+import { DatacenterRouter } from './wan-router.js';
+import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
-import { registerServerRpc, ServerCalls } from './server-rpc.js';
+import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -132,7 +135,10 @@ export class Agent implements AgentFacade {
     if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
-      else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+      else {
+        deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+        deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
+      }
       this.http = new HttpApi(deps, this.log.named('http'));
       if (c.ports.http > 0) {
         await this.http.listen(c.clientAddrs, c.ports.http);
@@ -146,16 +152,44 @@ export class Agent implements AgentFacade {
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
+      else this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
     this.startWatches(c.watches);
+    this.coordinateSync = new CoordinateSync({
+      intervalMinMs: c.syncCoordinateIntervalMinMs,
+      rateTarget: c.syncCoordinateRateTarget,
+      members: () => this.gossip.members(false).length,
+      coordinate: () => this.gossip.coordinate(false),
+      send: (coord) => this.sendCoordinate(coord),
+      log: this.log.named('agent'),
+    });
+    this.coordinateSync.start();
     await this.gossip.startJoins((msg) => {
       this.log.error(msg);
       void this.shutdown(1);
     });
     this.log.info('Consul agent running!');
+  }
+
+  private wan: WanCalls | undefined;
+  private coordinateSync: CoordinateSync | undefined;
+
+  /** Coordinate.Update: servers queue their own report; client agents send it to a server. */
+  private async sendCoordinate(coord: Coordinate): Promise<void> {
+    const server = this.server;
+    if (server) return server.coordinateUpdates.submit(this.config.nodeName, '', coord);
+    const body = Buffer.from(JSON.stringify({ Node: this.config.nodeName, Segment: '', Coord: coord }));
+    const r = await this.calls.forwardHttp({ method: 'PUT', url: '/v1/coordinate/update', headers: {}, body, originNode: this.config.nodeName }, 30_000);
+    if (r.status !== 200) throw new Error(Buffer.from(r.body).toString('utf8') || `HTTP ${r.status}`);
+  }
+
+  /** Servers: calls to other datacenters' servers, found in the WAN pool when each call is made. */
+  private wanCalls(): WanCalls {
+    this.wan ??= new WanCalls(new DatacenterRouter(this.rpcClient, this.config.datacenter, () => this.gossip.members(true), this.log.named('agent.router')));
+    return this.wan;
   }
 
   /** Servers answer forwarded calls from clients on the server port. */
@@ -291,7 +325,7 @@ export class Agent implements AgentFacade {
         EnableScriptChecks: c.enableScriptChecks,
         EnableLocalScriptChecks: c.enableLocalScriptChecks,
       },
-      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
       Member: this.localMember(),
       Stats: this.stats(),
       Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
@@ -341,6 +375,10 @@ export class Agent implements AgentFacade {
 
   private localMember(): Member {
     return toAgentMember(this.gossip.lan.localMember());
+  }
+
+  wanCoordinates(): { name: string; dc: string; coord: Coordinate }[] {
+    return this.gossip.wanCoordinates();
   }
 
   members(wan: boolean): Member[] {
@@ -466,6 +504,7 @@ export class Agent implements AgentFacade {
     this.exitCode = code;
     this.log.info('Requesting shutdown');
     this.stopTelemetry?.();
+    this.coordinateSync?.stop();
     this.antiEntropy?.stop();
     this.watches?.stop(true);
     await this.local.stop();
