@@ -34,8 +34,9 @@ import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
-import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsEnabled, outgoingRpcTlsOptions, type AgentTls } from '../tls/index.js';
-import { rpcServerTls } from './rpc-tls.js';
+import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, outgoingRpcTlsEnabled, type AgentTls } from '../tls/index.js';
+import { datacenterOfServer, rpcServerTls } from './rpc-tls.js';
+import type { ConnectionOptions } from 'node:tls';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -116,7 +117,7 @@ export class Agent implements AgentFacade {
     const tls = this.tls ?? (this.tls = await loadAgentTls(c.tls));
     // Consul: tlsutil OutgoingRPCWrapper: with verify_outgoing every dial to a server (client to
     // server, server to server, Raft included) is TLS.
-    if (outgoingRpcTlsEnabled(tls)) this.rpcClient.useTls(outgoingRpcTlsOptions(tls, c.datacenter, c.domain));
+    this.rpcClient.useTls(this.outgoingTls(tls, c));
     if (c.server) {
       const rpcTls = rpcServerTls(tls, c);
       const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
@@ -484,9 +485,19 @@ export class Agent implements AgentFacade {
       throw new HttpError(500, `Failed reloading tls configuration: ${(err as Error).message}`);
     }
     this.tls = tls;
-    this.rpcClient.useTls(outgoingRpcTlsEnabled(tls) ? outgoingRpcTlsOptions(tls, next.datacenter, next.domain) : undefined);
+    this.rpcClient.useTls(this.outgoingTls(tls, next));
     this.rpcServer?.setTls(rpcServerTls(tls, next));
     this.http?.setTls(incomingTlsOptions(tls.https));
+  }
+
+  /**
+   * TLS for dials to servers when verify_outgoing is set: a server of another datacenter (found in
+   * the WAN pool by its RPC address) must be server.<its dc>.<domain>, any other ours.
+   */
+  private outgoingTls(tls: AgentTls, c: RuntimeConfig): ((addr: string) => ConnectionOptions) | undefined {
+    if (!outgoingRpcTlsEnabled(tls)) return undefined;
+    const forDc = outgoingRpcTlsDialer(tls, c.domain);
+    return (addr) => forDc(datacenterOfServer(addr, this.gossip.members(true)) ?? c.datacenter);
   }
 
   /** Stop on a signal: leave the cluster first when the config says so. */

@@ -46,7 +46,8 @@ export class RpcClient {
   private readonly idleTimeoutMs: number;
   private readonly maxFrameBytes: number;
   private readonly maxSendBacklogBytes: number;
-  private connOptions: ClientConnectionOptions;
+  private readonly connOptions: ClientConnectionOptions;
+  private tlsFor: ((addr: string) => ConnectionOptions) | undefined;
   private idleSweep: NodeJS.Timeout | undefined;
   private isClosed = false;
   private dials = 0;
@@ -99,12 +100,12 @@ export class RpcClient {
   }
 
   /**
-   * Dial servers over TLS from now on (Consul's RPCTLS byte, then the handshake with these
-   * options); undefined goes back to plain TCP. Open connections keep what they were dialled with.
+   * Dial servers over TLS from now on (Consul's RPCTLS byte, then the handshake with the options
+   * `tlsFor` gives for the address, e.g. its datacenter's server name); undefined goes back to
+   * plain TCP. Open connections keep what they were dialled with.
    */
-  useTls(options: ConnectionOptions | undefined): void {
-    const { tls: _old, ...rest } = this.connOptions;
-    this.connOptions = options ? { ...rest, tls: options } : rest;
+  useTls(tlsFor: ((addr: string) => ConnectionOptions) | undefined): void {
+    this.tlsFor = tlsFor;
   }
 
   get stats(): RpcClientStats {
@@ -129,7 +130,8 @@ export class RpcClient {
     if (existing) return existing;
     const target = parseAddr(addr);
     if (!target) return new RpcError('conn', `rpc: invalid address "${addr}"`);
-    const conn = new ClientConnection(addr, target, this.connOptions, (c) => this.forget(c));
+    const options = this.tlsFor ? { ...this.connOptions, tls: this.tlsFor(addr) } : this.connOptions;
+    const conn = new ClientConnection(addr, target, options, (c) => this.forget(c));
     this.conns.set(addr, conn);
     this.dials++;
     this.startSweep();

@@ -157,16 +157,23 @@ export function outgoingRpcTlsEnabled(t: AgentTls): boolean {
 }
 
 /**
- * Options for dialling a server's RPC port over TLS in datacenter `dc` (Consul: wrapTLSClient):
- * the chain is always checked against the CA; with verify_server_hostname the certificate must
- * also name `server.<dc>.<domain>`, otherwise any name is accepted.
+ * Options for dialling a server's RPC port over TLS, per target datacenter (Consul:
+ * wrapTLSClient): the chain is always checked against the CA; with verify_server_hostname the
+ * certificate must also name `server.<dc>.<domain>`, otherwise any name is accepted. The secure
+ * context (certificate, CA, versions, suites) is built once and shared by every dial.
  */
-export function outgoingRpcTlsOptions(t: AgentTls, dc: string, domain: string): ConnectionOptions {
+export function outgoingRpcTlsDialer(t: AgentTls, domain: string): (dc: string) => ConnectionOptions {
   const p = t.internalRpc;
-  const base: ConnectionOptions = { ...common(p), rejectUnauthorized: true };
-  if (p.verifyServerHostname) {
-    const name = `server.${dc}.${domain.replace(/\.$/, '')}`;
-    return { ...base, servername: name, checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) };
-  }
-  return { ...base, checkServerIdentity: () => undefined };
+  const secureContext = createSecureContext(common(p));
+  const d = domain.replace(/\.$/, '');
+  return (dc) => {
+    if (!p.verifyServerHostname) return { secureContext, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    const name = `server.${dc}.${d}`;
+    return { secureContext, rejectUnauthorized: true, servername: name, checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) };
+  };
+}
+
+/** outgoingRpcTlsDialer for one datacenter. */
+export function outgoingRpcTlsOptions(t: AgentTls, dc: string, domain: string): ConnectionOptions {
+  return outgoingRpcTlsDialer(t, domain)(dc);
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { buildRuntime } from '../../../src/core/config/index.js';
 import { RpcClient, RpcError } from '../../../src/core/rpc/index.js';
-import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsOptions, TlsConfigError, type AgentTls } from '../../../src/core/tls/index.js';
+import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, TlsConfigError, type AgentTls } from '../../../src/core/tls/index.js';
 import { makeTestCerts, type CertPair, type TestCerts } from '../../support/tls-certs.js';
 import { CaptureLogger, startServer } from './harness.js';
 
@@ -36,10 +36,11 @@ async function tlsServer(verifyIncoming: boolean, pair: CertPair = certs.server)
   return { address: server.address, port: server.port, log };
 }
 
-async function tlsClient(pair: CertPair | undefined, rpc: Record<string, unknown> = { verify_outgoing: true }, dc = 'dc1'): Promise<RpcClient> {
+async function tlsClient(pair: CertPair | undefined, rpc: Record<string, unknown> = { verify_outgoing: true }, dcOf: (addr: string) => string = () => 'dc1'): Promise<RpcClient> {
   const t = await agentTls(pair, rpc);
   const c = new RpcClient({ timeoutMs: 5_000, connectTimeoutMs: 5_000 });
-  c.useTls(outgoingRpcTlsOptions(t, dc, 'consul'));
+  const forDc = outgoingRpcTlsDialer(t, 'consul');
+  c.useTls((addr) => forDc(dcOf(addr)));
   cleanups.push(() => c.close());
   return c;
 }
@@ -78,6 +79,10 @@ test('verify_server_hostname: the server must be server.<dc>.<domain>; without i
   await refused(strict.call(wrongDc.address, 'echo', 1));
   const right = await tlsServer(false);
   assert.equal(await strict.call(right.address, 'echo', 1), 1);
+  // A server of another datacenter is checked against its own datacenter's name.
+  const perDc = await tlsClient(certs.client, { verify_server_hostname: true }, (addr) => (addr === wrongDc.address ? 'dc2' : 'dc1'));
+  assert.equal(await perDc.call(wrongDc.address, 'echo', 3), 3);
+  assert.equal(await perDc.call(right.address, 'echo', 4), 4);
   const lax = await tlsClient(certs.client, { verify_outgoing: true });
   assert.equal(await lax.call(wrongDc.address, 'echo', 1), 1);
   // The chain is checked even without the name: a server under another CA is refused.
