@@ -91,3 +91,25 @@ test('3 servers + a client agent on mTLS survive a leader kill', { timeout: 240_
   const logs = set.slots.map((s) => s.pastOutput + (s.agent?.output ?? '')).join('\n');
   assert.equal(logs.match(/Non-TLS connection attempted with VerifyIncoming set/g)?.length, 3, 'an agent dialled without TLS');
 });
+
+test('WAN federation over mTLS: a dc1 server reaches dc2 servers whose certificates name server.dc2.consul', { timeout: 180_000 }, async () => {
+  const dc1Conf = path.join(certs.dir, 'wan-dc1.hcl');
+  writeFileSync(dc1Conf, tlsHcl(certs.server));
+  const dc1 = await TestAgent.start({ dev: false, dataDir: path.join(certs.dir, 'wan-dc1'), args: ['-node=dc1-server', '-server', '-bootstrap-expect=1', '-datacenter=dc1', `-config-file=${dc1Conf}`] });
+  cleanups.push(() => dc1.stop());
+  const dc2 = await ServerSet.create({
+    count: 1,
+    raftMultiplier: 1,
+    extraHcl: tlsHcl(certs.otherDcServer),
+    args: ['-datacenter=dc2', `-retry-join-wan=127.0.0.1:${dc1.ports.serfWan}`, '-retry-interval-wan=1s'],
+  });
+  cleanups.push(() => dc2.stopAll());
+  await dc2.startAll();
+  const dc2Leader = await dc2.waitCommonLeader(60_000);
+  assert.ok(await tryPut(dc2Leader, 'wan/tls', 'in-dc2'));
+  await eventually('a dc2 read through dc1 over TLS', async () => {
+    const res = await fetch(`${dc1.url}/v1/kv/wan/tls?raw&dc=dc2`, { signal: AbortSignal.timeout(3_000) });
+    return res.status === 200 && (await res.text()) === 'in-dc2';
+  }, 60_000, 200);
+  assert.equal(await plaintextRpc(dc2Leader.ports.server), 'closed', 'dc2 refuses plaintext RPC');
+});
