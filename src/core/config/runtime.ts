@@ -183,7 +183,14 @@ export async function loadRuntimeConfig(spec: SourceSpec): Promise<RuntimeConfig
     const fragment = await parseConfigText(`flags-${i}.hcl`, text, 'hcl');
     if (fragment) layers.push(fragment);
   }
-  return buildRuntime(mergeConfigs(layers), spec, warnings);
+  // Consul moves the deprecated TLS keys inside each source before merging (source.go Parse calls
+  // applyDeprecatedConfig), so a later file's old key beats an earlier file's new one.
+  const undeprecated = layers.map((l) => {
+    const r = applyDeprecatedTlsConfig(l);
+    warnings.push(...r.warnings);
+    return r.config;
+  });
+  return buildRuntime(mergeConfigs(undeprecated), spec, warnings);
 }
 
 const UI_BOTH_SET =

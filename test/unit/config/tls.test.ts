@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildRuntime, ConfigError, mergeConfigs, validateSource } from '../../../src/core/config/index.js';
+import { buildRuntime, ConfigError, loadRuntimeConfig, mergeConfigs, validateSource } from '../../../src/core/config/index.js';
 
 const spec = { dev: true, paths: [], flags: {} };
 
@@ -104,4 +104,20 @@ test('a tls block key wins over its deprecated key; tls blocks merge key by key 
   const m = mergeConfigs([{ tls: { defaults: { ca_file: '/a' } } }, { tls: { defaults: { cert_file: '/b' }, https: { verify_incoming: true } } }]);
   assert.deepEqual(m.tls, { defaults: { ca_file: '/a', cert_file: '/b' }, https: { verify_incoming: true } });
   assert.throws(() => buildRuntime(validateSource('f', { tls_min_version: 'tls99' }), spec), /tls\.defaults\.tls_min_version: invalid TLS version: no matching TLS version found for tls99/);
+});
+
+test('deprecated TLS keys are moved per source, before the merge, as Consul does', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'consul-ts-tlscfg-'));
+  try {
+    writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ tls: { defaults: { tls_min_version: 'TLSv1_3' } } }));
+    writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ tls_min_version: 'tls12' }));
+    const r = await loadRuntimeConfig({ dev: true, paths: [dir], flags: {} });
+    assert.equal(r.tls.https.tlsMinVersion, 'TLSv1_2', "the later file's deprecated key wins");
+    assert.equal(r.warnings.filter((w) => /tls_min_version/.test(w)).length, 2, r.warnings.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
