@@ -74,6 +74,23 @@ describe('network coordinates', { timeout: 90_000 }, () => {
     assert.match(one.stdout, /^Estimated coord-server <-> coord-client rtt: \d+\.\d{3} ms \(using LAN coordinates\)/);
   });
 
+  test('?near sorts catalog and health answers by estimated RTT, _agent meaning the agent asked', async () => {
+    for (const node of ['coord-server', 'coord-client']) {
+      const r = await api(server, 'PUT', '/v1/catalog/register', { Node: node, Address: '127.0.0.1', SkipNodeUpdate: true, Service: { ID: `near-${node}`, Service: 'near-svc', Port: 1 } });
+      assert.equal(r.status, 200, r.text);
+    }
+    const order = async (agent: TestAgent, p: string): Promise<string[]> => (await api(agent, 'GET', p)).json<{ Node: string | { Node: string } }[]>().map((e) => (typeof e.Node === 'string' ? e.Node : e.Node.Node));
+    for (const first of ['coord-server', 'coord-client']) {
+      assert.equal((await order(server, `/v1/catalog/service/near-svc?near=${first}`))[0], first);
+      assert.equal((await order(server, `/v1/health/service/near-svc?near=${first}`))[0], first);
+      assert.equal((await order(server, `/v1/catalog/nodes?near=${first}`))[0], first);
+    }
+    assert.equal((await order(client, '/v1/catalog/service/near-svc?near=_agent'))[0], 'coord-client', 'through the client agent, _agent is the client');
+    assert.equal((await order(server, '/v1/catalog/service/near-svc?near=_agent'))[0], 'coord-server');
+    const unknown = await api(server, 'GET', '/v1/catalog/service/near-svc?near=nobody');
+    assert.equal(unknown.status, 200, 'an unknown source leaves the order alone');
+  });
+
   test('consul rtt errors: no names, an unknown node, -wan names without a datacenter', async () => {
     const none = await runCli(['rtt', `-http-addr=${client.addr}`]);
     assert.equal(none.code, 1);

@@ -1,5 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import type { ExecuteResponse } from '../query/execute.js';
 import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -153,7 +154,10 @@ export class Agent implements AgentFacade {
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
-      else this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
+      else {
+        this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
+        this.dns.handler.queries = (name) => this.executeQueryForDns(name);
+      }
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
@@ -177,6 +181,17 @@ export class Agent implements AgentFacade {
 
   private wan: WanCalls | undefined;
   private coordinateSync: CoordinateSync | undefined;
+
+  /** A prepared query run for DNS through the HTTP API's own path (failover, ACLs, near this agent). */
+  private async executeQueryForDns(name: string): Promise<ExecuteResponse | undefined> {
+    if (!this.http) throw new Error('the HTTP API is disabled on this server');
+    const url = `/v1/query/${encodeURIComponent(name)}/execute?near=_agent`;
+    const r = await this.http.serveForwarded({ method: 'GET', url, headers: {}, body: new Uint8Array(0), originNode: this.config.nodeName });
+    if (r.status === 404) return undefined;
+    const text = Buffer.from(r.body).toString('utf8');
+    if (r.status !== 200) throw new Error(text);
+    return JSON.parse(text) as ExecuteResponse;
+  }
 
   /** Coordinate.Update: servers queue their own report; client agents send it to a server. */
   private async sendCoordinate(coord: Coordinate): Promise<void> {

@@ -1,4 +1,5 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
+import { nearParam, sortByNear } from '../near.js';
 import { distanceSeconds } from '../../gossip/serf/coordinate.js';
 import { HttpError } from '../../errors.js';
 import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
@@ -128,6 +129,11 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
  * servers, ours at 0, ties in name order.
  */
 export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  return { status: 200, body: datacentersByDistance(deps) };
+}
+
+/** Every known datacenter, nearest first (ours first: it is at distance 0). */
+export function datacentersByDistance(deps: ApiDeps): string[] {
   const own = deps.config.datacenter;
   const names = new Set<string>([own]);
   for (const m of deps.agent.members(true)) {
@@ -145,13 +151,13 @@ export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): P
     const ds = self ? coords.filter((c) => c.dc === dc).map((c) => distanceSeconds(self, c.coord)).sort((a, b) => a - b) : [];
     rtt.set(dc, ds.length > 0 ? (ds[ds.length >> 1] as number) : Number.POSITIVE_INFINITY);
   }
-  const sorted = [...names].sort().sort((a, b) => (rtt.get(a) as number) - (rtt.get(b) as number) || 0);
-  return { status: 200, body: sorted };
+  return [...names].sort().sort((a, b) => (rtt.get(a) as number) - (rtt.get(b) as number) || 0);
 }
 
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, listNodes(store).filter((n) => nodeMetaMatches(n, meta))));
+  const near = nearParam(ctx, deps.config.nodeName);
+  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, sortByNear(store, near, listNodes(store).filter((n) => nodeMetaMatches(n, meta)), (n) => n.Node)));
 }
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -213,12 +219,13 @@ export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
+  const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
     filterList(
       ctx,
-      (peer ? [] : serviceInstances(store, ctx.tail, tags))
-        .filter((i) => nodeMetaMatches(i.node, meta))
-        .map((i) => catalogServiceJson(i.node, i.service)),
+      sortByNear(store, near, (peer ? [] : serviceInstances(store, ctx.tail, tags)).filter((i) => nodeMetaMatches(i.node, meta)), (i) => i.node.Node).map((i) =>
+        catalogServiceJson(i.node, i.service),
+      ),
     ),
   );
 }
