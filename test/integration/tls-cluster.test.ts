@@ -90,6 +90,7 @@ test('3 servers + a client agent on mTLS survive a leader kill', { timeout: 240_
   // The only plaintext attempts any server saw are the three probes above.
   const logs = set.slots.map((s) => s.pastOutput + (s.agent?.output ?? '')).join('\n');
   assert.equal(logs.match(/Non-TLS connection attempted with VerifyIncoming set/g)?.length, 3, 'an agent dialled without TLS');
+  assert.doesNotMatch(logs + client.output, /TLS handshake failed|refusing Raft|dropping Raft/, 'a handshake or a Raft call was refused between the agents');
 });
 
 test('WAN federation over mTLS: a dc1 server reaches dc2 servers whose certificates name server.dc2.consul', { timeout: 180_000 }, async () => {
