@@ -11,8 +11,8 @@ export const RecordType = {
   ConnectCAConfig: 15,
   ConfigEntry: 20,
   /** Consul: CoordinateBatchUpdateType records one coordinate each. */
-  Coordinate: 7,
-  PreparedQuery: 6,
+  Coordinate: 6,
+  PreparedQuery: 7,
   /** Table max indexes (ours; Consul restores them through its index table). */
   Index: 200,
 } as const;
