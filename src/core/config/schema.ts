@@ -3,6 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
+import { AclSchema, DeprecatedAclKeysSchema } from './acl-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
 const section = z.record(z.string(), z.unknown());
@@ -170,7 +171,9 @@ export const FileConfigSchema = z
     telemetry: TelemetrySchema,
     tls: section,
     auto_encrypt: section,
-    acl: section,
+    acl: AclSchema,
+    // Deprecated top-level ACL keys, moved into `acl` with Consul's warnings (config/acl.ts).
+    ...DeprecatedAclKeysSchema,
     connect: section,
     autopilot: section,
     service: section,

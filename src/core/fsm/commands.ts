@@ -9,6 +9,7 @@ import type { TxnKvOp } from '../state/txn.js';
 import type { SessionInput } from '../structs/session.js';
 import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
 import type { ConfigEntryInput } from '../state/config-entries.js';
+import type { AclPolicyInput, AclRoleInput, AclTokenInput } from '../structs/acl.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -31,6 +32,17 @@ export type FsmCommand =
   /** Consul: ConfigEntryRequestType (upsert, CAS, delete). Intentions are service-intentions entries. */
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'set'; readonly entry: ConfigEntryInput; readonly casIndex?: number }
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'delete'; readonly kind: string; readonly name: string; readonly casIndex?: number }
+  /** Consul: ACLBootstrapRequestType. `resetIndex` is the acl-bootstrap-reset file's index, or 0. */
+  | { readonly t: 'acl-bootstrap'; readonly v: 1; readonly token: AclTokenInput; readonly resetIndex: number }
+  /** Consul: ACLTokenSetRequestType / ACLTokenDeleteRequestType (batches). */
+  | { readonly t: 'acl-token'; readonly v: 1; readonly op: 'set'; readonly tokens: readonly AclTokenInput[] }
+  | { readonly t: 'acl-token'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
+  /** Consul: ACLPolicySetRequestType / ACLPolicyDeleteRequestType. */
+  | { readonly t: 'acl-policy'; readonly v: 1; readonly op: 'set'; readonly policies: readonly AclPolicyInput[] }
+  | { readonly t: 'acl-policy'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
+  /** Consul: ACLRoleSetRequestType / ACLRoleDeleteRequestType. */
+  | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'set'; readonly roles: readonly AclRoleInput[] }
+  | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

@@ -21,6 +21,7 @@ import { decodeCommand, type FsmCommand } from './commands.js';
 import { caSetTxn } from '../state/connect-ca.js';
 import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries.js';
 import { decodeState, encodeState } from './snapshot.js';
+import { applyAclCommand, type AclCommand } from './acl.js';
 import type { KvsRequest } from '../structs/kv.js';
 
 export type FsmResult =
@@ -68,6 +69,11 @@ export class Fsm {
       case 'config-entry':
         if (cmd.op === 'set') return this.applyBool(index, (txn) => configEntrySetTxn(txn, cmd.entry, cmd.casIndex));
         return this.applyBool(index, (txn) => configEntryDeleteTxn(txn, cmd.kind, cmd.name, cmd.casIndex));
+      case 'acl-bootstrap':
+      case 'acl-token':
+      case 'acl-policy':
+      case 'acl-role':
+        return this.applyWrite(index, (txn) => applyAclCommand(txn, cmd as AclCommand, this.store.maxIndex('acl-token-bootstrap')));
       case 'restore':
         this.restore(cmd.state, index);
         return NONE;

@@ -11,11 +11,39 @@ import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { Session } from '../structs/session.js';
 import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
+import type { AclPolicy, AclRole, AclToken } from '../structs/acl.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries'];
+export type TableName =
+  | 'kvs'
+  | 'tombstones'
+  | 'nodes'
+  | 'services'
+  | 'checks'
+  | 'sessions'
+  | 'connect-ca-roots'
+  | 'connect-ca-config'
+  | 'config-entries'
+  | 'acl-tokens'
+  | 'acl-policies'
+  | 'acl-roles'
+  | 'acl-token-bootstrap';
+export const TABLES: readonly TableName[] = [
+  'kvs',
+  'tombstones',
+  'nodes',
+  'services',
+  'checks',
+  'sessions',
+  'connect-ca-roots',
+  'connect-ca-config',
+  'config-entries',
+  'acl-tokens',
+  'acl-policies',
+  'acl-roles',
+  'acl-token-bootstrap',
+];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -43,6 +71,16 @@ export interface Tables {
   caConfig: BTree<string, CAConfiguration>;
   /** Config entries: `${kind}\x00${name}` -> entry (state/config-entries.ts). */
   configEntries: BTree<string, ConfigEntry>;
+  /** ACL tokens by AccessorID (state/acl.ts). */
+  aclTokens: BTree<string, AclToken>;
+  /** Secondary index: SecretID -> AccessorID. */
+  aclTokenSecrets: BTree<string, string>;
+  /** ACL policies by ID, and the unique name index. */
+  aclPolicies: BTree<string, AclPolicy>;
+  aclPolicyNames: BTree<string, string>;
+  /** ACL roles by ID, and the unique name index. */
+  aclRoles: BTree<string, AclRole>;
+  aclRoleNames: BTree<string, string>;
 }
 
 export function emptyTables(): Tables {
@@ -60,6 +98,12 @@ export function emptyTables(): Tables {
     caRoots: newBTree(),
     caConfig: newBTree(),
     configEntries: newBTree(),
+    aclTokens: newBTree(),
+    aclTokenSecrets: newBTree(),
+    aclPolicies: newBTree(),
+    aclPolicyNames: newBTree(),
+    aclRoles: newBTree(),
+    aclRoleNames: newBTree(),
   };
 }
 
@@ -78,6 +122,12 @@ function cloneTables(t: Tables): Tables {
     caRoots: t.caRoots.clone(),
     caConfig: t.caConfig.clone(),
     configEntries: t.configEntries.clone(),
+    aclTokens: t.aclTokens.clone(),
+    aclTokenSecrets: t.aclTokenSecrets.clone(),
+    aclPolicies: t.aclPolicies.clone(),
+    aclPolicyNames: t.aclPolicyNames.clone(),
+    aclRoles: t.aclRoles.clone(),
+    aclRoleNames: t.aclRoleNames.clone(),
   };
 }
 
