@@ -29,6 +29,7 @@ import { ServerRouter } from './router.js';
 import { DatacenterRouter } from './wan-router.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
+import { serverTokenIdentity, setupAcl } from './acl-wiring.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -124,6 +125,9 @@ export class Agent implements AgentFacade {
     await this.startLocalState();
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
+      const acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
+      deps.acl = acl?.resolver;
+      deps.aclAgent = acl;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
@@ -168,6 +172,7 @@ export class Agent implements AgentFacade {
         return this.http.serveForwarded(req);
       },
       dns: () => this.dns?.handler,
+      aclIdentity: c.acl.enabled ? serverTokenIdentity(server, c.datacenter) : undefined,
     });
     await rpc.listen(c.bindAddr, c.ports.server);
     this.rpcServer = rpc;

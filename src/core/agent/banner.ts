@@ -24,9 +24,9 @@ export function banner(c: RuntimeConfig, nodeId: string): string {
     // Consul: config.EncryptKey != "" (the -encrypt flag or the encrypt key).
     ['Gossip Encryption', String(c.gossip.encryptKey !== undefined)],
     ['Auto-Encrypt-TLS', 'false'],
-    ['ACL Enabled', 'false'],
+    ['ACL Enabled', String(c.acl.enabled)],
     ['Reporting Enabled', 'false'],
-    ['ACL Default Policy', 'allow'],
+    ['ACL Default Policy', c.acl.defaultPolicy],
     ['HTTPS TLS', 'Verify Incoming: false, Verify Outgoing: false, Min Version: TLSv1_2'],
     ['gRPC TLS', 'Verify Incoming: false, Min Version: TLSv1_2'],
     ['Internal RPC TLS', 'Verify Incoming: false, Verify Outgoing: false (Verify Hostname: false), Min Version: TLSv1_2'],

@@ -29,6 +29,7 @@ import { lastContactMs, lastContactStat } from './last-contact.js';
 import { sessionList } from '../state/sessions.js';
 import { monotonicMs } from '../support/clock.js';
 import { ConnectCaRoutine } from './connect-ca.js';
+import { AclLeaderRoutine } from './acl-leader.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -77,6 +78,8 @@ export class Server {
   private reconcileTimer: NodeJS.Timeout | undefined;
   /** Leader: the Connect CA (root creation, signing, rotation; see connect-ca.ts). */
   readonly connectCA: ConnectCaRoutine;
+  /** Leader: the built-in ACL policy and tokens (see acl-leader.ts). */
+  private readonly aclLeader: AclLeaderRoutine;
 
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
@@ -167,6 +170,7 @@ export class Server {
       return this.apply(cmd);
     });
     this.connectCA = new ConnectCaRoutine(this, config.datacenter, this.log.named('connect.ca'));
+    this.aclLeader = new AclLeaderRoutine(this, config.acl, this.log.named('acl'));
     this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
     this.raft.onLeadershipChange((isLeader) => {
@@ -175,10 +179,12 @@ export class Server {
         this.stopReconcileLoop();
         this.tombstones.stop();
         this.connectCA.stop();
+        this.aclLeader.stop();
         return;
       }
       this.tombstones.start();
       this.connectCA.start();
+      this.aclLeader.start();
       this.log.info(`cluster leadership acquired`);
       this.armSessionTimers();
       registerSelf(this, opts.config, opts.nodeId)
