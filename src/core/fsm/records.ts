@@ -8,9 +8,9 @@ export const RecordType = {
   Session: 3,
   Tombstone: 5,
   ConnectCA: 13,
-  ACLTokenSet: 17,
-  ACLPolicySet: 19,
-  ACLRoleSet: 23,
+  ACLToken: 17,
+  ACLPolicy: 19,
+  ACLRole: 23,
   ConnectCAConfig: 15,
   ConfigEntry: 20,
   /** Table max indexes (ours; Consul restores them through its index table). */

@@ -36,9 +36,9 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const r of tables.caRoots.values()) w.write(RecordType.ConnectCA, encode(r));
   for (const e of tables.configEntries.values()) w.write(RecordType.ConfigEntry, encode(e));
   // Policies and roles before tokens, so a reader can resolve links as it goes.
-  for (const p of tables.aclPolicies.values()) w.write(RecordType.ACLPolicySet, encode(p));
-  for (const r of tables.aclRoles.values()) w.write(RecordType.ACLRoleSet, encode(r));
-  for (const t of tables.aclTokens.values()) w.write(RecordType.ACLTokenSet, encode(t));
+  for (const p of tables.aclPolicies.values()) w.write(RecordType.ACLPolicy, encode(p));
+  for (const r of tables.aclRoles.values()) w.write(RecordType.ACLRole, encode(r));
+  for (const t of tables.aclTokens.values()) w.write(RecordType.ACLToken, encode(t));
   return w.finish();
 }
 
@@ -107,19 +107,19 @@ export function decodeState(data: Uint8Array): DecodedState {
         tables.configEntries.set(`${e.Kind}\x00${e.Name}`, e);
         break;
       }
-      case RecordType.ACLPolicySet: {
+      case RecordType.ACLPolicy: {
         const p = recordShapes.aclPolicy<AclPolicy>(value);
         tables.aclPolicies.set(p.ID, p);
         tables.aclPolicyNames.set(p.Name, p.ID);
         break;
       }
-      case RecordType.ACLRoleSet: {
+      case RecordType.ACLRole: {
         const r = recordShapes.aclRole<AclRole>(value);
         tables.aclRoles.set(r.ID, r);
         tables.aclRoleNames.set(r.Name, r.ID);
         break;
       }
-      case RecordType.ACLTokenSet: {
+      case RecordType.ACLToken: {
         const t = recordShapes.aclToken<AclToken>(value);
         tables.aclTokens.set(t.AccessorID, t);
         tables.aclTokenSecrets.set(t.SecretID, t.AccessorID);

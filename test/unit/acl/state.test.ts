@@ -100,5 +100,5 @@ test('a snapshot restores tokens (with their secret index), policies, roles and 
   assert.deepEqual(aclCanBootstrap(b.store), { allowed: false, resetIndex: 3 });
   assert.equal(b.store.maxIndex('acl-tokens'), 3);
   const types = summarizeState(snap.data).map((s) => s.type);
-  for (const t of ['ACLTokenSet', 'ACLPolicySet', 'ACLRoleSet']) assert.ok(types.includes(t), `${t} in ${types.join(',')}`);
+  for (const t of ['ACLToken', 'ACLPolicy', 'ACLRole']) assert.ok(types.includes(t), `${t} in ${types.join(',')}`);
 });
