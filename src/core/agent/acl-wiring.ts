@@ -52,7 +52,7 @@ export async function setupAcl(opts: {
     datacenter: config.datacenter,
     nodeName: config.nodeName,
     tokens,
-    local: store ? { view: aclStateView(store), generation: () => store.maxIndex('acl-tokens', 'acl-policies', 'acl-roles') } : undefined,
+    local: store ? { view: aclStateView(store), generation: () => store.generation('acl-tokens', 'acl-policies', 'acl-roles') } : undefined,
     remote: store ? undefined : opts.remote,
     warn: (m) => log.warn(m),
   });

@@ -191,6 +191,8 @@ export class StateStore {
    */
   private readonly serviceIndexes = new Map<string, number>();
   private serviceIndexFloor = 0;
+  /** How many restores replaced the tables (an index alone may repeat across a restore). */
+  private restores = 0;
   /** Told, after a commit, which keys got a lock-delay (the server owns the clock). */
   private lockDelayListener: ((notes: readonly LockDelayNote[]) => void) | undefined;
 
@@ -212,6 +214,14 @@ export class StateStore {
   /** The index of the last change to service `name`: its instances, their checks, their nodes. */
   serviceIndex(name: string): number {
     return this.serviceIndexes.get(name) ?? this.serviceIndexFloor;
+  }
+
+  /**
+   * A number that changes whenever any of `tables` changes, restores included (caches derived from
+   * a table, such as compiled ACL authorizers, compare it instead of re-reading the table).
+   */
+  generation(...tables: TableName[]): number {
+    return this.restores * 2 ** 40 + this.maxIndex(...tables);
   }
 
   get latestIndex(): number {
@@ -246,6 +256,7 @@ export class StateStore {
 
   /** Replace everything (snapshot restore), then wake every blocking query. */
   restore(tables: Tables, indexes: Map<TableName, number>, index: number): void {
+    this.restores++;
     this.current = tables;
     this.indexes.clear();
     for (const [k, v] of indexes) this.indexes.set(k, v);

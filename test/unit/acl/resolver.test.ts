@@ -51,10 +51,10 @@ function setup(defaultToken = '') {
     datacenter: 'dc1',
     nodeName: 'node1',
     tokens,
-    local: { view: aclStateView(store), generation: () => store.maxIndex('acl-tokens', 'acl-policies', 'acl-roles') },
+    local: { view: aclStateView(store), generation: () => store.generation('acl-tokens', 'acl-policies', 'acl-roles') },
     now: () => now,
   });
-  return { resolver, apply, setNow: (ms: number) => (now = ms), tokens };
+  return { resolver, apply, setNow: (ms: number) => (now = ms), tokens, fsm };
 }
 
 const sync = (r: RequestAcl | Promise<RequestAcl>): RequestAcl => {
@@ -98,6 +98,16 @@ test('the hot path reuses the compiled authorizer until an ACL table changes', (
   assert.equal(after.keyRead('app/config'), true);
   apply({ t: 'acl-token', v: 1, op: 'delete', ids: ['acc-kv'] });
   refused(() => resolver.resolve('kv'), 403, 'ACL not found');
+});
+
+test('a snapshot restore replaces what the resolver serves (the cache generation counts restores)', () => {
+  const { resolver, apply, fsm } = setup();
+  const snap = fsm.snapshot();
+  assert.equal(sync(resolver.resolve('kv')).authz.keyWrite('app/x'), true);
+  apply({ t: 'acl-token', v: 1, op: 'delete', ids: ['acc-kv'] });
+  refused(() => resolver.resolve('kv'), 403, 'ACL not found');
+  fsm.restore(snap.data, snap.index + 100);
+  assert.equal(sync(resolver.resolve('kv')).accessorId, 'acc-kv', 'the restored token resolves again');
 });
 
 test('an expired token is refused as not found', () => {
@@ -151,4 +161,13 @@ test('client agents: a server answer is cached for token_ttl; with no server, ex
   assert.equal((await r.resolve('never-seen')).authz.keyWrite('zzz'), true, 'nothing cached: the default policy (allow)');
   const denying = mk('deny');
   assert.equal((await denying.resolve('s')).authz.keyRead('a'), false, 'down_policy deny');
+});
+
+test('the store generation moves on a restore even when the ACL tables index comes back equal', () => {
+  const { fsm } = setup();
+  const snap = fsm.snapshot();
+  const before = fsm.store.generation('acl-tokens', 'acl-policies', 'acl-roles');
+  fsm.restore(snap.data, snap.index);
+  assert.equal(fsm.store.maxIndex('acl-tokens', 'acl-policies', 'acl-roles'), before % 2 ** 40);
+  assert.notEqual(fsm.store.generation('acl-tokens', 'acl-policies', 'acl-roles'), before);
 });
