@@ -10,6 +10,7 @@ import type { SessionInput } from '../structs/session.js';
 import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
 import type { ConfigEntryInput } from '../state/config-entries.js';
 import type { AclPolicyInput, AclRoleInput, AclTokenInput } from '../structs/acl.js';
+import type { CoordinateEntry } from '../state/coordinates.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -43,6 +44,8 @@ export type FsmCommand =
   /** Consul: ACLRoleSetRequestType / ACLRoleDeleteRequestType. */
   | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'set'; readonly roles: readonly AclRoleInput[] }
   | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
+  /** Consul: CoordinateBatchUpdateType. Updates for nodes the catalog lacks are dropped. */
+  | { readonly t: 'coordinates'; readonly v: 1; readonly updates: readonly CoordinateEntry[] }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

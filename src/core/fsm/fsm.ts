@@ -20,6 +20,7 @@ import { CatalogError, deregisterTxn, ensureRegistrationTxn } from '../state/cat
 import { decodeCommand, type FsmCommand } from './commands.js';
 import { caSetTxn } from '../state/connect-ca.js';
 import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries.js';
+import { coordinateBatchUpdateTxn } from '../state/coordinates.js';
 import { decodeState, encodeState } from './snapshot.js';
 import { applyAclCommand, type AclCommand } from './acl.js';
 import type { KvsRequest } from '../structs/kv.js';
@@ -74,6 +75,8 @@ export class Fsm {
       case 'acl-policy':
       case 'acl-role':
         return this.applyWrite(index, (txn) => applyAclCommand(txn, cmd as AclCommand, this.store.maxIndex('acl-token-bootstrap')));
+      case 'coordinates':
+        return this.applyWrite(index, (txn) => void coordinateBatchUpdateTxn(txn, cmd.updates));
       case 'restore':
         this.restore(cmd.state, index);
         return NONE;

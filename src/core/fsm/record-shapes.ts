@@ -104,6 +104,9 @@ const ACL_TOKEN: Shape = {
 const ACL_POLICY: Shape = { ID: isString, Name: isString, Description: isString, Rules: isString, Datacenters: orNull(isStringList), Hash: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const ACL_ROLE: Shape = { ID: isString, Name: isString, Description: isString, Policies: isLinks, ServiceIdentities: isObjectList, NodeIdentities: isObjectList, Hash: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const CONFIG_ENTRY: Shape = { Kind: isString, Name: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
+const isCoord: Check = (v) =>
+  isObject(v) && Array.isArray(v.Vec) && v.Vec.every(isNumber) && isNumber(v.Error) && isNumber(v.Adjustment) && isNumber(v.Height);
+const COORDINATE: Shape = { Node: isString, Segment: isString, Coord: isCoord };
 
 function conform<T>(what: string, v: unknown, shape: Shape): T {
   if (!isObject(v)) throw new RecordFormatError(`${what} record is not a map`);
@@ -126,6 +129,7 @@ export const recordShapes = {
   aclToken: <T>(v: unknown): T => conform<T>('ACL token', v, ACL_TOKEN),
   aclPolicy: <T>(v: unknown): T => conform<T>('ACL policy', v, ACL_POLICY),
   aclRole: <T>(v: unknown): T => conform<T>('ACL role', v, ACL_ROLE),
+  coordinate: <T>(v: unknown): T => conform<T>('coordinate', v, COORDINATE),
   /** The register record's envelope: which kind, and the node name of a service. */
   register(v: unknown): { kind: 'node' | 'service' | 'check'; body: Record<string, unknown> } {
     if (!isObject(v)) throw new RecordFormatError('register record is not a map');

@@ -1,4 +1,5 @@
 // FSM snapshot: the state store as state.bin records, and back (Consul: agent/consul/fsm/snapshot*.go).
+import type { CoordinateEntry } from '../state/coordinates.js';
 import { decode, Encoder } from '@msgpack/msgpack';
 import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
 import type { DirEntry } from '../structs/kv.js';
@@ -39,6 +40,7 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const p of tables.aclPolicies.values()) w.write(RecordType.ACLPolicy, encode(p));
   for (const r of tables.aclRoles.values()) w.write(RecordType.ACLRole, encode(r));
   for (const t of tables.aclTokens.values()) w.write(RecordType.ACLToken, encode(t));
+  for (const c of tables.coordinates.values()) w.write(RecordType.Coordinate, encode(c));
   return w.finish();
 }
 
@@ -123,6 +125,11 @@ export function decodeState(data: Uint8Array): DecodedState {
         const t = recordShapes.aclToken<AclToken>(value);
         tables.aclTokens.set(t.AccessorID, t);
         tables.aclTokenSecrets.set(t.SecretID, t.AccessorID);
+        break;
+      }
+      case RecordType.Coordinate: {
+        const c = recordShapes.coordinate<CoordinateEntry>(value);
+        tables.coordinates.set(`${c.Node}\x00${c.Segment}`, c);
         break;
       }
       default:

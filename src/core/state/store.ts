@@ -6,6 +6,7 @@
 // - Writes go through a WriteTxn: it works on O(1) copy-on-write clones of the tables, so a failing
 //   transaction (e.g. /v1/txn rolled back) is simply dropped and readers never see half a write.
 // - Table indexes only grow, except through restore() (a snapshot restore may move them back).
+import type { CoordinateEntry } from './coordinates.js';
 import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
@@ -25,6 +26,7 @@ export type TableName =
   | 'connect-ca-roots'
   | 'connect-ca-config'
   | 'config-entries'
+  | 'coordinates'
   | 'acl-tokens'
   | 'acl-policies'
   | 'acl-roles'
@@ -39,6 +41,7 @@ export const TABLES: readonly TableName[] = [
   'connect-ca-roots',
   'connect-ca-config',
   'config-entries',
+  'coordinates',
   'acl-tokens',
   'acl-policies',
   'acl-roles',
@@ -81,6 +84,8 @@ export interface Tables {
   /** ACL roles by ID, and the unique name index. */
   aclRoles: BTree<string, AclRole>;
   aclRoleNames: BTree<string, string>;
+  /** Network coordinates: `${node}\x00${segment}` -> entry (state/coordinates.ts). */
+  coordinates: BTree<string, CoordinateEntry>;
 }
 
 export function emptyTables(): Tables {
@@ -104,6 +109,7 @@ export function emptyTables(): Tables {
     aclPolicyNames: newBTree(),
     aclRoles: newBTree(),
     aclRoleNames: newBTree(),
+    coordinates: newBTree(),
   };
 }
 
@@ -128,6 +134,7 @@ function cloneTables(t: Tables): Tables {
     aclPolicyNames: t.aclPolicyNames.clone(),
     aclRoles: t.aclRoles.clone(),
     aclRoleNames: t.aclRoleNames.clone(),
+    coordinates: t.coordinates.clone(),
   };
 }
 
