@@ -51,6 +51,13 @@ interface RemoteEntry {
 
 const MAX_CACHED = 50_000;
 
+/**
+ * The anonymous token before the leader has stored it (a new cluster, or a follower that has not
+ * caught up): Consul synthesizes it "for early use" so tokenless requests get the default policy
+ * instead of "ACL not found".
+ */
+export const ANONYMOUS_IDENTITY: TokenIdentity = Object.freeze({ accessorId: ANONYMOUS_TOKEN_ID, expiresAtMs: undefined, management: false, sources: [] });
+
 function constantTimeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
@@ -102,11 +109,13 @@ export class TokenResolver implements AclResolver {
     let entry = this.localCache.get(secret);
     if (!entry || entry.generation !== generation) {
       const token = local.view.tokenBySecret(secret);
-      if (!token) {
+      let identity: TokenIdentity;
+      if (token) identity = identityOfToken(local.view, token, this.o.datacenter);
+      else if (secret === ANONYMOUS_SECRET) identity = ANONYMOUS_IDENTITY;
+      else {
         this.localCache.delete(secret);
         throw aclNotFound();
       }
-      const identity = identityOfToken(local.view, token, this.o.datacenter);
       if (this.localCache.size >= MAX_CACHED) this.localCache.clear();
       entry = { generation, identity, authz: this.compiler.compile(identity) };
       this.localCache.set(secret, entry);

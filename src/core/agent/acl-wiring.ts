@@ -4,7 +4,7 @@
 // side of that RPC.
 import { AgentTokens } from '../acl/agent-tokens.js';
 import { identityOfToken, type AclStateView, type TokenIdentity } from '../acl/identity.js';
-import { TokenResolver } from '../acl/resolver.js';
+import { ANONYMOUS_IDENTITY, ANONYMOUS_SECRET, TokenResolver } from '../acl/resolver.js';
 import type { RuntimeConfig } from '../config/index.js';
 import type { AclAgent } from '../http/deps.js';
 import type { Server } from '../server/index.js';
@@ -26,6 +26,7 @@ export function serverTokenIdentity(server: Server, datacenter: string): (secret
   const view = aclStateView(server.store);
   return (secret) => {
     const token = view.tokenBySecret(secret);
+    if (!token && secret === ANONYMOUS_SECRET) return ANONYMOUS_IDENTITY;
     if (!token || tokenIsExpired(token, Date.now())) return null;
     return identityOfToken(view, token, datacenter);
   };

@@ -77,6 +77,14 @@ test('no token: the agent default token, else anonymous; unknown secret: 403 ACL
   assert.equal(sync(withDefault.resolve(undefined)).accessorId, 'acc-kv');
 });
 
+test('the anonymous token resolves before the leader has stored it (Consul synthesizes it for early use)', () => {
+  const { resolver, apply } = setup();
+  apply({ t: 'acl-token', v: 1, op: 'delete', ids: ['00000000-0000-0000-0000-000000000002'] });
+  const anon = sync(resolver.resolve(undefined));
+  assert.equal(anon.accessorId, '00000000-0000-0000-0000-000000000002');
+  assert.equal(anon.authz.keyRead('x'), false);
+});
+
 test('policies compile with the default policy behind them; policies of other datacenters do not apply; management is MANAGE_ALL', () => {
   const { resolver } = setup();
   const kv = sync(resolver.resolve('kv'));
