@@ -16,6 +16,8 @@ const dataDir = path.join(dir.path, 'data');
 const configFile = path.join(dir.path, 'acl.hcl');
 let ports: AgentPorts;
 let agent: TestAgent | undefined;
+/** A token made with ExpirationTTL 1m at the start; the last test checks it is refused once expired. */
+let expiring: { AccessorID: string; SecretID: string; ExpirationTime: string } | undefined;
 
 interface Res {
   status: number;
@@ -64,6 +66,11 @@ raft_snapshot_interval = "1s"
   );
   agent = await startServer();
   await waitForAcls();
+  const short = await call('PUT', '/v1/acl/token', MGMT, { Description: 'short', ExpirationTTL: '30s' });
+  assert.deepEqual([short.status, short.text], [500, 'ExpirationTime cannot be less than 1m0s in the future (was 30s)']);
+  const r = await call('PUT', '/v1/acl/token', MGMT, { Description: 'expires', ExpirationTTL: '1m' });
+  assert.equal(r.status, 200, r.text);
+  expiring = r.json();
 });
 
 after(async () => {
@@ -193,7 +200,9 @@ test('agent tokens: names and texts, persisted, and a restart keeps tokens and t
 
   // Enough writes to pass raft_snapshot_threshold, so the restart reads a snapshot and the log after it.
   for (let i = 0; i < 10; i++) assert.equal((await call('PUT', '/v1/acl/policy', MGMT, { Name: `p${i}`, Rules: '' })).status, 200);
-  const before = (await call('GET', '/v1/acl/tokens', MGMT)).json<unknown[]>();
+  // The 1m token may expire during the restart on a slow machine: compare the others.
+  const durable = (list: { AccessorID: string }[]): { AccessorID: string }[] => list.filter((t) => t.AccessorID !== expiring?.AccessorID);
+  const before = durable((await call('GET', '/v1/acl/tokens', MGMT)).json());
   const snapshots = path.join(dataDir, 'raft', 'snapshots');
   const deadline = Date.now() + 15_000;
   while (!existsSync(snapshots) || readdirSync(snapshots).length === 0) {
@@ -203,7 +212,7 @@ test('agent tokens: names and texts, persisted, and a restart keeps tokens and t
   await agent?.stop();
   agent = await startServer();
   await waitForAcls();
-  const afterList = (await call('GET', '/v1/acl/tokens', MGMT)).json<unknown[]>();
+  const afterList = durable((await call('GET', '/v1/acl/tokens', MGMT)).json());
   assert.deepEqual(afterList, before, 'tokens survive the restart unchanged');
   assert.equal((await call('GET', '/v1/acl/token/self')).json().AccessorID, dflt.AccessorID, 'the persisted default token is loaded at start');
   assert.equal((await call('GET', '/v1/acl/policies', MGMT)).json<unknown[]>().length, 12);
@@ -229,4 +238,18 @@ test('deprecated top-level ACL keys: consul validate warns in Consul words and a
   }
   const anon = await fetch(`${legacy.url}/v1/acl/tokens`);
   assert.equal(anon.headers.get('x-consul-default-acl-policy'), 'deny');
+});
+
+test('an expired token is refused as ACL not found and leaves the token list', async () => {
+  const tok = expiring as NonNullable<typeof expiring>;
+  assert.equal(Date.parse(tok.ExpirationTime) - Date.now() <= 60_000, true);
+  // Wait (bounded) for the expiry Consul computed from ExpirationTTL 1m.
+  const wait = Date.parse(tok.ExpirationTime) - Date.now() + 500;
+  if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 65_000)));
+  const self = await call('GET', '/v1/acl/token/self', tok.SecretID);
+  assert.deepEqual([self.status, self.text], [403, 'ACL not found']);
+  const read = await call('GET', `/v1/acl/token/${tok.AccessorID}`, MGMT);
+  assert.deepEqual([read.status, read.text], [403, 'ACL not found']);
+  const list = (await call('GET', '/v1/acl/tokens', MGMT)).json<{ AccessorID: string }[]>();
+  assert.equal(list.some((t) => t.AccessorID === tok.AccessorID), false);
 });
