@@ -87,6 +87,8 @@ test('ACLs off: /v1/acl/* and /v1/agent/token/* answer 401 ACL support disabled'
     ['GET', '/v1/acl/policies'],
     ['GET', '/v1/acl/token/self'],
     ['PUT', '/v1/agent/token/default'],
+    ['GET', '/v1/acl/replication'],
+    ['GET', '/v1/acl/auth-methods'],
   ] as const) {
     const res = await fetch(`${off.url}${p}`, { method, body: method === 'PUT' ? '{}' : undefined });
     assert.equal(res.status, 401, `${method} ${p}`);
@@ -107,6 +109,9 @@ test('built-ins: global-management policy, anonymous token, initial management t
   const gm = await call('GET', '/v1/acl/policy/00000000-0000-0000-0000-000000000001', MGMT);
   assert.equal(gm.json().Name, 'global-management');
   assert.match(String(gm.json().Rules), /acl = "write"/);
+  const repl = await call('GET', '/v1/acl/replication');
+  assert.deepEqual([repl.status, repl.json().Enabled, repl.json().LastSuccess], [200, false, '0001-01-01T00:00:00Z']);
+  assert.equal((await call('GET', '/v1/acl/binding-rules', MGMT)).text.trim(), '[]');
   const del = await call('DELETE', '/v1/acl/policy/00000000-0000-0000-0000-000000000001', MGMT);
   assert.deepEqual([del.status, del.text], [500, 'Delete operation not permitted on the builtin global-management policy']);
 });

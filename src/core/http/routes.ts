@@ -66,6 +66,7 @@ import {
   aclRoleListHandler,
 } from './handlers/acl-policies.js';
 import { agentTokenSet } from './handlers/agent-token.js';
+import { aclEmptyList, aclReplication } from './handlers/acl-misc.js';
 
 import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
 
@@ -189,6 +190,9 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/acl/role/', methods: { GET: aclRoleCrud, PUT: aclRoleCrud, DELETE: aclRoleCrud } },
   { path: '/v1/acl/role/name/', methods: { GET: aclRoleByName } },
   { path: '/v1/acl/roles', methods: { GET: aclRoleListHandler } },
+  { path: '/v1/acl/replication', methods: { GET: aclReplication } },
+  { path: '/v1/acl/auth-methods', methods: { GET: aclEmptyList } },
+  { path: '/v1/acl/binding-rules', methods: { GET: aclEmptyList } },
   { path: '/v1/agent/token/', methods: { PUT: agentTokenSet } },
   { path: '/v1/config/', methods: { GET: configGet, DELETE: configDelete } },
 ];
