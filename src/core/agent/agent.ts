@@ -31,6 +31,7 @@ import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
 import { serverTokenIdentity, setupAcl } from './acl-wiring.js';
+import type { AclAgent } from '../http/deps.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -39,6 +40,8 @@ import { countSerfMemberEvent } from '../telemetry/index.js';
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
+  /** ACLs on: the token resolver and this agent's own tokens (agent/acl-wiring.ts), e.g. for DNS. */
+  acl: AclAgent | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
@@ -124,11 +127,11 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
+    this.acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
-      const acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
-      deps.acl = acl?.resolver;
-      deps.aclAgent = acl;
+      deps.acl = this.acl?.resolver;
+      deps.aclAgent = this.acl;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
