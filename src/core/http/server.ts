@@ -211,10 +211,11 @@ export class HttpApi {
   /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
   private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
     const headers = forwardedHeaders(req.headers);
-    // ACLs on: a request without a token stands for this agent's default token, which the
-    // server does not know, so it travels with the call (Consul sets args.Token to it the same way).
-    const dflt = this.deps.aclAgent?.tokens.get('default');
-    if (dflt && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
+    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
+    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
+    // on the agent that took the request).
+    const acl = this.deps.aclAgent;
+    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
     const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     const timeout = forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs);
     const viaLeader = this.deps.agent.server !== undefined ? this.deps.leaderForwarder : undefined;
@@ -227,10 +228,11 @@ export class HttpApi {
   /** Server: a call for another datacenter goes to one of its servers, its answer relayed as is. */
   private forwardToDc(req: IncomingMessage, res: ServerResponse, dc: string, url: string, method: string, body: Buffer): void {
     const headers = forwardedHeaders(req.headers);
-    // ACLs on: a request without a token stands for this agent's default token, which the
-    // server does not know, so it travels with the call (Consul sets args.Token to it the same way).
-    const dflt = this.deps.aclAgent?.tokens.get('default');
-    if (dflt && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
+    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
+    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
+    // on the agent that took the request).
+    const acl = this.deps.aclAgent;
+    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
     const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     this.relay(res, this.sendToDc(dc, fwd));
   }
