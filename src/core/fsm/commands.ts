@@ -11,6 +11,7 @@ import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
 import type { ConfigEntryInput } from '../state/config-entries.js';
 import type { AclPolicyInput, AclRoleInput, AclTokenInput } from '../structs/acl.js';
 import type { CoordinateEntry } from '../state/coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -46,6 +47,9 @@ export type FsmCommand =
   | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
   /** Consul: CoordinateBatchUpdateType. Updates for nodes the catalog lacks are dropped. */
   | { readonly t: 'coordinates'; readonly v: 1; readonly updates: readonly CoordinateEntry[] }
+  /** Consul: PreparedQueryRequestType. The leader generates the ID before proposing a create. */
+  | { readonly t: 'prepared-query'; readonly v: 1; readonly op: 'set'; readonly query: PreparedQuery }
+  | { readonly t: 'prepared-query'; readonly v: 1; readonly op: 'delete'; readonly id: string }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

@@ -21,6 +21,7 @@ import { decodeCommand, type FsmCommand } from './commands.js';
 import { caSetTxn } from '../state/connect-ca.js';
 import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries.js';
 import { coordinateBatchUpdateTxn } from '../state/coordinates.js';
+import { preparedQueryDeleteTxn, preparedQuerySetTxn } from '../state/prepared-queries.js';
 import { decodeState, encodeState } from './snapshot.js';
 import { applyAclCommand, type AclCommand } from './acl.js';
 import type { KvsRequest } from '../structs/kv.js';
@@ -75,6 +76,9 @@ export class Fsm {
       case 'acl-policy':
       case 'acl-role':
         return this.applyWrite(index, (txn) => applyAclCommand(txn, cmd as AclCommand, this.store.maxIndex('acl-token-bootstrap')));
+      case 'prepared-query':
+        if (cmd.op === 'set') return this.applyWrite(index, (txn) => preparedQuerySetTxn(txn, cmd.query));
+        return this.applyWrite(index, (txn) => preparedQueryDeleteTxn(txn, cmd.id));
       case 'coordinates':
         return this.applyWrite(index, (txn) => void coordinateBatchUpdateTxn(txn, cmd.updates));
       case 'restore':

@@ -107,6 +107,7 @@ const CONFIG_ENTRY: Shape = { Kind: isString, Name: isString, CreateIndex: isInd
 const isCoord: Check = (v) =>
   isObject(v) && Array.isArray(v.Vec) && v.Vec.every(isNumber) && isNumber(v.Error) && isNumber(v.Adjustment) && isNumber(v.Height);
 const COORDINATE: Shape = { Node: isString, Segment: isString, Coord: isCoord };
+const PREPARED_QUERY: Shape = { ID: isString, Name: isString, Session: isString, Token: isString, Template: isObject, Service: (v) => isObject(v) && isString(v.Service), DNS: isObject, CreateIndex: isIndex, ModifyIndex: isIndex };
 
 function conform<T>(what: string, v: unknown, shape: Shape): T {
   if (!isObject(v)) throw new RecordFormatError(`${what} record is not a map`);
@@ -130,6 +131,7 @@ export const recordShapes = {
   aclPolicy: <T>(v: unknown): T => conform<T>('ACL policy', v, ACL_POLICY),
   aclRole: <T>(v: unknown): T => conform<T>('ACL role', v, ACL_ROLE),
   coordinate: <T>(v: unknown): T => conform<T>('coordinate', v, COORDINATE),
+  preparedQuery: <T>(v: unknown): T => conform<T>('prepared query', v, PREPARED_QUERY),
   /** The register record's envelope: which kind, and the node name of a service. */
   register(v: unknown): { kind: 'node' | 'service' | 'check'; body: Record<string, unknown> } {
     if (!isObject(v)) throw new RecordFormatError('register record is not a map');

@@ -1,5 +1,6 @@
 // FSM snapshot: the state store as state.bin records, and back (Consul: agent/consul/fsm/snapshot*.go).
 import type { CoordinateEntry } from '../state/coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 import { decode, Encoder } from '@msgpack/msgpack';
 import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
 import type { DirEntry } from '../structs/kv.js';
@@ -41,6 +42,7 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const r of tables.aclRoles.values()) w.write(RecordType.ACLRole, encode(r));
   for (const t of tables.aclTokens.values()) w.write(RecordType.ACLToken, encode(t));
   for (const c of tables.coordinates.values()) w.write(RecordType.Coordinate, encode(c));
+  for (const q of tables.preparedQueries.values()) w.write(RecordType.PreparedQuery, encode(q));
   return w.finish();
 }
 
@@ -125,6 +127,11 @@ export function decodeState(data: Uint8Array): DecodedState {
         const t = recordShapes.aclToken<AclToken>(value);
         tables.aclTokens.set(t.AccessorID, t);
         tables.aclTokenSecrets.set(t.SecretID, t.AccessorID);
+        break;
+      }
+      case RecordType.PreparedQuery: {
+        const q = recordShapes.preparedQuery<PreparedQuery>(value);
+        tables.preparedQueries.set(q.ID, q);
         break;
       }
       case RecordType.Coordinate: {

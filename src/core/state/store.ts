@@ -7,6 +7,7 @@
 //   transaction (e.g. /v1/txn rolled back) is simply dropped and readers never see half a write.
 // - Table indexes only grow, except through restore() (a snapshot restore may move them back).
 import type { CoordinateEntry } from './coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
@@ -27,6 +28,7 @@ export type TableName =
   | 'connect-ca-config'
   | 'config-entries'
   | 'coordinates'
+  | 'prepared-queries'
   | 'acl-tokens'
   | 'acl-policies'
   | 'acl-roles'
@@ -42,6 +44,7 @@ export const TABLES: readonly TableName[] = [
   'connect-ca-config',
   'config-entries',
   'coordinates',
+  'prepared-queries',
   'acl-tokens',
   'acl-policies',
   'acl-roles',
@@ -86,6 +89,8 @@ export interface Tables {
   aclRoleNames: BTree<string, string>;
   /** Network coordinates: `${node}\x00${segment}` -> entry (state/coordinates.ts). */
   coordinates: BTree<string, CoordinateEntry>;
+  /** Prepared queries by ID (state/prepared-queries.ts). */
+  preparedQueries: BTree<string, PreparedQuery>;
 }
 
 export function emptyTables(): Tables {
@@ -110,6 +115,7 @@ export function emptyTables(): Tables {
     aclRoles: newBTree(),
     aclRoleNames: newBTree(),
     coordinates: newBTree(),
+    preparedQueries: newBTree(),
   };
 }
 
@@ -135,6 +141,7 @@ function cloneTables(t: Tables): Tables {
     aclRoles: t.aclRoles.clone(),
     aclRoleNames: t.aclRoleNames.clone(),
     coordinates: t.coordinates.clone(),
+    preparedQueries: t.preparedQueries.clone(),
   };
 }
 
