@@ -324,7 +324,7 @@ export class Agent implements AgentFacade {
         BuildDate: BUILD_DATE,
       },
       DebugConfig: {
-        ACLsEnabled: false,
+        ACLsEnabled: c.acl.enabled,
         EnableDebug: false,
         Datacenter: c.datacenter,
         NodeName: c.nodeName,
