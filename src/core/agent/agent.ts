@@ -31,6 +31,8 @@ import { DatacenterRouter } from './wan-router.js';
 import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
+import { serverTokenIdentity, setupAcl } from './acl-wiring.js';
+import type { AclAgent } from '../http/deps.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -44,6 +46,8 @@ const WAN_NEEDS_SERVER = 'Must be a server to join WAN cluster';
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
+  /** ACLs on: the token resolver and this agent's own tokens (agent/acl-wiring.ts), e.g. for DNS. */
+  acl: AclAgent | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
@@ -136,8 +140,11 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
+    this.acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
     if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
+      deps.acl = this.acl?.resolver;
+      deps.aclAgent = this.acl;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
@@ -221,6 +228,7 @@ export class Agent implements AgentFacade {
         return this.http.serveForwarded(req);
       },
       dns: () => this.dns?.handler,
+      aclIdentity: c.acl.enabled ? serverTokenIdentity(server, c.datacenter) : undefined,
     });
     await rpc.listen(c.bindAddr, c.ports.server);
     this.rpcServer = rpc;
@@ -316,7 +324,7 @@ export class Agent implements AgentFacade {
         BuildDate: BUILD_DATE,
       },
       DebugConfig: {
-        ACLsEnabled: false,
+        ACLsEnabled: c.acl.enabled,
         EnableDebug: false,
         Datacenter: c.datacenter,
         NodeName: c.nodeName,

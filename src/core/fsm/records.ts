@@ -8,6 +8,9 @@ export const RecordType = {
   Session: 3,
   Tombstone: 5,
   ConnectCA: 13,
+  ACLToken: 17,
+  ACLPolicy: 19,
+  ACLRole: 23,
   ConnectCAConfig: 15,
   ConfigEntry: 20,
   /** Consul: CoordinateBatchUpdateType records one coordinate each. */
