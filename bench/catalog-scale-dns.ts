@@ -1,7 +1,10 @@
 // DNS load and the nsd anchor for bench/catalog-scale.ts. Load is Debian's dnsperf (as
 // ../shared/bench/dns does); the anchor is nsd serving the same records as ours from a zone file,
 // configured from ../shared/bench/dns/nsd.conf (paths and port rewritten for a scratch dir and a
-// free port, so that other runs of the shared setup are not disturbed). Figures only.
+// free port, so that other runs of the shared setup are not disturbed). A second anchor is the Node
+// floor: a bare node:dgram responder (like ../shared/bench/dns-stub.js) that sends our agent's own
+// answer bytes back with the query's ID, so it shows what Node's UDP path alone costs per answer of
+// that size. Figures only.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -129,4 +132,45 @@ export async function startNsd(root: string, dir: string, port: number, zone: st
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
   return { stop };
+}
+
+/** One EDNS (4096) question to 127.0.0.1:port; the raw answer. */
+export async function askOnce(port: number, qname: string, qtype: 'A' | 'SRV'): Promise<Buffer> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no answer to ${qname} ${qtype} on 127.0.0.1:${port}`)), 5_000);
+      sock.once('message', (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+      const opt = { type: 'OPT', name: '.', udpPayloadSize: 4096, flags: 0, options: [] } as never;
+      sock.send(dnsPacket.encode({ type: 'query', id: 7, flags: 0, questions: [{ type: qtype, name: qname }], additionals: [opt] }), port, '127.0.0.1');
+    });
+  } finally {
+    sock.close();
+  }
+}
+
+const FLOOR_SERVER = `
+const answers = new Map(Object.entries(JSON.parse(process.argv[2])).map(([t, b]) => [Number(t), Buffer.from(b, 'base64')]));
+const sock = require('dgram').createSocket('udp4');
+sock.on('message', (msg, rinfo) => {
+  let o = 12;
+  while (o < msg.length && msg[o] !== 0) o += msg[o] + 1;
+  const base = answers.get(msg.readUInt16BE(o + 1));
+  if (!base) return;
+  const out = Buffer.from(base);
+  msg.copy(out, 0, 0, 2);
+  sock.send(out, rinfo.port, rinfo.address);
+});
+sock.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
+`;
+
+/** The Node floor: answers each question of a type with `answers[type]` (its ID patched in). */
+export async function startDnsFloor(port: number, answers: Record<number, Buffer>): Promise<{ stop: () => void }> {
+  const arg = JSON.stringify(Object.fromEntries(Object.entries(answers).map(([t, b]) => [t, b.toString('base64')])));
+  const proc = spawn(process.execPath, ['-e', FLOOR_SERVER, String(port), arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => proc.stdout?.once('data', () => resolve()));
+  return { stop: () => void proc.kill('SIGKILL') };
 }

@@ -11,7 +11,7 @@
 //     catalog/services answer grows with the catalog, so a bare node:http server sending the same
 //     bytes under the same load is its anchor;
 //   - DNS web.service.consul A and SRV (50 instances, EDNS) with dnsperf, and nsd serving the same
-//     records (bench/catalog-scale-dns.ts);
+//     records, and a bare Node UDP responder sending our answer bytes (bench/catalog-scale-dns.ts);
 //   - anti-entropy: each sync's p50/p99 at the steady rate, and one full pass in which every node
 //     of the big catalog syncs once (16 agents at a time);
 //   - registration rate and both servers' RSS.
@@ -30,7 +30,7 @@ import { Pool } from 'undici';
 import { ROOT, TestAgent } from '../test/support/test-agent.js';
 import { freePort } from '../test/support/free-port.js';
 import { AgentFleet, type LocalNode } from './catalog-scale-ae.js';
-import { dnsperf, hasDnsTools, startNsd, zoneFor, type DnsLoad } from './catalog-scale-dns.js';
+import { askOnce, dnsperf, hasDnsTools, startDnsFloor, startNsd, zoneFor, type DnsLoad } from './catalog-scale-dns.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const NODES = Math.max(50, Number(arg('nodes', '5000')));
@@ -230,7 +230,12 @@ function median(key: string): Sample | undefined {
   return list[Math.floor(list.length / 2)];
 }
 
-async function round(sides: readonly Side[], bytes: Map<string, number>, nsdPort: number | undefined, barePort: number, dir: string): Promise<void> {
+interface DnsAnchors {
+  nsd: number;
+  floor: number;
+}
+
+async function round(sides: readonly Side[], bytes: Map<string, number>, dnsPorts: DnsAnchors | undefined, barePort: number, dir: string): Promise<void> {
   const http = async (fig: string, reqPath: string): Promise<void> => {
     for (const s of sides) {
       const r = await readLoad(s.agent.url, reqPath, dir);
@@ -241,9 +246,9 @@ async function round(sides: readonly Side[], bytes: Map<string, number>, nsdPort
   await http('services', SERVICES);
   const bare = await readLoad(`http://127.0.0.1:${barePort}`, SERVICES, dir);
   keep('services/bare', { rate: bare.rps, p99: bare.p99, bytes: bytes.get('services/big') ?? 0 });
-  if (nsdPort === undefined) return;
+  if (dnsPorts === undefined) return;
   for (const qtype of ['A', 'SRV']) {
-    for (const [name, port] of [...sides.map((s) => [s.name, s.agent.ports.dns] as const), ['nsd', nsdPort] as const]) {
+    for (const [name, port] of [...sides.map((s) => [s.name, s.agent.ports.dns] as const), ['nsd', dnsPorts.nsd] as const, ['floor', dnsPorts.floor] as const]) {
       const d = await dnsperf(port, QNAME, qtype, SECONDS, dir);
       keep(`dns${qtype}/${name}`, { rate: d.qps, p99: NaN, bytes: d.responseBytes });
     }
@@ -273,9 +278,10 @@ function report(x: Extra): void {
   rows.push([`${SERVICES} reads/s`, `${f0(ss.rate)} (${f0(ss.bytes)} B)`, `${f0(sb.rate)} (${f0(sb.bytes)} B)`, ratio(ss.rate, sb.rate), `bare Node sending the same ${f0(sb.bytes)} B: ${f0(bare.rate)}/s, ours ${ratio(sb.rate, bare.rate)}`]);
   rows.push(['  p99 ms', f1(ss.p99), f1(sb.p99), ratio(sb.p99, ss.p99), `bare Node p99 ${f1(bare.p99)} ms`]);
   for (const [qtype, what] of [['A', '50 A'], ['SRV', '50 SRV + 50 A']]) {
-    const [a, b, nsd] = [m(`dns${qtype}/small`), m(`dns${qtype}/big`), m(`dns${qtype}/nsd`)];
+    const [a, b, nsd, floor] = [m(`dns${qtype}/small`), m(`dns${qtype}/big`), m(`dns${qtype}/nsd`), m(`dns${qtype}/floor`)];
     if (!Number.isFinite(nsd.rate)) continue;
     rows.push([`DNS ${QNAME} ${qtype} q/s (EDNS, ${what})`, `${f0(a.rate)} (${f0(a.bytes)} B)`, `${f0(b.rate)} (${f0(b.bytes)} B)`, ratio(a.rate, b.rate), `nsd ${f0(nsd.rate)} q/s (${f0(nsd.bytes)} B): ours ${ratio(b.rate, nsd.rate)}; >= 0.5x`]);
+    rows.push(['', '', '', '', `bare Node sending our bytes: ${f0(floor.rate)} q/s = ${ratio(floor.rate, nsd.rate)} nsd; ours ${ratio(b.rate, floor.rate)} of it`]);
   }
   const [as, ab] = x.ae;
   rows.push([`anti-entropy sync at ${AE_PER_MIN}/min, p50 / p99 ms`, `${f1(as.p50)} / ${f1(as.p99)}`, `${f1(ab.p50)} / ${f1(ab.p99)}`, ratio(ab.p99, as.p99), `${as.count} / ${ab.count} syncs, ${as.pushed} / ${ab.pushed} registrations pushed`]);
@@ -304,14 +310,16 @@ async function main(): Promise<void> {
     }
     const bare = await startBare(bytes.get('services/big') ?? 0);
     stops.push(bare.stop);
-    let nsdPort: number | undefined;
+    let dnsPorts: DnsAnchors | undefined;
     if (hasDnsTools) {
-      nsdPort = await freePort();
+      dnsPorts = { nsd: await freePort(), floor: await freePort() };
       const web = big.nodes.slice(0, WEB_INSTANCES).map((n) => ({ node: n.node.Node, address: n.node.Address, port: 8080 }));
-      stops.push((await startNsd(ROOT, dir, nsdPort, zoneFor('web', web, 'dc1'), QNAME)).stop);
+      stops.push((await startNsd(ROOT, dir, dnsPorts.nsd, zoneFor('web', web, 'dc1'), QNAME)).stop);
+      const ours = { 1: await askOnce(big.agent.ports.dns, QNAME, 'A'), 33: await askOnce(big.agent.ports.dns, QNAME, 'SRV') };
+      stops.push((await startDnsFloor(dnsPorts.floor, ours)).stop);
     } else console.log('# DNS rows skipped: dnsperf and nsd are not both installed (apt-get install dnsperf nsd)');
     for (const s of sides) s.fleet.startPaced(AE_PER_MIN);
-    for (let r = 0; r < ROUNDS; r++) await round(r % 2 === 0 ? sides : [big, small], bytes, nsdPort, bare.port, dir);
+    for (let r = 0; r < ROUNDS; r++) await round(r % 2 === 0 ? sides : [big, small], bytes, dnsPorts, bare.port, dir);
     for (const s of sides) await s.fleet.stopPaced();
     // The same answers as at the start: nothing (the leader, anti-entropy) changed what was measured.
     for (const s of sides) await bodySize(s.agent.url, HEALTH, (v) => Array.isArray(v) && v.length === WEB_INSTANCES);
