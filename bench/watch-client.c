@@ -3,8 +3,10 @@
 // complete answer from the moment the PUT was sent (CLOCK_MONOTONIC), with one epoll loop.
 // Written in C so that, on a 2-core machine, the load generator's own CPU does not hide the
 // agent's figure (a Node client spends as much CPU reading 10,000 answers as the agent writing
-// them). Prints one line: "n=<answered> p50_ms=<> p99_ms=<> max_ms=<> errors=<>".
-//   usage: watch-client <port> <n> <key> <index>
+// them). Prints one line: "n=<answered> p50_ms=<> p99_ms=<> max_ms=<> errors=<> early=<answered before the PUT>".
+// With nkeys > 0 the queries are spread over <key>/0 .. <key>/<nkeys-1> (query i on key i % nkeys)
+// and "put" sends one PUT per key, pipelined on one connection, timed from the first.
+//   usage: watch-client <port> <n> <key> <index> [nkeys]
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,14 +69,15 @@ static void parse_need(conn_t *c) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s <port> <n> <key> <index>\n", argv[0]);
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: %s <port> <n> <key> <index> [nkeys]\n", argv[0]);
     return 2;
   }
   int port = atoi(argv[1]);
   int n = atoi(argv[2]);
   const char *key = argv[3];
   const char *index = argv[4];
+  int nkeys = argc == 6 ? atoi(argv[5]) : 0;
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
     rl.rlim_cur = rl.rlim_max;
@@ -82,9 +85,11 @@ int main(int argc, char **argv) {
   }
   conn_t *cs = calloc((size_t)n, sizeof *cs);
   char req[512];
-  int len = snprintf(req, sizeof req, "GET /v1/kv/%s?index=%s&wait=90s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", key, index);
   int parked = 0;
   for (int i = 0; i < n; i++) {
+    int len = nkeys > 0
+                  ? snprintf(req, sizeof req, "GET /v1/kv/%s/%d?index=%s&wait=90s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", key, i % nkeys, index)
+                  : snprintf(req, sizeof req, "GET /v1/kv/%s?index=%s&wait=90s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", key, index);
     cs[i].fd = dial(port);
     cs[i].need = -1;
     if (cs[i].fd < 0) break;
@@ -102,14 +107,35 @@ int main(int argc, char **argv) {
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned)i};
     epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
   }
+  struct epoll_event evs[512];
+  /* Queries already readable before the PUT went out did not wait for it: count them. */
+  int early = 0;
+  for (int k; (k = epoll_wait(ep, evs, 512, 0)) > 0;) {
+    early += k;
+    for (int e = 0; e < k; e++) epoll_ctl(ep, EPOLL_CTL_DEL, cs[evs[e].data.u32].fd, NULL);
+  }
+  parked -= early;
   int pfd = dial(port);
-  char put[512];
-  int plen = snprintf(put, sizeof put, "PUT /v1/kv/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\nConnection: close\r\n\r\nchanged", key);
+  int nput = nkeys > 0 ? nkeys : 1;
+  char *put = malloc((size_t)nput * 256);
+  size_t plen = 0;
+  for (int k = 0; k < nput; k++) {
+    char path[300];
+    if (nkeys > 0) snprintf(path, sizeof path, "%s/%d", key, k);
+    else snprintf(path, sizeof path, "%s", key);
+    plen += (size_t)snprintf(put + plen, 256, "PUT /v1/kv/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n%s\r\nchanged", path,
+                             k == nput - 1 ? "Connection: close\r\n" : "");
+  }
   double t0 = now_ms();
-  if (pfd < 0 || write(pfd, put, (size_t)plen) != plen) return 1;
+  if (pfd < 0) return 1;
+  /* The PUTs are pipelined: write them all (blocking socket), never reading the answers. */
+  for (size_t off = 0; off < plen;) {
+    ssize_t w = write(pfd, put + off, plen - off);
+    if (w <= 0) return 1;
+    off += (size_t)w;
+  }
 
   int answered = 0, errors = 0;
-  struct epoll_event evs[512];
   double deadline = t0 + 60000;
   while (answered + errors < parked && now_ms() < deadline) {
     int k = epoll_wait(ep, evs, 512, 1000);
@@ -143,6 +169,6 @@ int main(int argc, char **argv) {
     if (cs[i].done_ms > 0) lat[j++] = cs[i].done_ms;
   qsort(lat, (size_t)j, sizeof *lat, cmp);
   double p50 = j ? lat[(int)(j * 0.50)] : 0, p99 = j ? lat[(int)(j * 0.99) < j ? (int)(j * 0.99) : j - 1] : 0, mx = j ? lat[j - 1] : 0;
-  printf("n=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f errors=%d\n", j, p50, p99, mx, errors);
+  printf("n=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f errors=%d early=%d\n", j, p50, p99, mx, errors, early);
   return 0;
 }

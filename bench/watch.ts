@@ -1,8 +1,12 @@
-// Blocking-query fan-out: park N concurrent blocking queries on one key of a real dev agent, print
-// the agent's RSS with them parked, then PUT the key and time how long each parked query takes to
-// return (p50 / p99 / max from the PUT). Figures only; nothing here is a test.
-//   npm run build && node dist/bench/watch.js [--n=10000] [--batch=500] [--timeout=120]
+// Blocking-query fan-out: park N concurrent blocking queries on a real dev agent, print the
+// agent's RSS with them parked, then PUT and time how long each parked query takes to return
+// (p50 / p99 / max from the PUT). Two layouts (--keys=1,1000): N queries on one key and one PUT;
+// N queries spread over 1,000 keys and one PUT per key. Beside each agent run, in the same run and
+// with the same C client, the bare-Node floor (watch-floor.ts: node:http writing a pre-built
+// answer to each parked socket); the two alternate, --rounds times. Figures only; not a test.
+//   npm run build && node dist/bench/watch.js [--n=10000] [--keys=1,1000] [--rounds=2] [--timeout=120]
 //   --attach=PORT:PID measures an agent started elsewhere (e.g. under --cpu-prof) instead.
+//   --batch=500 is the Node client's connection batch.
 //   --client=c (the default when gcc is there) parks and times the queries from watch-client.c,
 //   one epoll loop in C: on 2 cores a Node client spends as much CPU reading 10,000 answers as
 //   the agent spends writing them, which would hide the agent's figure. --client=node keeps the
@@ -25,6 +29,8 @@ const TIMEOUT_S = Number(arg('timeout', '120'));
 const ATTACH = arg('attach', '');
 const CLIENT = arg('client', 'c');
 const KEY = 'bench/watch';
+const LAYOUTS = arg('keys', '1,1000').split(',').map(Number);
+const ROUNDS = Number(arg('rounds', '2'));
 
 /** The agent to measure: started here, or one given with --attach (left running). */
 async function startAgent(): Promise<{ url: string; port: number; pid: number; stop(): Promise<unknown>; kill(): Promise<unknown> }> {
@@ -92,8 +98,10 @@ function buildCClient(): string | undefined {
 }
 
 /** Park n queries and time them with the C client; resolves with its result line. */
-async function runCClient(bin: string, port: number, n: number, index: string, rss: (label: string) => void): Promise<string> {
-  const child = spawn(bin, [String(port), String(n), KEY, index], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function runCClient(bin: string, port: number, n: number, index: string, nkeys: number, rss: (label: string) => void): Promise<string> {
+  const args = [String(port), String(n), KEY, index];
+  if (nkeys > 1) args.push(String(nkeys));
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const lines: string[] = [];
   const waitLine = (): Promise<string> =>
@@ -127,11 +135,102 @@ async function runCClient(bin: string, port: number, n: number, index: string, r
   }
 }
 
+/** The bare-Node floor (watch-floor.ts) in its own process, stopped by PID. */
+async function startFloor(): Promise<{ port: number; pid: number; stop(): Promise<unknown> }> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const child = spawn(process.execPath, [path.join(here, 'watch-floor.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    child.once('exit', (code) => reject(new Error(`watch-floor exited with ${code}`)));
+  });
+  const stop = (): Promise<unknown> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(undefined);
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+  return { port, pid: child.pid as number, stop };
+}
+
+interface Figures {
+  parked: number;
+  rssIdle: number;
+  rssParked: number;
+  result: string;
+}
+
+/** One measurement: park n queries (over nkeys keys) on `target`, PUT every key, time the answers. */
+async function measure(cBin: string, target: 'agent' | 'floor', n: number, nkeys: number): Promise<Figures> {
+  const t = target === 'agent' ? await startAgent() : await startFloor();
+  const guard = setTimeout(() => {
+    console.error(`bench/watch: gave up after ${TIMEOUT_S}s`);
+    process.kill(t.pid, 'SIGKILL');
+    process.exit(2);
+  }, TIMEOUT_S * 1000);
+  try {
+    let index = '1';
+    if (target === 'agent') {
+      const url = `http://127.0.0.1:${t.port}/v1/kv/`;
+      const keys = nkeys > 1 ? Array.from({ length: nkeys }, (_, k) => `${KEY}/${k}`) : [KEY];
+      for (let i = 0; i < keys.length; i += 50) {
+        await Promise.all(keys.slice(i, i + 50).map((k) => fetch(url + k, { method: 'PUT', body: 'v0' }).then((r) => r.text())));
+      }
+      // The highest ModifyIndex of them all: every key's query parks until its own key changes.
+      index = (await fetch(`${url}${KEY}?recurse`)).headers.get('x-consul-index') as string;
+    }
+    const rssIdle = rssMiB(t.pid);
+    let rssParked = NaN;
+    let parked = 0;
+    const result = await runCClient(cBin, t.port, n, index, nkeys, (line) => {
+      rssParked = rssMiB(t.pid);
+      parked = Number(line.split(' ')[1]);
+    });
+    return { parked, rssIdle, rssParked, result };
+  } finally {
+    clearTimeout(guard);
+    await t.stop();
+  }
+}
+
+const p99Of = (result: string): number => Number(/p99_ms=([\d.]+)/.exec(result)?.[1]);
+
+function report(label: string, f: Figures): void {
+  const perQuery = ((f.rssParked - f.rssIdle) * 1024) / Math.max(1, f.parked);
+  console.log(
+    `  ${label.padEnd(6)} parked ${f.parked}, RSS ${f.rssIdle.toFixed(1)} -> ${f.rssParked.toFixed(1)} MiB (${perQuery.toFixed(2)} KiB per query); PUT to answer: ${f.result}`,
+  );
+}
+
 async function main(): Promise<void> {
   const limit = openFileLimit();
   // Both ends live on this machine: our sockets count against our limit, the agent's against its own.
   const n = Math.min(WANT, limit - 256);
   if (n < WANT) console.log(`open-file limit is ${limit} (ulimit -n); parking ${n} instead of ${WANT}. Raise it with: ulimit -n ${WANT + 1024}`);
+  const cBin = CLIENT === 'c' ? buildCClient() : undefined;
+  if (!cBin) {
+    if (CLIENT === 'c') console.log('no C compiler: using the Node client (one key, agent only, no floor)');
+    return nodeClient(n);
+  }
+  // Agent and floor alternate, each started fresh, so that the machine's drift hits both sides.
+  for (const nkeys of LAYOUTS) {
+    console.log(`${n} blocking queries ${nkeys > 1 ? `over ${nkeys} keys, one PUT per key (pipelined)` : `on one key, one PUT`}:`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const floor = await measure(cBin, 'floor', n, nkeys);
+      report('floor', floor);
+      const agent = await measure(cBin, 'agent', n, nkeys);
+      report('agent', agent);
+      if (/early=[1-9]/.test(agent.result + floor.result)) console.log('  (queries answered before the PUT: these figures are not valid)');
+      console.log(`  round ${round}: agent p99 / floor p99 = ${(p99Of(agent.result) / p99Of(floor.result)).toFixed(2)}x`);
+    }
+  }
+}
+
+/** The Node client (--client=node): one key, the agent only. */
+async function nodeClient(n: number): Promise<void> {
   const agent = await startAgent();
   const pid = agent.pid;
   const guard = setTimeout(() => {
@@ -143,17 +242,6 @@ async function main(): Promise<void> {
     await fetch(`${agent.url}/v1/kv/${KEY}`, { method: 'PUT', body: 'v0' });
     const index = (await fetch(`${agent.url}/v1/kv/${KEY}`)).headers.get('x-consul-index') as string;
     const rssIdle = rssMiB(pid);
-    const cBin = CLIENT === 'c' ? buildCClient() : undefined;
-    if (CLIENT === 'c' && !cBin) console.log('no C compiler: using the Node client');
-    if (cBin) {
-      const result = await runCClient(cBin, agent.port, n, index, (parkedLine) => {
-        const rssParked = rssMiB(pid);
-        console.log(`${parkedLine} blocking queries on ${KEY} (C client)`);
-        console.log(`agent RSS: ${rssIdle.toFixed(1)} MiB idle, ${rssParked.toFixed(1)} MiB with them parked`);
-      });
-      console.log(`time from the PUT to a parked query's complete answer: ${result}`);
-      return;
-    }
     let failure = '';
     while (parked.length < n && !failure) {
       const size = Math.min(BATCH, n - parked.length);
