@@ -9,7 +9,10 @@
 //
 // MUST: no I/O, no clock. Callbacks run synchronously inside commit(); they must only schedule work.
 
-export type WatchCallback = () => void;
+/** A function, or an object whose fire() is called (a parked query: no closure kept per watch). */
+export type WatchCallback = (() => void) | { fire(): void };
+
+export type WatchKind = 'table' | 'key' | 'prefix' | 'service';
 
 export interface WatchHandle {
   cancel(): void;
@@ -39,6 +42,24 @@ export class WatchRegistry {
     return add(this.services, name, cb);
   }
 
+  /** Watch without a handle object: undo with unwatch(kind, key, cb). */
+  watch(kind: WatchKind, key: string, cb: WatchCallback): void {
+    let bucket = this.map(kind).get(key);
+    if (!bucket) {
+      bucket = new Set();
+      this.map(kind).set(key, bucket);
+    }
+    bucket.add(cb);
+  }
+
+  unwatch(kind: WatchKind, key: string, cb: WatchCallback): void {
+    remove(this.map(kind), key, cb);
+  }
+
+  private map(kind: WatchKind): Map<string, Bucket> {
+    return kind === 'key' ? this.keys : kind === 'prefix' ? this.prefixes : kind === 'table' ? this.tables : this.services;
+  }
+
   /** Fire every watcher on the changed tables, on the changed keys, and on any prefix of them. */
   notify(tables: Iterable<string>, kvKeys: Iterable<string>, services: Iterable<string> = []): void {
     const fired = new Set<WatchCallback>();
@@ -51,7 +72,7 @@ export class WatchRegistry {
         for (let i = 0; i <= k.length; i++) take(this.prefixes, k.slice(0, i), fired);
       }
     }
-    for (const cb of fired) cb();
+    for (const cb of fired) call(cb);
   }
 
   /** Fire everything (a snapshot restore replaces the whole state). */
@@ -61,7 +82,7 @@ export class WatchRegistry {
       for (const bucket of m.values()) for (const cb of bucket) fired.add(cb);
       m.clear();
     }
-    for (const cb of fired) cb();
+    for (const cb of fired) call(cb);
   }
 
   get size(): number {
@@ -80,12 +101,21 @@ function add(map: Map<string, Bucket>, key: string, cb: WatchCallback): WatchHan
   bucket.add(cb);
   return {
     cancel() {
-      const b = map.get(key);
-      if (!b) return;
-      b.delete(cb);
-      if (b.size === 0) map.delete(key);
+      remove(map, key, cb);
     },
   };
+}
+
+function remove(map: Map<string, Bucket>, key: string, cb: WatchCallback): void {
+  const b = map.get(key);
+  if (!b) return;
+  b.delete(cb);
+  if (b.size === 0) map.delete(key);
+}
+
+function call(cb: WatchCallback): void {
+  if (typeof cb === 'function') cb();
+  else cb.fire();
 }
 
 function take(map: Map<string, Bucket>, key: string, into: Set<WatchCallback>): void {

@@ -7,6 +7,7 @@ import { kvsApply } from '../../server/session-endpoint.js';
 import { blockingQuery, then } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { dirEntriesJsonText } from '../encode.js';
+import { dirEntryJsonBytes } from '../shared-answer.js';
 import type { ApiDeps } from '../deps.js';
 
 function strconvError(v: string): HttpError {
@@ -73,7 +74,8 @@ export function kvGet(ctx: RequestContext, deps: ApiDeps): Reply | Promise<Reply
         meta,
       };
     }
-    return { status: 200, json: dirEntriesJsonText([entry], ctx.pretty), meta };
+    // One serialized answer per (key, index), shared by every query it wakes (shared-answer.ts).
+    return { status: 200, raw: dirEntryJsonBytes(entry, ctx.pretty), contentType: 'application/json', meta };
   });
 }
 
