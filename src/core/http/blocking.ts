@@ -124,6 +124,8 @@ async function blockingLoop<T>(
   for (;;) {
     await server.readCheck(consistency);
     const ws = new WatchSet(server.store.watches);
+    // Only the run that answers decides X-Consul-Results-Filtered-By-ACLs.
+    if (ctx.acl.enabled) ctx.acl.filtered = false;
     const r = query(ws);
     const left = deadline - monotonicMs();
     if (r.index > minIndex || left <= 0 || ctx.isClosed) {
