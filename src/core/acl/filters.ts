@@ -67,7 +67,7 @@ export function filterNodeServiceList<T extends { Service: string }>(acl: Reques
 }
 
 /** A node's services keyed by ID (catalog/node, agent/services): service:read on each. */
-export function filterServiceMap<T extends { Service: unknown }>(acl: RequestAcl, services: Record<string, T>): Record<string, T> {
+export function filterServiceMap<T>(acl: RequestAcl, services: Record<string, T>): Record<string, T> {
   if (!acl.enabled) return services;
   const entries = Object.entries(services);
   const kept = acl.filter(entries, ([, s]) => allowService(acl, serviceNameOf(s)));

@@ -2,12 +2,14 @@
 // ServiceNodes with Connect=true, health_endpoint.go): the Connect-capable instances of a
 // destination: its proxies (kind connect-proxy naming it as destination) and Connect-native
 // instances of the service itself.
+// ACLs: service:read on the destination (403), then instances filtered as catalog/health do.
 import { HttpError } from '../../errors.js';
 import { nodeChecks, serviceInstances, type ServiceInstance } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
+import { filterCheckServiceNodes, filterServiceNodes } from '../../acl/index.js';
 import { cachedRead } from './cached-read.js';
 import { catalogServiceJson } from './catalog.js';
 import { passingParam } from './health.js';
@@ -28,14 +30,23 @@ export function connectInstances(store: StateStore, name: string): ServiceInstan
   return out;
 }
 
+/** Consul: a Connect query needs service:read on the destination itself (403), then filters. */
+function requireDestinationRead(ctx: RequestContext): void {
+  ctx.acl.require(ctx.acl.authz.serviceRead(ctx.tail), 'service', 'read', ctx.tail);
+}
+
 const NO_PROXY = { Mode: '', MeshGateway: {}, Expose: {} };
 
 export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
+  requireDestinationRead(ctx);
   return cachedRead(ctx, deps, TABLES, (store) =>
-    filterList(
-      ctx,
-      connectInstances(store, ctx.tail).map(({ node, service }) => catalogServiceJson(node, service)),
+    filterServiceNodes(
+      ctx.acl,
+      filterList(
+        ctx,
+        connectInstances(store, ctx.tail).map(({ node, service }) => catalogServiceJson(node, service) as { Node: string; ServiceName: string }),
+      ),
     ),
   );
 }
@@ -43,6 +54,7 @@ export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Repl
 export function healthConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
   const passing = passingParam(ctx);
+  requireDestinationRead(ctx);
   return cachedRead(ctx, deps, TABLES, (store) => {
     let entries = connectInstances(store, ctx.tail).map(({ node, service }) => ({
       Node: node,
@@ -50,6 +62,6 @@ export function healthConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply
       Checks: nodeChecks(store, node.Node).filter((c) => c.ServiceID === '' || c.ServiceID === service.ID),
     }));
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
-    return filterList(ctx, entries);
+    return filterCheckServiceNodes(ctx.acl, filterList(ctx, entries));
   });
 }
