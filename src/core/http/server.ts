@@ -13,7 +13,7 @@ import { requireLocalDatacenter } from './datacenter.js';
 import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 import { ConnectionLimiter, RequestLimiter } from './limits.js';
-import { requestToken, type RequestAcl } from '../acl/index.js';
+import { ANONYMOUS_TOKEN_ID, requestToken, type RequestAcl } from '../acl/index.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -261,10 +261,13 @@ export class HttpApi {
  */
 function withAclHeaders(reply: Reply, ctx: RequestContext, deps: ApiDeps): Reply {
   const policy = deps.acl?.defaultPolicy;
-  if (policy === undefined && !ctx.acl.filtered) return reply;
+  // Consul's maskResultsFilteredByACLs: a request that names no token (the anonymous one) is not
+  // told that anything was hidden, so probing without credentials learns nothing.
+  const filtered = ctx.acl.filtered && (ctx.acl.accessorId !== ANONYMOUS_TOKEN_ID || requestToken(ctx.req.headers, ctx.query) !== undefined);
+  if (policy === undefined && !filtered) return reply;
   const headers: Record<string, string> = { ...reply.headers };
   if (policy !== undefined) headers['X-Consul-Default-Acl-Policy'] = policy;
-  if (ctx.acl.filtered) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
+  if (filtered) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
   return { ...reply, headers };
 }
 
