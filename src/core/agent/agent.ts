@@ -31,10 +31,16 @@ import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
+import type { AclResolver } from '../acl/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
+  /**
+   * The ACL system's resolver, when ACLs are configured: set before start(). The HTTP API resolves
+   * each request's token with it, and DNS answers as the agent's default token (resolve(undefined)).
+   */
+  aclResolver: AclResolver | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
@@ -122,6 +128,7 @@ export class Agent implements AgentFacade {
     await this.startLocalState();
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
+      deps.acl = this.aclResolver;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
       this.http = new HttpApi(deps, this.log.named('http'));
@@ -131,6 +138,8 @@ export class Agent implements AgentFacade {
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
+      const acl = this.aclResolver;
+      if (acl?.enabled) this.dns.handler.identity = () => acl.resolve(undefined);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);

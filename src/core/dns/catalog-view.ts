@@ -6,7 +6,13 @@
 // maxIndex(nodes, services, checks) moves (or the store itself is replaced), so it never serves
 // data older than the store it was built from.
 //
+// With ACLs on, a view is also bound to the authorizer of the token DNS answers with (the agent's
+// acl.tokens.default, else anonymous): nodes without node:read and instances without node:read
+// and service:read are simply not in it, so they are answered as unknown (Consul's dns.go reads
+// through the filtered Catalog/Health RPCs; an empty result is NXDOMAIN).
+//
 // MUST: never mutate what it hands out; callers copy before shuffling.
+import type { Authorizer } from '../acl/index.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { StateStore } from '../state/store.js';
 
@@ -46,13 +52,15 @@ export class CatalogView {
   constructor(
     readonly store: StateStore,
     readonly index: number,
+    /** The DNS token's authorizer; undefined while ACLs are off (everything visible). */
+    readonly authz?: Authorizer,
   ) {}
 
-  /** The view to use now: `prev` while the catalog has not changed, else a fresh one. */
-  static current(prev: CatalogView | undefined, store: StateStore): CatalogView {
+  /** The view to use now: `prev` while the catalog and the authorizer have not changed, else a fresh one. */
+  static current(prev: CatalogView | undefined, store: StateStore, authz?: Authorizer): CatalogView {
     const index = store.maxIndex('nodes', 'services', 'checks');
-    if (prev && prev.store === store && prev.index === index) return prev;
-    return new CatalogView(store, index);
+    if (prev && prev.store === store && prev.index === index && prev.authz === authz) return prev;
+    return new CatalogView(store, index, authz);
   }
 
   node(nameLower: string): CatalogNode | undefined {
@@ -98,6 +106,7 @@ export class CatalogView {
     if (!this.nodes) {
       this.nodes = new Map();
       for (const n of this.store.tables.nodes.values()) {
+        if (this.authz && !this.authz.nodeRead(n.Node)) continue;
         const key = n.Node.toLowerCase();
         if (!this.nodes.has(key)) this.nodes.set(key, n);
       }
@@ -122,6 +131,7 @@ export class CatalogView {
       const nodeName = key.slice(0, key.indexOf('\x00'));
       const node = t.nodes.get(nodeName);
       if (!node) continue;
+      if (this.authz && !(this.authz.nodeRead(node.Node) && this.authz.serviceRead(s.Service))) continue;
       const status = worse(nodeStatus.get(nodeName) ?? 'passing', svcStatus.get(key) ?? 'passing');
       const name = s.Service.toLowerCase();
       let list = out.get(name);
@@ -129,7 +139,8 @@ export class CatalogView {
       list.push({ node, service: s, status });
       // `<service>.connect.<domain>`: its proxies and Connect-native instances (connectKey).
       const dest = s.Kind === 'connect-proxy' ? s.Proxy?.DestinationServiceName : s.Connect?.Native === true ? s.Service : undefined;
-      if (dest !== undefined && dest !== '') {
+      // A Connect lookup also needs service:read on the destination itself (Health.ServiceNodes, Connect).
+      if (dest !== undefined && dest !== '' && (!this.authz || this.authz.serviceRead(dest))) {
         const ck = connectKey(dest.toLowerCase());
         let clist = out.get(ck);
         if (!clist) out.set(ck, (clist = []));
