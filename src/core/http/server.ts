@@ -185,7 +185,12 @@ export class HttpApi {
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
-    if (reply.stream) return reply.stream(res);
+    if (reply.stream) {
+      // A streaming answer writes its own head: the ACL headers go on the response first.
+      res.setHeader('X-Consul-Default-Acl-Policy', 'allow');
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+      return reply.stream(res);
+    }
     const { status, headers, payload } = render(reply, pretty);
     res.writeHead(status, headers);
     res.end(payload);

@@ -43,7 +43,7 @@ export function agentMetricsStream(ctx: RequestContext, deps: ApiDeps): Reply {
 
 /** Each interval's summary when it ends, 4-space indented as Consul's encoder writes them. */
 function streamSummaries(res: ServerResponse): void {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Consul-Default-Acl-Policy': 'allow' });
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.flushHeaders();
   let start = metrics.sink.currentStartMs();
   let timer: NodeJS.Timeout | undefined;

@@ -24,7 +24,7 @@ export function agentMonitor(ctx: RequestContext, deps: ApiDeps): Reply {
 
 function pumpLogs(res: ServerResponse, sub: LogSubscription, log: Logger): void {
   // Go sniffs an empty first write as text/plain; headers go out at once so the client starts.
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Consul-Default-Acl-Policy': 'allow' });
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.flushHeaders();
   let scheduled = false;
   let waitingDrain = false;
