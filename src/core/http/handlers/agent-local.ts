@@ -1,7 +1,9 @@
 // /v1/agent/{services,service,checks,check,maintenance,health}: the agent's own services and
 // checks (Consul: agent/agent_endpoint.go). Writes change the local state, then push the change
 // to the catalog before answering (Consul's syncChanges), so a following catalog read sees it.
-// Agent PUTs answer 200 with an empty body. ACLs: agent-acl.ts (Consul's vet* and filter* helpers).
+// Agent PUTs answer 200 with an empty body. ACLs: agent-acl.ts (Consul's vet* and filter* helpers);
+// unlike the catalog, the agent's lists are ACL-filtered *before* ?filter runs, so an expression
+// cannot probe what the token may not see (Consul: AgentServices, AgentChecks).
 import { createHash } from 'node:crypto';
 import { HttpError } from '../../errors.js';
 import {
@@ -112,7 +114,7 @@ export async function agentServices(ctx: RequestContext, deps: ApiDeps): Promise
   const r = await hashBlocking(ctx, deps, () =>
     Object.fromEntries(deps.agent.local.state.services().map((s) => [s.service.ID, agentServiceJson(s.service, dc)])),
   );
-  return { status: 200, body: filterServiceMap(ctx.acl, applyFilter(ctx, r.value)), headers: { 'X-Consul-ContentHash': r.hash } };
+  return { status: 200, body: applyFilter(ctx, filterServiceMap(ctx.acl, r.value)), headers: { 'X-Consul-ContentHash': r.hash } };
 }
 
 export async function agentService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -162,7 +164,7 @@ export async function agentServiceDeregister(ctx: RequestContext, deps: ApiDeps)
 
 export async function agentChecks(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const map = Object.fromEntries(deps.agent.local.state.checks().map((c) => [c.check.CheckID, checkJson(c.check)]));
-  return { status: 200, body: filterAgentChecks(ctx.acl, deps, applyFilter(ctx, map)) };
+  return { status: 200, body: applyFilter(ctx, filterAgentChecks(ctx.acl, deps, map)) };
 }
 
 export async function agentCheckRegister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
