@@ -2,7 +2,7 @@
 // anonymous token for a request without one, Consul's 403 "ACL not found" for any other secret.
 // It hands out one Authorizer object per token (as the real resolver does per policy version), so
 // the response cache and the DNS view can share answers between requests of the same token.
-import { aclNotFound, ALLOW_ALL, ANONYMOUS_TOKEN_ID, RequestAcl, type AclResolver, type Authorizer } from '../../src/core/acl/index.js';
+import { aclNotFound, ANONYMOUS_TOKEN_ID, MANAGE_ALL, RequestAcl, type AclResolver, type Authorizer } from '../../src/core/acl/index.js';
 import { compileTestRules } from './acl-test-rules.js';
 
 export interface TestToken {
@@ -33,7 +33,7 @@ export class TestAclResolver implements AclResolver {
   }
 
   private compile(rules: string): Authorizer {
-    return rules === 'management' ? ALLOW_ALL : compileTestRules(rules, this.defaultPolicy);
+    return rules === 'management' ? MANAGE_ALL : compileTestRules(rules, this.defaultPolicy);
   }
 
   resolve(secret: string | undefined): RequestAcl {

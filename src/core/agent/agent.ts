@@ -1,5 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
@@ -25,8 +26,9 @@ import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
+import { DatacenterRouter } from './wan-router.js';
 import { StateAccess } from './state-access.js';
-import { registerServerRpc, ServerCalls } from './server-rpc.js';
+import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -130,7 +132,10 @@ export class Agent implements AgentFacade {
       const deps = new ApiDeps(this);
       deps.acl = this.aclResolver;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
-      else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+      else {
+        deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+        deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
+      }
       this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
@@ -138,6 +143,7 @@ export class Agent implements AgentFacade {
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
+      else this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
       const acl = this.aclResolver;
       if (acl?.enabled) this.dns.handler.identity = () => acl.resolve(undefined);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
@@ -150,6 +156,14 @@ export class Agent implements AgentFacade {
       void this.shutdown(1);
     });
     this.log.info('Consul agent running!');
+  }
+
+  private wan: WanCalls | undefined;
+
+  /** Servers: calls to other datacenters' servers, found in the WAN pool when each call is made. */
+  private wanCalls(): WanCalls {
+    this.wan ??= new WanCalls(new DatacenterRouter(this.rpcClient, this.config.datacenter, () => this.gossip.members(true), this.log.named('agent.router')));
+    return this.wan;
   }
 
   /** Servers answer forwarded calls from clients on the server port. */
@@ -284,7 +298,7 @@ export class Agent implements AgentFacade {
         EnableScriptChecks: c.enableScriptChecks,
         EnableLocalScriptChecks: c.enableLocalScriptChecks,
       },
-      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
       Member: this.localMember(),
       Stats: this.stats(),
       Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
@@ -334,6 +348,10 @@ export class Agent implements AgentFacade {
 
   private localMember(): Member {
     return toAgentMember(this.gossip.lan.localMember());
+  }
+
+  wanCoordinates(): { name: string; dc: string; coord: Coordinate }[] {
+    return this.gossip.wanCoordinates();
   }
 
   members(wan: boolean): Member[] {

@@ -50,6 +50,8 @@ export class DnsHandler {
   remote: DnsForwarder | undefined;
   /** Set when ACLs are on (src/core/acl): what the DNS token may see. */
   identity: DnsIdentity | undefined;
+  /** Set on servers: a question about another datacenter is answered by one of its servers. */
+  otherDc: ((dc: string, msg: Buffer, isTcp: boolean) => Promise<Buffer | undefined>) | undefined;
 
   constructor(
     readonly opts: DnsOptions,
@@ -109,6 +111,8 @@ export class DnsHandler {
     if (parsed.kind === 'outside') return this.forward(msg, q);
     if (qtype === 'AXFR' || qtype === 'IXFR') return errorResponse(q, this.opts, 'NOTIMP', true);
     if (!server) return this.remote ? this.askServer(this.remote, msg, q) : errorResponse(q, this.opts, 'SERVFAIL');
+    const dc = 'dc' in parsed ? parsed.dc : undefined;
+    if (dc !== undefined && dc !== this.opts.datacenter && this.otherDc && qtype !== 'SOA' && qtype !== 'NS') return this.askOtherDc(this.otherDc, dc, msg, q, parsed.domain);
     if (!wait) return this.answer(server, msg, q, key, qtype, parsed, authz);
     return wait.then(
       () => this.answer(server, msg, q, key, qtype, parsed, authz),
@@ -121,6 +125,21 @@ export class DnsHandler {
       this.log.warn(`dns: rpc error: ${(err as Error).message}`);
       return this.safeError(q, 'SERVFAIL');
     });
+  }
+
+  /**
+   * Consul answers <name>.<dc>.<domain> by asking that datacenter's servers; here one of them
+   * answers the whole question. No path to the datacenter is NXDOMAIN, as an unknown one is.
+   */
+  private askOtherDc(ask: NonNullable<DnsHandler['otherDc']>, dc: string, msg: Buffer, q: QueryContext, domain: string): Promise<Buffer | undefined> {
+    return ask(dc, msg, q.isTcp).then(
+      (answer) => answer ?? this.safeError(q, 'SERVFAIL'),
+      (err: unknown) => {
+        if ((err as { status?: number }).status === 500 && (err as Error).message === 'No path to datacenter') return respond(nxdomain(domain), q, this.opts, nowS());
+        this.log.warn(`dns: rpc error: ${(err as Error).message}`);
+        return this.safeError(q, 'SERVFAIL');
+      },
+    );
   }
 
   /** undefined when this server may answer from its own state now (Consul: allow_stale / max_stale). */
