@@ -9,11 +9,9 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { Agent } from '../../src/core/agent/agent.js';
-import { loadRuntimeConfig } from '../../src/core/config/index.js';
 import { ROUTES } from '../../src/core/http/routes.js';
 import { createCsr, generateEcKey } from '../../src/core/tls/index.js';
-import { freePort } from '../support/free-port.js';
+import { startInProcessAgent, type InProcessAgent } from '../support/in-process-agent.js';
 import { TestAclResolver } from '../support/acl-test-resolver.js';
 import { MATRIX, NODE, TOKEN_KINDS, TOKEN_RULES, type Fixtures, type MatrixRow, type Outcome, type TokenKind } from '../support/acl-matrix-table.js';
 
@@ -24,7 +22,7 @@ const SECRETS: Readonly<Record<Exclude<TokenKind, 'none'>, string>> = {
   manage: 'secret-manage',
 };
 
-let agent: Agent;
+let started: InProcessAgent | undefined;
 let resolver: TestAclResolver;
 let httpPort = 0;
 let dnsPort = 0;
@@ -102,23 +100,13 @@ async function runRow(row: MatrixRow): Promise<string[]> {
 }
 
 before(async () => {
-  const ports = { http: await freePort(), dns: await freePort(), serf_lan: await freePort(), serf_wan: await freePort(), server: await freePort() };
-  httpPort = ports.http;
-  dnsPort = ports.dns;
-  const hcl = `node_name = "${NODE}"
-ports { http = ${ports.http}
-  dns = ${ports.dns}
-  serf_lan = ${ports.serf_lan}
-  serf_wan = ${ports.serf_wan}
-  server = ${ports.server} }`;
-  const config = await loadRuntimeConfig({ dev: true, paths: [], flags: {}, hcl: [hcl] });
   resolver = new TestAclResolver(
     (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).map((k) => ({ secret: SECRETS[k], accessorId: randomUUID(), rules: TOKEN_RULES[k] })),
     'deny',
   );
-  agent = new Agent(config, randomUUID(), { write: () => undefined });
-  agent.aclResolver = resolver;
-  await agent.start();
+  started = await startInProcessAgent({ dev: true, hcl: `node_name = "${NODE}"`, acl: resolver });
+  httpPort = started.ports.http;
+  dnsPort = started.ports.dns;
   const deadline = Date.now() + 30_000;
   for (;;) {
     const l = await call('GET', '/v1/status/leader', undefined).catch(() => undefined);
@@ -132,7 +120,7 @@ ports { http = ${ports.http}
 });
 
 after(async () => {
-  await agent?.shutdown(0);
+  await started?.stop();
 });
 
 test('ACL matrix: every route and method, five kinds of token, as Consul decides', { timeout: 300_000 }, async () => {
