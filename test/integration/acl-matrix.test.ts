@@ -123,6 +123,39 @@ after(async () => {
   await started?.stop();
 });
 
+test('shared answers never cross tokens, and blocking queries wake with filtered answers', { timeout: 60_000 }, async () => {
+  await setUp();
+  // The response cache serves one serialized answer per index: per authorizer, in both directions.
+  const full = await call('GET', '/v1/health/service/web', SECRETS.manage);
+  const index = full.headers['x-consul-index'];
+  assert.ok((JSON.parse(full.body) as unknown[]).length > 0);
+  const hidden = await call('GET', '/v1/health/service/web', SECRETS.empty);
+  assert.equal(hidden.headers['x-consul-index'], index, 'same index: a cache hit would be possible');
+  assert.deepEqual(JSON.parse(hidden.body), []);
+  assert.equal(hidden.headers['x-consul-results-filtered-by-acls'], 'true');
+  const again = await call('GET', '/v1/health/service/web', SECRETS.manage);
+  assert.equal(again.body, full.body);
+  assert.equal(again.headers['x-consul-results-filtered-by-acls'], undefined);
+  const hiddenAgain = await call('GET', '/v1/health/service/web', SECRETS.empty);
+  assert.deepEqual(JSON.parse(hiddenAgain.body), []);
+  assert.equal(hiddenAgain.headers['x-consul-results-filtered-by-acls'], 'true', 'a cache hit still reports the filtering');
+
+  // Blocking: the read token wakes on a new service and sees it; the neighbour token wakes too and
+  // sees nothing, told that something was hidden.
+  const before = await call('GET', '/v1/catalog/services', SECRETS.read);
+  const at = String(before.headers['x-consul-index']);
+  const readWait = call('GET', `/v1/catalog/services?index=${at}&wait=20s`, SECRETS.read);
+  const neighbourWait = call('GET', `/v1/catalog/services?index=${at}&wait=20s`, SECRETS.neighbour);
+  await new Promise((r) => setTimeout(r, 200));
+  await ok('PUT', '/v1/catalog/register', { Node: 'ext', Address: '10.0.0.9', Service: { Service: 'late', ID: 'late' } });
+  const [seen, unseen] = await Promise.all([readWait, neighbourWait]);
+  assert.ok(Number(seen.headers['x-consul-index']) > Number(at));
+  assert.ok('late' in (JSON.parse(seen.body) as Record<string, unknown>));
+  assert.ok(Number(unseen.headers['x-consul-index']) > Number(at));
+  assert.deepEqual(JSON.parse(unseen.body), {});
+  assert.equal(unseen.headers['x-consul-results-filtered-by-acls'], 'true');
+});
+
 test('ACL matrix: every route and method, five kinds of token, as Consul decides', { timeout: 300_000 }, async () => {
   const covered = new Set(MATRIX.map((r) => `${r.method} ${r.route}`));
   assert.equal(covered.size, MATRIX.length, 'one row per route and method');
