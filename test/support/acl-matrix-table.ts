@@ -167,3 +167,16 @@ export const MATRIX: readonly MatrixRow[] = [
   r('/v1/config/', 'GET', at('/v1/config/service-defaults/web'), READ, 'config_endpoint.go ConfigEntry.Get: CanRead (ServiceReadAllowed)'),
   r('/v1/config/', 'DELETE', at('/v1/config/service-defaults/web'), WRITE, 'config_endpoint.go ConfigEntry.Delete: CanWrite'),
 ];
+
+/** More requests on routes already covered, for the checks that depend on the request's form. */
+export const EXTRA_ROWS: readonly MatrixRow[] = [
+  r('/v1/kv/', 'GET', at('/v1/kv/app/?recurse'), LIST, 'kvs_endpoint.go KVS.List: filterACLWithAuthorizer (404 when nothing is left)'),
+  r('/v1/kv/', 'GET', at('/v1/kv/?keys'), LIST, 'kvs_endpoint.go KVS.ListKeys: filterACLWithAuthorizer'),
+  r('/v1/kv/', 'DELETE', at('/v1/kv/app/?recurse'), WRITE, 'kvs_endpoint.go kvsPreApply (delete-tree): KeyWritePrefixAllowed'),
+  r('/v1/txn', 'PUT', at('/v1/txn', [{ KV: { Verb: 'get', Key: 'app/config' } }]), LIST, 'txn_endpoint.go Txn.Read: reads filtered on the way out'),
+  r('/v1/txn', 'PUT', at('/v1/txn', [{ KV: { Verb: 'check-index', Key: 'app/config', Index: 1 } }]), READ, 'kvs_endpoint.go kvsPreApply (check-index): KeyReadAllowed'),
+  r('/v1/connect/intentions/', 'GET', at('/v1/connect/intentions/match?by=destination&name=web'), READ, 'intention_endpoint.go Intention.Match: IntentionReadAllowed per name'),
+  r('/v1/connect/intentions/', 'GET', at('/v1/connect/intentions/check?source=api&destination=web'), READ, 'intention_endpoint.go Intention.Check: ServiceReadAllowed(destination)'),
+  r('/v1/health/service/', 'GET', at('/v1/health/service/web?passing'), LIST, 'health_endpoint.go ServiceNodes: filterCheckServiceNodes'),
+  r('/v1/session/info/', 'GET', (f) => ({ path: `/v1/session/info/${f.sessionId}?index=1` }), LIST, 'session_endpoint.go Session.Get: filterSessions (blocking form)'),
+];
