@@ -20,6 +20,8 @@ const resolver = new TestAclResolver(
 const dir = tmpDir('consul-ts-acl-forward-');
 let server: InProcessAgent | undefined;
 let client: InProcessAgent | undefined;
+/** The client agent's acl.tokens.default. */
+let clientDefaultToken: string | undefined;
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -44,6 +46,7 @@ bind_addr = "127.0.0.1"
 client_addr = "127.0.0.1"
 retry_join = ["127.0.0.1:${server.ports.serfLan}"]
 ${FAST_GOSSIP_HCL}`,
+    defaultToken: () => clientDefaultToken,
   });
   await until('the client to reach a server', async () => (await (await viaClient('/v1/status/leader')).text()) !== '""');
 });
@@ -82,4 +85,20 @@ test('a client agent forwards the token; the server enforces it', { timeout: 120
 
   const managed = await viaClient('/v1/kv/app/config', { method: 'PUT', body: 'v3', headers: { 'X-Consul-Token': 'secret-manage' } });
   assert.equal(managed.status, 200);
+});
+
+test("a call without a token carries the client agent's default token (Consul's parseToken)", { timeout: 60_000 }, async () => {
+  assert.equal((await viaClient('/v1/kv/app/config')).status, 403, 'no default token: anonymous');
+  clientDefaultToken = 'secret-read';
+  try {
+    const r = await viaClient('/v1/kv/app/config?raw');
+    assert.equal(r.status, 200);
+    const denied = await viaClient('/v1/kv/app/config', { method: 'PUT', body: 'x' });
+    assert.equal(denied.status, 403);
+    assert.match(await denied.text(), new RegExp(`AccessorID '${READ_ACCESSOR}' lacks permission 'key:write'`));
+    // A token given with the call wins over the default.
+    assert.equal((await viaClient('/v1/kv/app/config', { method: 'PUT', body: 'y', headers: { 'X-Consul-Token': 'secret-manage' } })).status, 200);
+  } finally {
+    clientDefaultToken = undefined;
+  }
 });

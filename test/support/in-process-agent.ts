@@ -21,7 +21,13 @@ export interface InProcessAgent {
   stop(): Promise<void>;
 }
 
-export async function startInProcessAgent(opts: { dev: boolean; hcl: string; acl?: AclResolver; log?: (line: string) => void }): Promise<InProcessAgent> {
+export async function startInProcessAgent(opts: {
+  dev: boolean;
+  hcl: string;
+  acl?: AclResolver;
+  defaultToken?: () => string | undefined;
+  log?: (line: string) => void;
+}): Promise<InProcessAgent> {
   const ports: InProcessPorts = { http: await freePort(), dns: await freePort(), serfLan: await freePort(), serfWan: await freePort(), server: await freePort() };
   const portsHcl = `ports {
   http = ${ports.http}
@@ -33,6 +39,7 @@ export async function startInProcessAgent(opts: { dev: boolean; hcl: string; acl
   const config = await loadRuntimeConfig({ dev: opts.dev, paths: [], flags: {}, hcl: [opts.hcl, portsHcl] });
   const agent = new Agent(config, randomUUID(), { write: opts.log ?? (() => undefined) });
   agent.aclResolver = opts.acl;
+  agent.aclDefaultToken = opts.defaultToken;
   await agent.start();
   return { agent, ports, stop: () => agent.shutdown(0) };
 }

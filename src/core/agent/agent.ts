@@ -43,6 +43,8 @@ export class Agent implements AgentFacade {
    * each request's token with it, and DNS answers as the agent's default token (resolve(undefined)).
    */
   aclResolver: AclResolver | undefined;
+  /** acl.tokens.default, read at each forwarded call (it can be changed at runtime): set with aclResolver. */
+  aclDefaultToken: (() => string | undefined) | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
@@ -131,6 +133,7 @@ export class Agent implements AgentFacade {
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
       deps.acl = this.aclResolver;
+      deps.defaultToken = this.aclDefaultToken;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);

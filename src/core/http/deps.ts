@@ -66,6 +66,8 @@ export class ApiDeps {
 
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;
+  /** Set with ACLs: this agent's acl.tokens.default, which a forwarded call without a token carries. */
+  defaultToken: (() => string | undefined) | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

@@ -215,7 +215,12 @@ export class HttpApi {
 
   /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
   private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
-    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    const headers = forwardedHeaders(req.headers);
+    // Consul's parseToken: a request without a token acts as the agent's default token, and the
+    // RPC carries it, so the server checks what this agent's default token may do.
+    const dflt = this.deps.defaultToken?.();
+    if (dflt && requestToken(headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
+    const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     const timeout = forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs);
     const viaLeader = this.deps.agent.server !== undefined ? this.deps.leaderForwarder : undefined;
     const forwarder = viaLeader ?? this.deps.forwarder;
