@@ -30,7 +30,9 @@ export async function askServer<T>(deps: ApiDeps, ask: ServerAsk<T>): Promise<T>
   const server = deps.agent.server;
   const body = ask.body === undefined ? new Uint8Array(0) : Buffer.from(JSON.stringify(ask.body));
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (ask.token) headers['x-consul-token'] = ask.token;
+  // No token of its own: the agent's default token, as a forwarded call carries it.
+  const token = ask.token || deps.defaultToken?.();
+  if (token) headers['x-consul-token'] = token;
   const req = { method: ask.method, url: ask.url, headers, body, originNode: deps.config.nodeName };
   const timeout = forwardTimeoutMs(ask.url, deps.config.maxQueryTimeMs);
   if (server) {
