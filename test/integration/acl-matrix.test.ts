@@ -13,7 +13,7 @@ import { ROUTES } from '../../src/core/http/routes.js';
 import { createCsr, generateEcKey } from '../../src/core/tls/index.js';
 import { startInProcessAgent, type InProcessAgent } from '../support/in-process-agent.js';
 import { TestAclResolver } from '../support/acl-test-resolver.js';
-import { EXTRA_ROWS, MATRIX, NODE, TOKEN_KINDS, TOKEN_RULES, type Fixtures, type MatrixRow, type Outcome, type TokenKind } from '../support/acl-matrix-table.js';
+import { EXTRA_ROWS, MATRIX, NODE, WEB_SERVICE, TOKEN_KINDS, TOKEN_RULES, type Fixtures, type MatrixRow, type Outcome, type TokenKind } from '../support/acl-matrix-table.js';
 
 const SECRETS: Readonly<Record<Exclude<TokenKind, 'none'>, string>> = {
   empty: 'secret-empty',
@@ -69,7 +69,7 @@ async function ok(method: string, path: string, body?: unknown): Promise<Answer>
 async function setUp(): Promise<void> {
   await ok('PUT', '/v1/kv/app/config', 'v1');
   await ok('PUT', '/v1/kv/app/other', 'v1');
-  await ok('PUT', '/v1/agent/service/register', { Name: 'web', ID: 'web', Port: 80, Check: { TTL: '300s' } });
+  await ok('PUT', '/v1/agent/service/register', WEB_SERVICE);
   await ok('PUT', '/v1/catalog/register', { Node: 'ext', Address: '10.0.0.9', Service: { Service: 'web', ID: 'web-ext' } });
   await ok('PUT', '/v1/connect/intentions/exact?source=api&destination=web', { Action: 'allow' });
   await ok('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'http' });
@@ -77,10 +77,12 @@ async function setUp(): Promise<void> {
   fixtures.sessionId = (JSON.parse(s.body) as { ID: string }).ID;
 }
 
-function classify(a: Answer): Outcome {
+function classify(a: Answer, row: MatrixRow): Outcome {
   if (a.status === 403) return 'deny';
   if (a.status === 409 && a.body.includes('Permission denied')) return 'deny';
-  return a.headers['x-consul-results-filtered-by-acls'] === 'true' ? 'filter' : 'allow';
+  if (a.headers['x-consul-results-filtered-by-acls'] === 'true') return 'filter';
+  const hides = Object.values(row.expect).includes('hidden');
+  return hides && a.status === 200 && a.body.trim().replace(/\s+/g, '') === '[]' ? 'hidden' : 'allow';
 }
 
 async function runRow(row: MatrixRow): Promise<string[]> {
@@ -89,7 +91,7 @@ async function runRow(row: MatrixRow): Promise<string[]> {
     await setUp();
     const req = row.request(fixtures);
     const a = await call(row.method, req.path, kind === 'none' ? undefined : SECRETS[kind], req.body, req.stream);
-    const got = classify(a);
+    const got = classify(a, row);
     // Consul never tells an anonymous caller that something was hidden (maskResultsFilteredByACLs).
     const want = kind === 'none' && row.expect[kind] === 'filter' ? 'allow' : row.expect[kind];
     if (got !== want) failures.push(`${row.method} ${req.path} as ${kind}: want ${want}, got ${got} (${a.status} ${a.body.slice(0, 160)}) [${row.consul}]`);

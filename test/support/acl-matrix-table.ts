@@ -7,10 +7,11 @@
 //   manage     the global-management policy
 // Outcomes: allow (no 403, nothing hidden), deny (403 Permission denied, or a txn's 409 with one),
 // filter (not 403; X-Consul-Results-Filtered-By-ACLs: true, except for `none`, which Consul never
-// tells: maskResultsFilteredByACLs).
+// tells: maskResultsFilteredByACLs), hidden (200 with an empty list and nothing reported: Consul's
+// Connect queries on a destination the token may not read).
 
 export type TokenKind = 'none' | 'empty' | 'read' | 'neighbour' | 'manage';
-export type Outcome = 'allow' | 'deny' | 'filter';
+export type Outcome = 'allow' | 'deny' | 'filter' | 'hidden';
 export const TOKEN_KINDS: readonly TokenKind[] = ['none', 'empty', 'read', 'neighbour', 'manage'];
 
 export const NODE = 'acl-node';
@@ -49,6 +50,8 @@ const PUBLIC: Expect = { none: 'allow', empty: 'allow', read: 'allow', neighbour
 const READ: Expect = { none: 'deny', empty: 'deny', read: 'allow', neighbour: 'deny', manage: 'allow' };
 /** A change: 403 without write (the read token included). */
 const WRITE: Expect = { none: 'deny', empty: 'deny', read: 'deny', neighbour: 'deny', manage: 'allow' };
+/** A Connect query: empty, unreported, without service:read on the destination. */
+const HIDDEN: Expect = { none: 'hidden', empty: 'hidden', read: 'allow', neighbour: 'hidden', manage: 'allow' };
 /** A list: what the token may not read is dropped. */
 const LIST: Expect = { none: 'filter', empty: 'filter', read: 'allow', neighbour: 'filter', manage: 'allow' };
 
@@ -80,7 +83,8 @@ const r = (route: string, method: string, request: MatrixRow['request'], expect:
   last ? { route, method, request, expect, consul, last } : { route, method, request, expect, consul };
 const at = (path: string, body?: unknown): ((f: Fixtures) => MatrixRequest) => () => ({ path, body });
 
-const WEB_SERVICE = { Name: 'web', ID: 'web', Port: 80, Check: { TTL: '300s' } };
+/** Connect-native, so the Connect catalog and health queries have an instance to answer with. */
+export const WEB_SERVICE = { Name: 'web', ID: 'web', Port: 80, Check: { TTL: '300s' }, Connect: { Native: true } };
 
 export const MATRIX: readonly MatrixRow[] = [
   r('/v1/kv/', 'GET', at('/v1/kv/app/config'), READ, 'agent/consul/kvs_endpoint.go KVS.Get: KeyReadAllowed'),
@@ -161,8 +165,8 @@ export const MATRIX: readonly MatrixRow[] = [
   r('/v1/connect/intentions/', 'GET', at('/v1/connect/intentions/exact?source=api&destination=web'), READ, 'intention_endpoint.go Intention.Get: filterACL, empty -> ErrPermissionDenied'),
   r('/v1/connect/intentions/', 'PUT', at('/v1/connect/intentions/exact?source=api&destination=web', { Action: 'deny' }), WRITE, 'intention_endpoint.go computeApplyChangesUpsert: CanWrite'),
   r('/v1/connect/intentions/', 'DELETE', at('/v1/connect/intentions/exact?source=api&destination=web'), WRITE, 'intention_endpoint.go computeApplyChangesDelete: CanWrite'),
-  r('/v1/catalog/connect/', 'GET', at('/v1/catalog/connect/web'), READ, 'catalog_endpoint.go ServiceNodes (Connect): ServiceReadAllowed'),
-  r('/v1/health/connect/', 'GET', at('/v1/health/connect/web'), READ, 'health_endpoint.go ServiceNodes (Connect): ServiceReadAllowed'),
+  r('/v1/catalog/connect/', 'GET', at('/v1/catalog/connect/web'), HIDDEN, 'catalog_endpoint.go ServiceNodes (Connect): no service:read -> empty response'),
+  r('/v1/health/connect/', 'GET', at('/v1/health/connect/web'), HIDDEN, 'health_endpoint.go ServiceNodes (Connect): no service:read -> no nodes, with the index'),
   r('/v1/config', 'PUT', at('/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'http' }), WRITE, 'config_endpoint.go ConfigEntry.Apply: CanWrite (ServiceWriteAllowed)'),
   r('/v1/config/', 'GET', at('/v1/config/service-defaults/web'), READ, 'config_endpoint.go ConfigEntry.Get: CanRead (ServiceReadAllowed)'),
   r('/v1/config/', 'DELETE', at('/v1/config/service-defaults/web'), WRITE, 'config_endpoint.go ConfigEntry.Delete: CanWrite'),

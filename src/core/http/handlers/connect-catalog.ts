@@ -2,7 +2,8 @@
 // ServiceNodes with Connect=true, health_endpoint.go): the Connect-capable instances of a
 // destination: its proxies (kind connect-proxy naming it as destination) and Connect-native
 // instances of the service itself.
-// ACLs: service:read on the destination (403), then instances filtered as catalog/health do.
+// ACLs: without service:read on the destination the answer is simply empty (no error, nothing
+// reported filtered), else instances are filtered as catalog/health do.
 import { HttpError } from '../../errors.js';
 import { nodeChecks, serviceInstances, type ServiceInstance } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
@@ -30,16 +31,23 @@ export function connectInstances(store: StateStore, name: string): ServiceInstan
   return out;
 }
 
-/** Consul: a Connect query needs service:read on the destination itself (403), then filters. */
-function requireDestinationRead(ctx: RequestContext): void {
-  ctx.acl.require(ctx.acl.authz.serviceRead(ctx.tail), 'service', 'read', ctx.tail);
+/**
+ * Consul: a Connect query needs service:read on the destination itself; without it Catalog.ServiceNodes
+ * returns before its query ("Just return nil, which will return an empty response") and
+ * Health.ServiceNodes returns no nodes with the index.
+ */
+function mayReadDestination(ctx: RequestContext): boolean {
+  return ctx.acl.authz.serviceRead(ctx.tail);
 }
 
 const NO_PROXY = { Mode: '', MeshGateway: {}, Expose: {} };
 
 export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
-  requireDestinationRead(ctx);
+  if (!mayReadDestination(ctx)) {
+    const server = deps.requireServer();
+    return Promise.resolve({ status: 200, body: [], meta: { index: 1, knownLeader: server.knownLeader(), lastContactMs: server.lastContactMs(), consistency: ctx.consistency() } });
+  }
   return cachedRead(ctx, deps, TABLES, (store) =>
     filterServiceNodes(
       ctx.acl,
@@ -54,8 +62,9 @@ export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Repl
 export function healthConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
   const passing = passingParam(ctx);
-  requireDestinationRead(ctx);
+  const visible = mayReadDestination(ctx);
   return cachedRead(ctx, deps, TABLES, (store) => {
+    if (!visible) return [];
     let entries = connectInstances(store, ctx.tail).map(({ node, service }) => ({
       Node: node,
       Service: { ...service, Proxy: service.Proxy ?? NO_PROXY, Connect: service.Connect ?? {}, PeerName: '' },
