@@ -8,10 +8,11 @@
 // Outcomes: allow (no 403, nothing hidden), deny (403 Permission denied, or a txn's 409 with one),
 // filter (not 403; X-Consul-Results-Filtered-By-ACLs: true, except for `none`, which Consul never
 // tells: maskResultsFilteredByACLs), hidden (200 with an empty list and nothing reported: Consul's
-// Connect queries on a destination the token may not read).
+// Connect queries on a destination the token may not read), refused (a 403 that is no permission
+// check: ACL not found, bootstrap already done).
 
 export type TokenKind = 'none' | 'empty' | 'read' | 'neighbour' | 'manage';
-export type Outcome = 'allow' | 'deny' | 'filter' | 'hidden';
+export type Outcome = 'allow' | 'deny' | 'filter' | 'hidden' | 'refused';
 export const TOKEN_KINDS: readonly TokenKind[] = ['none', 'empty', 'read', 'neighbour', 'manage'];
 
 export const NODE = 'acl-node';
@@ -29,6 +30,7 @@ agent_prefix "" { policy = "read" }
 session_prefix "" { policy = "read" }
 event_prefix "" { policy = "read" }
 query_prefix "" { policy = "read" }
+acl = "read"
 operator = "read"
 keyring = "read"
 mesh = "read"
@@ -59,6 +61,12 @@ const LIST: Expect = { none: 'filter', empty: 'filter', read: 'allow', neighbour
 export interface Fixtures {
   sessionId: string;
   csr: string;
+  /** Made only where the ACL system's own endpoints exist (acl-matrix-real): a token, policy and role. */
+  tokenAccessor: string;
+  policyId: string;
+  policyName: string;
+  roleId: string;
+  roleName: string;
 }
 
 export interface MatrixRequest {
@@ -183,4 +191,38 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   r('/v1/connect/intentions/', 'GET', at('/v1/connect/intentions/check?source=api&destination=web'), READ, 'intention_endpoint.go Intention.Check: ServiceReadAllowed(destination)'),
   r('/v1/health/service/', 'GET', at('/v1/health/service/web?passing'), LIST, 'health_endpoint.go ServiceNodes: filterCheckServiceNodes'),
   r('/v1/session/info/', 'GET', (f) => ({ path: `/v1/session/info/${f.sessionId}?index=1` }), LIST, 'session_endpoint.go Session.Get: filterSessions (blocking form)'),
+];
+
+/** A 403 that is no permission decision, for every token. */
+const REFUSED_ALL: Expect = { none: 'refused', empty: 'refused', read: 'refused', neighbour: 'refused', manage: 'refused' };
+/** token/self: any token reads itself; without one there is no token to read (ACL not found). */
+const SELF: Expect = { none: 'refused', empty: 'allow', read: 'allow', neighbour: 'allow', manage: 'allow' };
+
+/**
+ * The ACL system's own endpoints (Consul: agent/consul/acl_endpoint.go, agent_endpoint.go
+ * AgentToken): acl:read to read, acl:write to change, nothing to bootstrap. They only answer with
+ * the ACL system running (acl-matrix-real.test.ts); with a test resolver they say "ACL support
+ * disabled", so acl-matrix.test.ts leaves them to that test.
+ */
+export const ACL_SYSTEM_ROWS: readonly MatrixRow[] = [
+  r('/v1/acl/bootstrap', 'PUT', at('/v1/acl/bootstrap'), REFUSED_ALL, 'acl_endpoint.go ACL.BootstrapTokens: no ACL check; done once (initial_management) -> 403 with the reset index'),
+  r('/v1/acl/token', 'PUT', at('/v1/acl/token', { Description: 'made by the matrix' }), WRITE, 'acl_endpoint.go ACL.TokenSet: ACLWriteAllowed'),
+  r('/v1/acl/token/self', 'GET', at('/v1/acl/token/self'), SELF, 'acl_endpoint.go ACL.TokenRead (by secret, self): no ACL check; agent/acl_endpoint.go ACLTokenSelf: ACL not found without one'),
+  r('/v1/acl/token/', 'GET', (f) => ({ path: `/v1/acl/token/${f.tokenAccessor}` }), READ, 'acl_endpoint.go ACL.TokenRead: ACLReadAllowed'),
+  r('/v1/acl/token/', 'PUT', (f) => ({ path: `/v1/acl/token/${f.tokenAccessor}`, body: { Description: 'changed by the matrix' } }), WRITE, 'acl_endpoint.go ACL.TokenSet: ACLWriteAllowed'),
+  r('/v1/acl/token/', 'DELETE', (f) => ({ path: `/v1/acl/token/${f.tokenAccessor}` }), WRITE, 'acl_endpoint.go ACL.TokenDelete: ACLWriteAllowed'),
+  r('/v1/acl/tokens', 'GET', at('/v1/acl/tokens'), READ, 'acl_endpoint.go ACL.TokenList: ACLReadAllowed'),
+  r('/v1/acl/policy', 'PUT', () => ({ path: '/v1/acl/policy', body: { Name: `matrix-${Math.random().toString(36).slice(2, 10)}`, Rules: '' } }), WRITE, 'acl_endpoint.go ACL.PolicySet: ACLWriteAllowed'),
+  r('/v1/acl/policy/', 'GET', (f) => ({ path: `/v1/acl/policy/${f.policyId}` }), READ, 'acl_endpoint.go ACL.PolicyRead: ACLReadAllowed'),
+  r('/v1/acl/policy/', 'PUT', (f) => ({ path: `/v1/acl/policy/${f.policyId}`, body: { Name: f.policyName, Rules: '', Description: 'changed' } }), WRITE, 'acl_endpoint.go ACL.PolicySet: ACLWriteAllowed'),
+  r('/v1/acl/policy/', 'DELETE', (f) => ({ path: `/v1/acl/policy/${f.policyId}` }), WRITE, 'acl_endpoint.go ACL.PolicyDelete: ACLWriteAllowed'),
+  r('/v1/acl/policy/name/', 'GET', (f) => ({ path: `/v1/acl/policy/name/${f.policyName}` }), READ, 'acl_endpoint.go ACL.PolicyRead (by name): ACLReadAllowed'),
+  r('/v1/acl/policies', 'GET', at('/v1/acl/policies'), READ, 'acl_endpoint.go ACL.PolicyList: ACLReadAllowed'),
+  r('/v1/acl/role', 'PUT', () => ({ path: '/v1/acl/role', body: { Name: `matrix-${Math.random().toString(36).slice(2, 10)}` } }), WRITE, 'acl_endpoint.go ACL.RoleSet: ACLWriteAllowed'),
+  r('/v1/acl/role/', 'GET', (f) => ({ path: `/v1/acl/role/${f.roleId}` }), READ, 'acl_endpoint.go ACL.RoleRead: ACLReadAllowed'),
+  r('/v1/acl/role/', 'PUT', (f) => ({ path: `/v1/acl/role/${f.roleId}`, body: { Name: f.roleName, Description: 'changed' } }), WRITE, 'acl_endpoint.go ACL.RoleSet: ACLWriteAllowed'),
+  r('/v1/acl/role/', 'DELETE', (f) => ({ path: `/v1/acl/role/${f.roleId}` }), WRITE, 'acl_endpoint.go ACL.RoleDelete: ACLWriteAllowed'),
+  r('/v1/acl/role/name/', 'GET', (f) => ({ path: `/v1/acl/role/name/${f.roleName}` }), READ, 'acl_endpoint.go ACL.RoleRead (by name): ACLReadAllowed'),
+  r('/v1/acl/roles', 'GET', at('/v1/acl/roles'), READ, 'acl_endpoint.go ACL.RoleList: ACLReadAllowed'),
+  r('/v1/agent/token/', 'PUT', at('/v1/agent/token/replication', { Token: 'not-used-here' }), { ...WRITE, read: 'deny' }, 'agent_endpoint.go AgentToken: AgentWriteAllowed'),
 ];
