@@ -125,6 +125,23 @@ describe('WAN federation: two datacenters', { timeout: 150_000 }, () => {
     assert.equal(s.text, 'No path to datacenter');
   });
 
+  test('WAN coordinates: /v1/coordinate/datacenters maps both datacenters, and consul rtt -wan estimates across them', async () => {
+    await eventually(
+      'dc1 has WAN coordinates for dc1 and all dc2 servers',
+      async () => {
+        const maps = (await api(client, 'GET', '/v1/coordinate/datacenters')).json<{ Datacenter: string; AreaID: string; Coordinates: { Node: string }[] }[]>();
+        const dc2Nodes = maps.find((m) => m.Datacenter === 'dc2')?.Coordinates.length ?? 0;
+        return maps.some((m) => m.Datacenter === 'dc1' && m.AreaID === 'wan') && dc2Nodes === 3;
+      },
+      // The WAN profile probes one member every 5 s: each of the three is pinged within ~15 s.
+      60_000,
+      250,
+    );
+    const r = await runCli(['rtt', '-wan', `-http-addr=${dc1.addr}`, 's2.dc2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Estimated s2\.dc2 <-> dc1-server\.dc1 rtt: \d+\.\d{3} ms \(using WAN coordinates\)/);
+  });
+
   test('a dead dc2 server is stepped over: calls go to another dc2 server', async () => {
     const victim = dc2.slots[0];
     assert.ok(victim);

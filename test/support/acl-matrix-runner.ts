@@ -70,6 +70,13 @@ export class MatrixRunner {
     const key = await generateEcKey();
     this.fixtures.csr = await createCsr(key, 'spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web');
     await this.ok('PUT', '/v1/event/fire/deploy', 'x');
+    // A coordinate for the agent's node, so the coordinate list has something to hide.
+    await this.ok('PUT', '/v1/coordinate/update', { Node: NODE, Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 } });
+    const deadline = Date.now() + 30_000;
+    while ((JSON.parse((await this.ok('GET', '/v1/coordinate/nodes')).body) as unknown[]).length === 0) {
+      assert.ok(Date.now() < deadline, 'no coordinate stored within 30s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Everything the rows read or change, (re)created with the management token. */

@@ -27,6 +27,7 @@ import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
 import { DatacenterRouter } from './wan-router.js';
+import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
@@ -154,6 +155,15 @@ export class Agent implements AgentFacade {
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
     this.startWatches(c.watches);
+    this.coordinateSync = new CoordinateSync({
+      intervalMinMs: c.syncCoordinateIntervalMinMs,
+      rateTarget: c.syncCoordinateRateTarget,
+      members: () => this.gossip.members(false).length,
+      coordinate: () => this.gossip.coordinate(false),
+      send: (coord) => this.sendCoordinate(coord),
+      log: this.log.named('agent'),
+    });
+    this.coordinateSync.start();
     await this.gossip.startJoins((msg) => {
       this.log.error(msg);
       void this.shutdown(1);
@@ -162,6 +172,16 @@ export class Agent implements AgentFacade {
   }
 
   private wan: WanCalls | undefined;
+  private coordinateSync: CoordinateSync | undefined;
+
+  /** Coordinate.Update: servers queue their own report; client agents send it to a server. */
+  private async sendCoordinate(coord: Coordinate): Promise<void> {
+    const server = this.server;
+    if (server) return server.coordinateUpdates.submit(this.config.nodeName, '', coord);
+    const body = Buffer.from(JSON.stringify({ Node: this.config.nodeName, Segment: '', Coord: coord }));
+    const r = await this.calls.forwardHttp({ method: 'PUT', url: '/v1/coordinate/update', headers: {}, body, originNode: this.config.nodeName }, 30_000);
+    if (r.status !== 200) throw new Error(Buffer.from(r.body).toString('utf8') || `HTTP ${r.status}`);
+  }
 
   /** Servers: calls to other datacenters' servers, found in the WAN pool when each call is made. */
   private wanCalls(): WanCalls {
@@ -461,6 +481,7 @@ export class Agent implements AgentFacade {
     this.exitCode = code;
     this.log.info('Requesting shutdown');
     this.stopTelemetry?.();
+    this.coordinateSync?.stop();
     this.antiEntropy?.stop();
     this.watches?.stop(true);
     await this.local.stop();

@@ -2,6 +2,7 @@
 // (Consul: agent/health_endpoint.go). Every read is a blocking query over the catalog tables.
 // ACLs (agent/consul/health_endpoint.go, acl_filter.go): checks need node:read on their node and
 // service:read on their service; service entries need both; filtered after ?filter.
+import { nearParam, sortByNear } from '../near.js';
 import { HttpError } from '../../errors.js';
 import { serviceInstances, nodeChecks } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
@@ -89,8 +90,9 @@ export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
+  const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) => {
-    let entries = (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta));
+    let entries = sortByNear(store, near, (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta)), (e) => e.Node.Node);
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
     return filterCheckServiceNodes(ctx.acl, filterList(ctx, entries));
