@@ -113,6 +113,25 @@ describe('WAN federation: two datacenters', { timeout: 150_000 }, () => {
     assert.deepEqual(await srvTargets(dc1.ports.dns, 'web.service.dc9.consul'), [], 'an unknown datacenter is NXDOMAIN');
   });
 
+  test('a prepared query fails over to dc2 when every dc1 instance is critical, over HTTP and DNS', async () => {
+    const reg = await api(dc1, 'PUT', '/v1/catalog/register', {
+      Node: 'dc1-web',
+      Address: '10.1.0.5',
+      Service: { Service: 'web', Port: 8080 },
+      Check: { Name: 'web down', Status: 'critical', ServiceID: 'web' },
+    });
+    assert.equal(reg.status, 200, reg.text);
+    const q = await api(client, 'POST', '/v1/query', { Name: 'web-fo', Service: { Service: 'web', Failover: { NearestN: 1, Datacenters: ['dc9', 'dc2'] } } });
+    assert.equal(q.status, 200, q.text);
+    const r = await api(client, 'GET', '/v1/query/web-fo/execute');
+    assert.equal(r.status, 200, r.text);
+    const out = r.json<{ Datacenter: string; Failovers: number; Nodes: { Node: { Node: string } }[] }>();
+    assert.equal(out.Datacenter, 'dc2');
+    assert.equal(out.Failovers, 1, 'dc2 is the nearest other datacenter; unknown dc9 is skipped');
+    assert.deepEqual(out.Nodes.map((n) => n.Node.Node), ['ext-web']);
+    assert.deepEqual(await srvTargets(client.ports.dns, 'web-fo.query.consul'), ['ext-web.node.dc2.consul:8080']);
+  });
+
   test('an unknown datacenter gets 500 "No path to datacenter", by ?dc= or by body', async () => {
     const q = await api(client, 'GET', '/v1/kv/x?dc=dc9');
     assert.equal(q.status, 500);

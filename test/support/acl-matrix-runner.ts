@@ -16,7 +16,7 @@ export interface Answer {
 }
 
 export class MatrixRunner {
-  readonly fixtures: Fixtures = { sessionId: '', csr: '', tokenAccessor: '', policyId: '', policyName: '', roleId: '', roleName: '' };
+  readonly fixtures: Fixtures = { sessionId: '', csr: '', queryId: '', tokenAccessor: '', policyId: '', policyName: '', roleId: '', roleName: '' };
 
   constructor(
     private readonly httpPort: number,
@@ -89,7 +89,19 @@ export class MatrixRunner {
     await this.ok('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'http' });
     const s = await this.ok('PUT', '/v1/session/create', { Node: NODE, Checks: [] });
     this.fixtures.sessionId = (JSON.parse(s.body) as { ID: string }).ID;
+    await this.setUpQuery();
     if (this.aclSystem) await this.setUpAclObjects();
+  }
+
+  /** The prepared query `webq` (a row deletes it). */
+  private async setUpQuery(): Promise<void> {
+    const list = JSON.parse((await this.ok('GET', '/v1/query')).body) as { ID: string; Name: string }[];
+    const found = list.find((q) => q.Name === 'webq');
+    if (found) {
+      this.fixtures.queryId = found.ID;
+      return;
+    }
+    this.fixtures.queryId = (JSON.parse((await this.ok('POST', '/v1/query', { Name: 'webq', Service: { Service: 'web' } })).body) as { ID: string }).ID;
   }
 
   /** A fresh policy, role and token for the ACL system's rows (some rows delete them). */

@@ -61,6 +61,8 @@ const LIST: Expect = { none: 'filter', empty: 'filter', read: 'allow', neighbour
 export interface Fixtures {
   sessionId: string;
   csr: string;
+  /** A prepared query named `webq` on the service web. */
+  queryId: string;
   /** Made only where the ACL system's own endpoints exist (acl-matrix-real): a token, policy and role. */
   tokenAccessor: string;
   policyId: string;
@@ -179,6 +181,12 @@ export const MATRIX: readonly MatrixRow[] = [
   r('/v1/coordinate/nodes', 'GET', at('/v1/coordinate/nodes'), LIST, 'coordinate_endpoint.go Coordinate.ListNodes: filterACL (filterCoordinates)'),
   r('/v1/coordinate/node/', 'GET', at(`/v1/coordinate/node/${NODE}`), READ, 'coordinate_endpoint.go Coordinate.Node: NodeReadAllowed'),
   r('/v1/coordinate/update', 'PUT', at('/v1/coordinate/update', { Node: NODE, Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 } }), WRITE, 'coordinate_endpoint.go Coordinate.Update: NodeWriteAllowed'),
+  r('/v1/query', 'GET', at('/v1/query'), LIST, 'prepared_query_endpoint.go PreparedQuery.List: filterPreparedQueries'),
+  r('/v1/query', 'POST', () => ({ path: '/v1/query', body: { Name: `webq-${Math.random().toString(36).slice(2, 10)}`, Service: { Service: 'web' } } }), WRITE, 'prepared_query_endpoint.go PreparedQuery.Apply: PreparedQueryWriteAllowed(prefix)'),
+  r('/v1/query/', 'GET', (f) => ({ path: `/v1/query/${f.queryId}` }), READ, 'prepared_query_endpoint.go PreparedQuery.Get: filtered out -> acl.ErrPermissionDenied'),
+  r('/v1/query/', 'PUT', (f) => ({ path: `/v1/query/${f.queryId}`, body: { Name: 'webq', Service: { Service: 'web', OnlyPassing: true } } }), WRITE, 'prepared_query_endpoint.go PreparedQuery.Apply (update): write on the new and the old prefix'),
+  r('/v1/query/', 'DELETE', (f) => ({ path: `/v1/query/${f.queryId}` }), WRITE, 'prepared_query_endpoint.go PreparedQuery.Apply (delete): write on the old prefix'),
+  r('/v1/internal/query/execute-remote', 'PUT', at('/v1/internal/query/execute-remote', { Query: { Name: 'webq', Service: { Service: 'web' } } }), LIST, 'prepared_query_endpoint.go PreparedQuery.ExecuteRemote: nodes filtered with the token'),
   r('/v1/config', 'PUT', at('/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'http' }), WRITE, 'config_endpoint.go ConfigEntry.Apply: CanWrite (ServiceWriteAllowed)'),
   r('/v1/config/', 'GET', at('/v1/config/service-defaults/web'), READ, 'config_endpoint.go ConfigEntry.Get: CanRead (ServiceReadAllowed)'),
   r('/v1/config/', 'DELETE', at('/v1/config/service-defaults/web'), WRITE, 'config_endpoint.go ConfigEntry.Delete: CanWrite'),
@@ -186,6 +194,8 @@ export const MATRIX: readonly MatrixRow[] = [
 
 /** More requests on routes already covered, for the checks that depend on the request's form. */
 export const EXTRA_ROWS: readonly MatrixRow[] = [
+  r('/v1/query/', 'GET', (f) => ({ path: `/v1/query/${f.queryId}/execute` }), LIST, 'prepared_query_endpoint.go PreparedQuery.Execute: no query permission; nodes filtered with the token'),
+  r('/v1/query/', 'GET', (f) => ({ path: `/v1/query/${f.queryId}/explain` }), READ, 'prepared_query_endpoint.go PreparedQuery.Explain: filtered out -> acl.ErrPermissionDenied'),
   r('/v1/kv/', 'GET', at('/v1/kv/app/?recurse'), LIST, 'kvs_endpoint.go KVS.List: filterACLWithAuthorizer (404 when nothing is left)'),
   r('/v1/kv/', 'GET', at('/v1/kv/?keys'), LIST, 'kvs_endpoint.go KVS.ListKeys: filterACLWithAuthorizer'),
   r('/v1/kv/', 'DELETE', at('/v1/kv/app/?recurse'), WRITE, 'kvs_endpoint.go kvsPreApply (delete-tree): KeyWritePrefixAllowed'),

@@ -1,5 +1,6 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import type { ExecuteResponse } from '../query/execute.js';
 import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,11 @@ import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
 import type { AclResolver } from '../acl/index.js';
+import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, outgoingRpcTlsEnabled, type AgentTls } from '../tls/index.js';
+import { datacenterOfServer, rpcServerTls } from './rpc-tls.js';
+import type { ConnectionOptions } from 'node:tls';
+
+const WAN_NEEDS_SERVER = 'Must be a server to join WAN cluster';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
@@ -82,6 +88,8 @@ export class Agent implements AgentFacade {
     readonly nodeId: string,
     /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
     logSink: LogSink = stdoutSink,
+    /** The certificates of the `tls` config, when already loaded (agent/run.ts); else read at start. */
+    private tls?: AgentTls,
   ) {
     const fanout = new LogFanout();
     this.log = new Logger(logSink, config.logLevel, 'agent', fanout);
@@ -117,8 +125,13 @@ export class Agent implements AgentFacade {
   async start(): Promise<void> {
     const c = this.config;
     this.stopTelemetry = startAgentTelemetry(this);
+    const tls = this.tls ?? (this.tls = await loadAgentTls(c.tls));
+    // Consul: tlsutil OutgoingRPCWrapper: with verify_outgoing every dial to a server (client to
+    // server, server to server, Raft included) is TLS.
+    this.rpcClient.useTls(this.outgoingTls(tls, c));
     if (c.server) {
-      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient });
+      const rpcTls = rpcServerTls(tls, c);
+      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
       try {
@@ -131,7 +144,7 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
-    if (c.ports.http > 0) {
+    if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
       deps.acl = this.aclResolver;
       deps.defaultToken = this.aclDefaultToken;
@@ -141,13 +154,22 @@ export class Agent implements AgentFacade {
         deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
       }
       this.http = new HttpApi(deps, this.log.named('http'));
-      await this.http.listen(c.clientAddrs, c.ports.http);
-      for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      if (c.ports.http > 0) {
+        await this.http.listen(c.clientAddrs, c.ports.http);
+        for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      }
+      if (c.ports.https > 0) {
+        await this.http.listenTls(c.httpsAddrs, c.ports.https, incomingTlsOptions(tls.https));
+        for (const a of c.httpsAddrs) this.log.info(`Started HTTPS server: address=${a}:${c.ports.https} network=tcp`);
+      }
     }
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
-      else this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
+      else {
+        this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
+        this.dns.handler.queries = (name) => this.executeQueryForDns(name);
+      }
       const acl = this.aclResolver;
       if (acl?.enabled) this.dns.handler.identity = () => acl.resolve(undefined);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
@@ -173,6 +195,17 @@ export class Agent implements AgentFacade {
 
   private wan: WanCalls | undefined;
   private coordinateSync: CoordinateSync | undefined;
+
+  /** A prepared query run for DNS through the HTTP API's own path (failover, ACLs, near this agent). */
+  private async executeQueryForDns(name: string): Promise<ExecuteResponse | undefined> {
+    if (!this.http) throw new Error('the HTTP API is disabled on this server');
+    const url = `/v1/query/${encodeURIComponent(name)}/execute?near=_agent`;
+    const r = await this.http.serveForwarded({ method: 'GET', url, headers: {}, body: new Uint8Array(0), originNode: this.config.nodeName });
+    if (r.status === 404) return undefined;
+    const text = Buffer.from(r.body).toString('utf8');
+    if (r.status !== 200) throw new Error(text);
+    return JSON.parse(text) as ExecuteResponse;
+  }
 
   /** Coordinate.Update: servers queue their own report; client agents send it to a server. */
   private async sendCoordinate(coord: Coordinate): Promise<void> {
@@ -309,6 +342,7 @@ export class Agent implements AgentFacade {
         AdvertiseAddrLAN: c.advertiseAddr,
         ClientAddrs: c.clientAddrs,
         HTTPPort: c.ports.http,
+        HTTPSPort: c.ports.https,
         DNSPort: c.ports.dns,
         SerfPortLAN: c.ports.serfLan,
         SerfPortWAN: c.ports.serfWan,
@@ -399,6 +433,11 @@ export class Agent implements AgentFacade {
   }
 
   async join(addr: string, wan: boolean): Promise<number> {
+    if (wan && !this.gossip.wan) {
+      // Consul agent.go JoinWAN, word for word.
+      this.log.warn(`(WAN) couldn't join: number_of_nodes=0 error="${WAN_NEEDS_SERVER}"`);
+      throw new HttpError(500, WAN_NEEDS_SERVER);
+    }
     const r = await this.gossip.join([addr], wan);
     if (r.contacted === 0) throw new HttpError(500, joinErrorText(r.errors));
     return r.contacted;
@@ -452,6 +491,7 @@ export class Agent implements AgentFacade {
     // Consul logs the loader's warnings on every load (auto-config ReadConfig), reload included.
     for (const w of next.warnings) this.log.warn(w);
     this.log.info('Reloading configuration...');
+    await this.reloadTls(next);
     // Config-defined services and checks follow the files; API-registered ones stay.
     try {
       await this.local.loadConfig(definitionsFromConfig(next.file));
@@ -464,6 +504,34 @@ export class Agent implements AgentFacade {
     } catch (err) {
       throw new HttpError(500, `Failed reloading watches: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Certificates and verification settings from the reloaded config, for connections made from
+   * now on (Consul: reloadConfigInternal, tlsConfigurator.Update). A bad file fails the reload
+   * and keeps the running TLS.
+   */
+  private async reloadTls(next: RuntimeConfig): Promise<void> {
+    let tls: AgentTls;
+    try {
+      tls = await loadAgentTls(next.tls);
+    } catch (err) {
+      throw new HttpError(500, `Failed reloading tls configuration: ${(err as Error).message}`);
+    }
+    this.tls = tls;
+    this.rpcClient.useTls(this.outgoingTls(tls, next));
+    this.rpcServer?.setTls(rpcServerTls(tls, next));
+    this.http?.setTls(incomingTlsOptions(tls.https));
+  }
+
+  /**
+   * TLS for dials to servers when verify_outgoing is set: a server of another datacenter (found in
+   * the WAN pool by its RPC address) must be server.<its dc>.<domain>, any other ours.
+   */
+  private outgoingTls(tls: AgentTls, c: RuntimeConfig): ((addr: string) => ConnectionOptions) | undefined {
+    if (!outgoingRpcTlsEnabled(tls)) return undefined;
+    const forDc = outgoingRpcTlsDialer(tls, c.domain);
+    return (addr) => forDc(datacenterOfServer(addr, this.gossip.members(true)) ?? c.datacenter);
   }
 
   /** Stop on a signal: leave the cluster first when the config says so. */

@@ -3,6 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
+import { DeprecatedTlsKeysSchema, TlsSchema } from './tls-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
 const section = z.record(z.string(), z.unknown());
@@ -115,7 +116,7 @@ export const FileConfigSchema = z
     advertise_addr_wan: z.string(),
     serf_lan: z.string(),
     serf_wan: z.string(),
-    addresses: section,
+    addresses: z.strictObject({ dns: z.string(), http: z.string(), https: z.string(), grpc: z.string(), grpc_tls: z.string() }).partial(),
     ports: PortsSchema,
     domain: z.string(),
     alt_domain: z.string(),
@@ -171,7 +172,9 @@ export const FileConfigSchema = z
     translate_wan_addrs: z.boolean(),
     http_config: section,
     telemetry: TelemetrySchema,
-    tls: section,
+    tls: TlsSchema,
+    // Deprecated top-level TLS keys, moved into `tls` with a warning (config/tls.ts).
+    ...DeprecatedTlsKeysSchema,
     auto_encrypt: section,
     acl: section,
     connect: section,

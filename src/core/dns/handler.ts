@@ -21,6 +21,7 @@ import { nsLookup, soaLookup } from './lookup/soa-ns.js';
 import { nxdomain, type Prepared } from './lookup/types.js';
 import { parseName, type ParsedName } from './parse-name.js';
 import { recurse } from './recursor.js';
+import { queryAnswer, queryName, type QueryExecutor } from './lookup/query.js';
 import type { Server } from '../server/index.js';
 import type { Authorizer, RequestAcl } from '../acl/index.js';
 import type { Logger } from '../support/logger.js';
@@ -50,6 +51,8 @@ export class DnsHandler {
   remote: DnsForwarder | undefined;
   /** Set when ACLs are on (src/core/acl): what the DNS token may see. */
   identity: DnsIdentity | undefined;
+  /** Set on servers: runs a prepared query for `<name>.query.<domain>` (lookup/query.ts). */
+  queries: QueryExecutor | undefined;
   /** Set on servers: a question about another datacenter is answered by one of its servers. */
   otherDc: ((dc: string, msg: Buffer, isTcp: boolean) => Promise<Buffer | undefined>) | undefined;
 
@@ -113,6 +116,17 @@ export class DnsHandler {
     if (!server) return this.remote ? this.askServer(this.remote, msg, q) : errorResponse(q, this.opts, 'SERVFAIL');
     const dc = 'dc' in parsed ? parsed.dc : undefined;
     if (dc !== undefined && dc !== this.opts.datacenter && this.otherDc && qtype !== 'SOA' && qtype !== 'NS') return this.askOtherDc(this.otherDc, dc, msg, q, parsed.domain);
+    if (parsed.kind === 'unsupported' && parsed.keyword === 'query' && this.queries && qtype !== 'SOA' && qtype !== 'NS') {
+      // Never memoized: a query's answer depends on its definition, not only on the catalog.
+      const name = queryName(parsed.subject);
+      return this.queries(name).then(
+        (r) => respond(queryAnswer(r, this.opts, { qname: q.question.name, qtype, domain: parsed.domain }), q, this.opts, nowS()),
+        (err: unknown) => {
+          this.log.warn(`dns: prepared query ${name} failed: ${(err as Error).message}`);
+          return this.safeError(q, 'SERVFAIL');
+        },
+      );
+    }
     if (!wait) return this.answer(server, msg, q, key, qtype, parsed, authz);
     return wait.then(
       () => this.answer(server, msg, q, key, qtype, parsed, authz),

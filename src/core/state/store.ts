@@ -7,6 +7,7 @@
 //   transaction (e.g. /v1/txn rolled back) is simply dropped and readers never see half a write.
 // - Table indexes only grow, except through restore() (a snapshot restore may move them back).
 import type { CoordinateEntry } from './coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
@@ -15,8 +16,8 @@ import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries' | 'coordinates';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries', 'coordinates'];
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries' | 'coordinates' | 'prepared-queries';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries', 'coordinates', 'prepared-queries'];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -46,6 +47,8 @@ export interface Tables {
   configEntries: BTree<string, ConfigEntry>;
   /** Network coordinates: `${node}\x00${segment}` -> entry (state/coordinates.ts). */
   coordinates: BTree<string, CoordinateEntry>;
+  /** Prepared queries by ID (state/prepared-queries.ts). */
+  preparedQueries: BTree<string, PreparedQuery>;
 }
 
 export function emptyTables(): Tables {
@@ -64,6 +67,7 @@ export function emptyTables(): Tables {
     caConfig: newBTree(),
     configEntries: newBTree(),
     coordinates: newBTree(),
+    preparedQueries: newBTree(),
   };
 }
 
@@ -83,6 +87,7 @@ function cloneTables(t: Tables): Tables {
     caConfig: t.caConfig.clone(),
     configEntries: t.configEntries.clone(),
     coordinates: t.coordinates.clone(),
+    preparedQueries: t.preparedQueries.clone(),
   };
 }
 

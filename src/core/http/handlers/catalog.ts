@@ -137,6 +137,11 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
  * servers, ours at 0, ties in name order.
  */
 export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  return { status: 200, body: datacentersByDistance(deps) };
+}
+
+/** Every known datacenter, nearest first (ours first: it is at distance 0). */
+export function datacentersByDistance(deps: ApiDeps): string[] {
   const own = deps.config.datacenter;
   const names = new Set<string>([own]);
   for (const m of deps.agent.members(true)) {
@@ -154,8 +159,7 @@ export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): P
     const ds = self ? coords.filter((c) => c.dc === dc).map((c) => distanceSeconds(self, c.coord)).sort((a, b) => a - b) : [];
     rtt.set(dc, ds.length > 0 ? (ds[ds.length >> 1] as number) : Number.POSITIVE_INFINITY);
   }
-  const sorted = [...names].sort().sort((a, b) => (rtt.get(a) as number) - (rtt.get(b) as number) || 0);
-  return { status: 200, body: sorted };
+  return [...names].sort().sort((a, b) => (rtt.get(a) as number) - (rtt.get(b) as number) || 0);
 }
 
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
