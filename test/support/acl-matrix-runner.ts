@@ -162,7 +162,9 @@ export class MatrixRunner {
 }
 
 function classify(a: Answer, row: MatrixRow): Outcome {
-  if (a.status === 403) return a.body.startsWith('Permission denied') ? 'deny' : 'refused';
+  // A permission decision names the missing permission, or is Consul's bare text; other 403s
+  // (ACL not found, "Permission denied: ACL bootstrap no longer allowed ...") are refusals.
+  if (a.status === 403) return a.body === 'Permission denied' || /^Permission denied: .* lacks permission '/.test(a.body) ? 'deny' : 'refused';
   if (a.status === 409 && a.body.includes('Permission denied')) return 'deny';
   if (a.headers['x-consul-results-filtered-by-acls'] === 'true') return 'filter';
   const hides = Object.values(row.expect).includes('hidden');

@@ -238,5 +238,8 @@ export const ACL_SYSTEM_ROWS: readonly MatrixRow[] = [
   r('/v1/acl/role/', 'DELETE', (f) => ({ path: `/v1/acl/role/${f.roleId}` }), WRITE, 'acl_endpoint.go ACL.RoleDelete: ACLWriteAllowed'),
   r('/v1/acl/role/name/', 'GET', (f) => ({ path: `/v1/acl/role/name/${f.roleName}` }), READ, 'acl_endpoint.go ACL.RoleRead (by name): ACLReadAllowed'),
   r('/v1/acl/roles', 'GET', at('/v1/acl/roles'), READ, 'acl_endpoint.go ACL.RoleList: ACLReadAllowed'),
+  r('/v1/acl/replication', 'GET', at('/v1/acl/replication'), PUBLIC, 'acl_endpoint.go ACL.ReplicationStatus: no ACL check'),
+  r('/v1/acl/auth-methods', 'GET', at('/v1/acl/auth-methods'), READ, 'acl_endpoint.go ACL.AuthMethodList: ACLReadAllowed'),
+  r('/v1/acl/binding-rules', 'GET', at('/v1/acl/binding-rules'), READ, 'acl_endpoint.go ACL.BindingRuleList: ACLReadAllowed'),
   r('/v1/agent/token/', 'PUT', at('/v1/agent/token/replication', { Token: 'not-used-here' }), { ...WRITE, read: 'deny' }, 'agent_endpoint.go AgentToken: AgentWriteAllowed'),
 ];

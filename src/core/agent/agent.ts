@@ -31,6 +31,8 @@ import { DatacenterRouter } from './wan-router.js';
 import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
+import { serverTokenIdentity, setupAcl } from './acl-wiring.js';
+import type { AclAgent } from '../http/deps.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -45,12 +47,14 @@ const WAN_NEEDS_SERVER = 'Must be a server to join WAN cluster';
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
+  /** ACLs on: the token resolver and this agent's own tokens (agent/acl-wiring.ts), e.g. for DNS. */
+  acl: AclAgent | undefined;
   /**
-   * The ACL system's resolver, when ACLs are configured: set before start(). The HTTP API resolves
-   * each request's token with it, and DNS answers as the agent's default token (resolve(undefined)).
+   * Tests only: an ACL resolver to use instead of the ACL system's (set before start()), and the
+   * default token that forwarded calls then carry. The HTTP API resolves each request's token with
+   * the resolver, and DNS answers as resolve(undefined) (the agent's default token, else anonymous).
    */
   aclResolver: AclResolver | undefined;
-  /** acl.tokens.default, read at each forwarded call (it can be changed at runtime): set with aclResolver. */
   aclDefaultToken: (() => string | undefined) | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
@@ -144,10 +148,14 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
+    this.acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
     if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
-      deps.acl = this.aclResolver;
-      deps.defaultToken = this.aclDefaultToken;
+      const acl = this.acl;
+      deps.acl = this.aclResolver ?? acl?.resolver;
+      deps.aclAgent = acl;
+      // A forwarded call without a token carries this agent's default token (else anonymous).
+      deps.defaultToken = this.aclDefaultToken ?? (acl ? () => acl.resolver.effectiveSecret(undefined) : undefined);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
@@ -170,8 +178,8 @@ export class Agent implements AgentFacade {
         this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
         this.dns.handler.queries = (name) => this.executeQueryForDns(name);
       }
-      const acl = this.aclResolver;
-      if (acl?.enabled) this.dns.handler.identity = () => acl.resolve(undefined);
+      const dnsAcl = this.aclResolver ?? this.acl?.resolver;
+      if (dnsAcl?.enabled) this.dns.handler.identity = () => dnsAcl.resolve(undefined);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
@@ -233,6 +241,7 @@ export class Agent implements AgentFacade {
         return this.http.serveForwarded(req);
       },
       dns: () => this.dns?.handler,
+      aclIdentity: c.acl.enabled ? serverTokenIdentity(server, c.datacenter) : undefined,
     });
     await rpc.listen(c.bindAddr, c.ports.server);
     this.rpcServer = rpc;
@@ -328,7 +337,7 @@ export class Agent implements AgentFacade {
         BuildDate: BUILD_DATE,
       },
       DebugConfig: {
-        ACLsEnabled: false,
+        ACLsEnabled: c.acl.enabled,
         EnableDebug: false,
         Datacenter: c.datacenter,
         NodeName: c.nodeName,

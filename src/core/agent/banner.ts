@@ -24,9 +24,9 @@ export function banner(c: RuntimeConfig, nodeId: string): string {
     // Consul: config.EncryptKey != "" (the -encrypt flag or the encrypt key).
     ['Gossip Encryption', String(c.gossip.encryptKey !== undefined)],
     ['Auto-Encrypt-TLS', 'false'],
-    ['ACL Enabled', 'false'],
+    ['ACL Enabled', String(c.acl.enabled)],
     ['Reporting Enabled', 'false'],
-    ['ACL Default Policy', 'allow'],
+    ['ACL Default Policy', c.acl.defaultPolicy],
     ['HTTPS TLS', `Verify Incoming: ${t.https.verifyIncoming}, Verify Outgoing: ${t.https.verifyOutgoing}, Min Version: ${t.https.tlsMinVersion}`],
     ['gRPC TLS', `Verify Incoming: ${t.grpc.verifyIncoming}, Min Version: ${t.grpc.tlsMinVersion}`],
     [

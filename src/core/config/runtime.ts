@@ -3,6 +3,7 @@ import os from 'node:os';
 import { isLogLevel, type LogLevel } from '../support/logger.js';
 import { parseAgentWatches, type AgentWatch } from '../watch/agent-watches.js';
 import { applyDeprecatedConfig } from './deprecated.js';
+import { applyDeprecatedAcl, buildAclRuntime, type AclRuntime } from './acl.js';
 import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type ConfigFormat } from './load.js';
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
@@ -80,6 +81,8 @@ export interface RuntimeConfig {
   autopilot: AutopilotRuntime;
   /** The `telemetry` block (config/telemetry.ts). */
   telemetry: TelemetryRuntime;
+  /** The `acl` block, deprecated ACL keys applied (config/acl.ts). */
+  acl: AclRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -209,7 +212,9 @@ function buildUIConfig(u: Record<string, unknown> | undefined): UIConfigRuntime 
 }
 
 export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarnings: readonly string[] = []): RuntimeConfig {
-  const { config: undeprecated, warnings: deprecations } = applyDeprecatedConfig(merged);
+  const { config: withAcl, warnings: aclDeprecations } = applyDeprecatedAcl(merged);
+  const { config: undeprecated, warnings: uiDeprecations } = applyDeprecatedConfig(withAcl);
+  const deprecations = [...aclDeprecations, ...uiDeprecations];
   // Consul appends the TLS deprecations after the others (deprecated.go applyDeprecatedTLSConfig).
   const { config: f, warnings: tlsDeprecations } = applyDeprecatedTlsConfig(undeprecated);
   const uiConfig = buildUIConfig(f.ui_config);
@@ -285,6 +290,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
     autopilot: buildAutopilot(f.autopilot),
     telemetry: buildTelemetryRuntime(f.telemetry),
+    acl: buildAclRuntime(f.acl),
     watches,
     file: f,
     sources: spec,

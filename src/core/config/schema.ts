@@ -3,6 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
+import { AclSchema, DeprecatedAclKeysSchema } from './acl-schema.js';
 import { DeprecatedTlsKeysSchema, TlsSchema } from './tls-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
@@ -176,7 +177,9 @@ export const FileConfigSchema = z
     // Deprecated top-level TLS keys, moved into `tls` with a warning (config/tls.ts).
     ...DeprecatedTlsKeysSchema,
     auto_encrypt: section,
-    acl: section,
+    acl: AclSchema,
+    // Deprecated top-level ACL keys, moved into `acl` with Consul's warnings (config/acl.ts).
+    ...DeprecatedAclKeysSchema,
     connect: section,
     autopilot: section,
     service: section,

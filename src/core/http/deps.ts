@@ -12,6 +12,15 @@ import type { UserEvents } from '../agent/events.js';
 import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
 import type { AclResolver } from '../acl/index.js';
+import type { AgentTokens } from '../acl/agent-tokens.js';
+import type { TokenResolver } from '../acl/resolver.js';
+
+/** The ACL system's agent-side pieces the /v1/acl/* and /v1/agent/token/* handlers use. */
+export interface AclAgent {
+  readonly resolver: TokenResolver;
+  readonly tokens: AgentTokens;
+  readonly log: Logger;
+}
 import type { Coordinate } from '../gossip/serf/coordinate.js';
 
 export type Member = AgentMember;
@@ -66,6 +75,8 @@ export class ApiDeps {
 
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;
+  /** Set when ACLs are enabled (agent/acl-wiring.ts): the resolver and the agent's own tokens. */
+  aclAgent: AclAgent | undefined;
   /** Set with ACLs: this agent's acl.tokens.default, which a forwarded call without a token carries. */
   defaultToken: (() => string | undefined) | undefined;
 

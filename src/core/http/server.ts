@@ -267,7 +267,13 @@ export class HttpApi {
 
   /** Server: a call for another datacenter goes to one of its servers, its answer relayed as is. */
   private forwardToDc(req: IncomingMessage, res: ServerResponse, dc: string, url: string, method: string, body: Buffer): void {
-    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    const headers = forwardedHeaders(req.headers);
+    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
+    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
+    // on the agent that took the request).
+    const dflt = this.deps.defaultToken?.();
+    if (dflt && requestToken(headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
+    const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     this.relay(res, this.sendToDc(dc, fwd));
   }
 
