@@ -89,6 +89,13 @@ test('a client agent forwards the token; the server enforces it', { timeout: 120
 
 test("a call without a token carries the client agent's default token (Consul's parseToken)", { timeout: 60_000 }, async () => {
   assert.equal((await viaClient('/v1/kv/app/config')).status, 403, 'no default token: anonymous');
+  // No default token: the client forwards the anonymous secret, and the answer does not tell an
+  // anonymous caller that anything was hidden (maskResultsFilteredByACLs).
+  clientDefaultToken = 'anonymous';
+  const anon = await viaClient('/v1/catalog/nodes');
+  assert.equal(anon.status, 200);
+  assert.deepEqual(await anon.json(), []);
+  assert.equal(anon.headers.get('x-consul-results-filtered-by-acls'), null);
   clientDefaultToken = 'secret-read';
   try {
     const r = await viaClient('/v1/kv/app/config?raw');

@@ -16,7 +16,7 @@ import { requireLocalDatacenter } from './datacenter.js';
 import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 import { ConnectionLimiter, RequestLimiter } from './limits.js';
-import { ANONYMOUS_TOKEN_ID, requestToken, type RequestAcl } from '../acl/index.js';
+import { ANONYMOUS_SECRET, ANONYMOUS_TOKEN_ID, requestToken, type RequestAcl } from '../acl/index.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -359,7 +359,10 @@ function withAclHeaders(reply: Reply, ctx: RequestContext, deps: ApiDeps): Reply
   const policy = deps.acl?.defaultPolicy;
   // Consul's maskResultsFilteredByACLs: a request that names no token (the anonymous one) is not
   // told that anything was hidden, so probing without credentials learns nothing.
-  const filtered = ctx.acl.filtered && (ctx.acl.accessorId !== ANONYMOUS_TOKEN_ID || requestToken(ctx.req.headers, ctx.query) !== undefined);
+  // A client agent forwards a token-less call as the anonymous secret (so the server does not
+  // substitute its own default token): that is still nobody's token.
+  const token = requestToken(ctx.req.headers, ctx.query);
+  const filtered = ctx.acl.filtered && (ctx.acl.accessorId !== ANONYMOUS_TOKEN_ID || (token !== undefined && token !== ANONYMOUS_SECRET));
   if (policy === undefined && !filtered) return reply;
   const headers: Record<string, string> = { ...reply.headers };
   if (policy !== undefined) headers['X-Consul-Default-Acl-Policy'] = policy;
