@@ -75,8 +75,10 @@ export function resolveClientConfig(flags: HttpFlagValues, env: NodeJS.ProcessEn
       colon >= 0 ? { username: auth.slice(0, colon), password: auth.slice(colon + 1) } : { username: auth, password: '' };
   }
   applyAddressScheme(cfg);
-  const tokenFile = nonEmpty(flags['token-file'], env.CONSUL_HTTP_TOKEN_FILE);
-  if (tokenFile !== undefined) {
+  // Go's StringValue.Merge: a flag given on the command line replaces the variable even when
+  // empty, so `-token-file=` turns off CONSUL_HTTP_TOKEN_FILE.
+  const tokenFile = flags['token-file'] !== undefined ? flags['token-file'] : env.CONSUL_HTTP_TOKEN_FILE;
+  if (tokenFile !== undefined && tokenFile !== '') {
     // Consul: a token file always wins over a token, and is re-read by every client.
     let data: string;
     try {
