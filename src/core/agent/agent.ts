@@ -31,12 +31,15 @@ import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
+import { AuditLog } from '../audit/index.js';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
+  /** The `audit` block's log, when enabled (src/core/audit). */
+  private audit: AuditLog | undefined;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
   readonly logStreams: { readonly fanout: LogFanout; readonly logger: Logger };
   private stopTelemetry: (() => void) | undefined;
@@ -124,6 +127,7 @@ export class Agent implements AgentFacade {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+      if (c.audit.enabled) deps.audit = this.audit = new AuditLog(c.audit, this.log.named('audit'), () => deps.acl);
       this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
       for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
@@ -435,6 +439,7 @@ export class Agent implements AgentFacade {
     this.watches?.stop(true);
     await this.local.stop();
     await this.http?.close();
+    await this.audit?.close();
     this.dns?.close();
     await this.gossip.shutdown().catch((err: unknown) => this.log.warn(`gossip shutdown: ${(err as Error).message}`));
     await this.rpcServer?.close();

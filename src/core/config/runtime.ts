@@ -7,6 +7,7 @@ import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type Config
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
+import { buildAuditRuntime, type AuditRuntime } from './audit.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
@@ -71,6 +72,8 @@ export interface RuntimeConfig {
   autopilot: AutopilotRuntime;
   /** The `telemetry` block (config/telemetry.ts). */
   telemetry: TelemetryRuntime;
+  /** The `audit` block (config/audit.ts). */
+  audit: AuditRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -261,6 +264,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
     autopilot: buildAutopilot(f.autopilot),
     telemetry: buildTelemetryRuntime(f.telemetry),
+    audit: buildAuditRuntime(f.audit),
     watches,
     file: f,
     sources: spec,

@@ -3,6 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
+import { AuditSchema } from './audit-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
 const section = z.record(z.string(), z.unknown());
@@ -168,6 +169,7 @@ export const FileConfigSchema = z
     translate_wan_addrs: z.boolean(),
     http_config: section,
     telemetry: TelemetrySchema,
+    audit: AuditSchema,
     tls: section,
     auto_encrypt: section,
     acl: section,
@@ -196,4 +198,4 @@ export const APPEND_KEYS = new Set<keyof FileConfig>([
 ]);
 
 /** Object-valued keys merged key by key across files. */
-export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'tls', 'acl', 'connect', 'autopilot', 'gossip_lan', 'gossip_wan']);
+export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'audit', 'tls', 'acl', 'connect', 'autopilot', 'gossip_lan', 'gossip_wan']);

@@ -12,6 +12,7 @@ import type { UserEvents } from '../agent/events.js';
 import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
 import type { AclResolver } from '../acl/index.js';
+import type { AuditLog } from '../audit/index.js';
 
 export type Member = AgentMember;
 
@@ -60,6 +61,9 @@ export class ApiDeps {
 
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;
+
+  /** Set when `audit { enabled = true }`: told about every request (src/core/audit). */
+  audit: AuditLog | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

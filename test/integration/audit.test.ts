@@ -1,0 +1,80 @@
+// The audit log on a real agent: one JSON line per HTTP request, written off the request path,
+// never carrying a token's secret (header or ?token=), rotated by size.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestAgent } from '../support/test-agent.js';
+import { tmpDir } from '../support/tmp-dir.js';
+import type { AuditRecord } from '../../src/core/audit/index.js';
+
+async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('audit log on a real agent', { timeout: 120_000 }, () => {
+  const dir = tmpDir('audit-it-');
+  const file = join(dir.path, 'audit', 'audit.json');
+  let agent: TestAgent;
+  const read = (): AuditRecord[] => {
+    try {
+      return readFileSync(file, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    } catch {
+      return [];
+    }
+  };
+
+  before(async () => {
+    const hcl = `audit { enabled = true sink "file" { type = "file" format = "json" path = "${file}" rotate_bytes = 4096 rotate_max_files = 2 } }`;
+    agent = await TestAgent.start({ args: ['-hcl', hcl] });
+  });
+  after(async () => {
+    await agent?.stop();
+    dir.remove();
+  });
+
+  it('writes one line per request with method, path, status, duration and client address; secrets never', async () => {
+    const secret = 'f0e1d2c3-aaaa-bbbb-cccc-00000000beef';
+    const put = await fetch(`${agent.url}/v1/kv/audit/a?flags=7`, { method: 'PUT', body: 'v', headers: { 'X-Consul-Token': secret } });
+    assert.equal(put.status, 200);
+    const get = await fetch(`${agent.url}/v1/kv/audit/a?token=${secret}&raw`);
+    assert.equal(await get.text(), 'v');
+    const missing = await fetch(`${agent.url}/v1/kv/audit/none`);
+    assert.equal(missing.status, 404);
+    const lines = await waitFor('three audit lines', () => {
+      const l = read().filter((r) => r.path.startsWith('/v1/kv/audit/'));
+      return l.length >= 3 ? l : undefined;
+    });
+    assert.deepEqual(
+      lines.map((l) => [l.method, l.path, l.status]),
+      [
+        ['PUT', '/v1/kv/audit/a?flags=7', 200],
+        ['GET', '/v1/kv/audit/a?raw', 200],
+        ['GET', '/v1/kv/audit/none', 404],
+      ],
+    );
+    for (const l of lines) {
+      assert.match(l.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(l.duration_ms >= 0 && l.duration_ms < 10_000);
+      assert.match(l.remote_addr, /^127\.0\.0\.1:\d+$/);
+      assert.equal(typeof l.accessor_id, 'string');
+    }
+    assert.ok(!readFileSync(file, 'utf8').includes(secret), 'no secret in the audit file');
+  });
+
+  it('rotates by size, keeping rotate_max_files files beside the live one', async () => {
+    for (let i = 0; i < 80; i++) assert.equal((await fetch(`${agent.url}/v1/kv/rot/${i}`, { method: 'PUT', body: 'x' })).status, 200);
+    const files = await waitFor('rotated files', () => {
+      const f = readdirSync(join(dir.path, 'audit'));
+      return f.length === 3 ? f : undefined;
+    });
+    assert.ok(files.includes('audit.json'));
+    for (const f of files) assert.ok(readFileSync(join(dir.path, 'audit', f)).length <= 4096);
+  });
+});
