@@ -1,7 +1,7 @@
 // The audit log on a real agent: one JSON line per HTTP request, written off the request path,
 // never carrying a token's secret (header or ?token=), rotated by size.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestAgent } from '../support/test-agent.js';
@@ -76,5 +76,27 @@ describe('audit log on a real agent', { timeout: 120_000 }, () => {
     });
     assert.ok(files.includes('audit.json'));
     for (const f of files) assert.ok(readFileSync(join(dir.path, 'audit', f)).length <= 4096);
+  });
+
+  it('a sink on a full disk (/dev/full) drops and counts lines; the agent keeps answering', { skip: !existsSync('/dev/full') }, async () => {
+    const full = await TestAgent.start({ args: ['-hcl', 'audit { enabled = true sink "full" { path = "/dev/full" } }'] });
+    try {
+      for (let i = 0; i < 20; i++) assert.equal((await fetch(`${full.url}/v1/kv/full/${i}`, { method: 'PUT', body: 'x' })).status, 200);
+      const count = await (async () => {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const m = (await (await fetch(`${full.url}/v1/agent/metrics`)).json()) as { Counters: Array<{ Name: string; Count: number; Sum: number }> };
+          const c = m.Counters.find((x) => x.Name === 'consul.audit.dropped');
+          if (c && c.Sum >= 20) return c.Sum;
+          if (Date.now() > deadline) throw new Error(`no consul.audit.dropped >= 20 in ${JSON.stringify(m.Counters.map((x) => x.Name))}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      assert.ok(count >= 20);
+      await waitFor('the drop warning', () => (/\[WARN\]\s+agent\.audit: sink "full" dropped \d+ line\(s\): ENOSPC/.test(full.output) ? true : undefined));
+      assert.equal((await fetch(`${full.url}/v1/kv/full/0?raw`)).status, 200);
+    } finally {
+      await full.stop();
+    }
   });
 });

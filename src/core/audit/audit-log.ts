@@ -60,7 +60,7 @@ export class AuditLog {
       try {
         this.complete(req, res, started, performance.now() - t0);
       } catch (e) {
-        this.log.warn(`audit: could not record a request: ${(e as Error).message}`);
+        this.log.warn(`could not record a request: ${(e as Error).message}`);
       }
     });
   }
@@ -104,7 +104,7 @@ export class AuditLog {
     this.unreported += n;
     const now = Date.now();
     if (now - this.lastWarn < WARN_EVERY_MS) return;
-    this.log.warn(`audit: sink "${sink}" dropped ${this.unreported} line(s): ${reason}`);
+    this.log.warn(`sink "${sink}" dropped ${this.unreported} line(s): ${reason}`);
     this.unreported = 0;
     this.lastWarn = now;
   }
