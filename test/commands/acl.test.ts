@@ -186,4 +186,10 @@ describe('consul acl', { timeout: 120_000 }, () => {
     assert.equal((await run(['set-agent-token', 'bogus', 'x'])).stderr, 'Unknown token type\n');
     assert.equal((await run(['set-agent-token', 'a', 'b', 'c'])).stderr, 'Error! Too many arguments: expected 2 got 3\n');
   });
+
+  it('`consul acl` lists its subcommands and nested topics with their synopses (exit 1, as mitchellh/cli)', async () => {
+    const r = await run([]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\n    policy             Manage Consul's ACL policies\n    role               Manage Consul's ACL roles\n/);
+  });
 });

@@ -121,7 +121,7 @@ export function topLevelHelp(commands: readonly CommandSpec[], topics: readonly 
 }
 
 /** A topic such as `consul kv`: its description and subcommands, like Consul's parent commands. */
-export function topicHelp(topic: TopicSpec, commands: readonly CommandSpec[], bin = 'consul'): string {
+export function topicHelp(topic: TopicSpec, commands: readonly CommandSpec[], bin = 'consul', topics: readonly TopicSpec[] = []): string {
   const prefix = `${topic.name}:`;
   const subs = commands
     .filter((c) => !c.hidden && c.id.startsWith(prefix) && !c.id.slice(prefix.length).includes(':'))
@@ -130,7 +130,9 @@ export function topicHelp(topic: TopicSpec, commands: readonly CommandSpec[], bi
   for (const c of commands) {
     if (c.id.startsWith(prefix) && c.id.slice(prefix.length).includes(':')) nested.add(c.id.slice(prefix.length).split(':')[0]!);
   }
-  for (const n of nested) if (!subs.some(([s]) => s === n)) subs.push([n, '']);
+  // A nested topic is listed with its own synopsis, as mitchellh/cli lists `consul operator raft`.
+  const synopsis = (n: string): string => topics.find((t) => t.name === `${topic.name}:${n}`)?.description ?? '';
+  for (const n of nested) if (!subs.some(([s]) => s === n)) subs.push([n, synopsis(n)]);
   subs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const name = `${bin} ${topic.name.split(':').join(' ')}`;
   const text = wrapText(topic.description ?? '', MAX_LINE - 2)

@@ -98,8 +98,9 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
     return askedHelp ? EXIT_OK : EXIT_UNKNOWN_COMMAND;
   }
   if (r.kind === 'topic') {
-    const topic = topicsOf(pjson, commands).find((t) => t.name === r.topic) ?? { name: r.topic };
-    const text = `${topicHelp(topic, commands, bin)}\n`;
+    const topics = topicsOf(pjson, commands);
+    const topic = topics.find((t) => t.name === r.topic) ?? { name: r.topic };
+    const text = `${topicHelp(topic, commands, bin, topics)}\n`;
     // mitchellh/cli: `consul kv -h` is help (0); `consul kv` or `consul kv bogus` prints the same
     // help (to the help writer, stdout) as RunResultHelp and exits 1.
     stdout(text);
