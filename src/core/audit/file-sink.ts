@@ -4,7 +4,7 @@
 // written by one async flush at a time. When the queue is full (a slow or stuck disk) or a write
 // fails (ENOSPC, EIO, a removed directory), the lines are dropped and counted, the file is reopened
 // on the next batch, and the agent carries on.
-// SHOULD: one write(2) per batch; rotation happens between batches, never inside a line.
+// SHOULD: one write(2) per batch; rotation splits a batch at line boundaries, never inside a line.
 import { constants, promises as fsp } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
@@ -133,16 +133,17 @@ export class FileSink {
         const lines = this.queue;
         this.queue = [];
         this.queuedBytes = 0;
-        const data = Buffer.from(`${lines.join('\n')}\n`);
+        let done = 0;
         try {
-          await this.writeBatch(data);
-          this.written += lines.length;
+          done = await this.writeLines(lines);
         } catch (e) {
-          this.drop(lines.length, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+          done = (e as { linesWritten?: number }).linesWritten ?? 0;
+          this.drop(lines.length - done, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
           const h = this.handle;
           this.handle = undefined;
           await h?.close().catch(() => undefined);
         }
+        this.written += done;
       }
     } finally {
       this.flushing = undefined;
@@ -168,20 +169,38 @@ export class FileSink {
     });
   }
 
-  private async writeBatch(data: Buffer): Promise<void> {
+  /**
+   * Write a batch as few writes as rotation allows: lines go to the live file while it stays
+   * within rotate_bytes (a line longer than that gets a file of its own). Returns the lines
+   * written; a failure carries how many made it before it (`linesWritten`).
+   */
+  private async writeLines(lines: readonly string[]): Promise<number> {
     const o = this.opts;
-    if (this.handle) {
-      const tooBig = o.rotateBytes > 0 && this.size > 0 && this.size + data.length > o.rotateBytes;
-      const tooOld = o.rotateDurationMs > 0 && this.now() - this.openedAt >= o.rotateDurationMs;
-      if (tooBig || tooOld) await this.rotate();
+    let i = 0;
+    try {
+      while (i < lines.length) {
+        if (this.handle && o.rotateDurationMs > 0 && this.now() - this.openedAt >= o.rotateDurationMs) await this.rotate();
+        if (!this.handle) await this.open();
+        const chunk: string[] = [];
+        let bytes = 0;
+        while (i + chunk.length < lines.length) {
+          const b = Buffer.byteLength(lines[i + chunk.length]!) + 1;
+          if (o.rotateBytes > 0 && this.size + bytes > 0 && this.size + bytes + b > o.rotateBytes) break;
+          chunk.push(lines[i + chunk.length]!);
+          bytes += b;
+        }
+        if (chunk.length === 0) {
+          await this.rotate(); // the live file is full: the next line starts a new one
+          continue;
+        }
+        await this.handle!.write(Buffer.from(`${chunk.join('\n')}\n`));
+        this.size += bytes;
+        i += chunk.length;
+      }
+      return i;
+    } catch (e) {
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { linesWritten: i });
     }
-    if (!this.handle) await this.open();
-    if (o.rotateBytes > 0 && this.size > 0 && this.size + data.length > o.rotateBytes) {
-      await this.rotate();
-      await this.open();
-    }
-    await this.handle!.write(data);
-    this.size += data.length;
   }
 
   private async open(): Promise<void> {

@@ -31,6 +31,20 @@ describe('audit file sink', () => {
     assert.equal(sink.written, 100);
   });
 
+  it('splits one large batch across files at line boundaries, each within rotate_bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-split-'));
+    let clock = 5_000;
+    const sink = new FileSink({ path: join(dir, 'audit.json'), mode: 0o600, rotateBytes: 1000, rotateDurationMs: 0, rotateMaxFiles: 0, now: () => clock++ });
+    for (let i = 0; i < 100; i++) sink.append(line(i));
+    await sink.close();
+    const files = readdirSync(dir).sort((a, b) => (a === 'audit.json' ? 1 : b === 'audit.json' ? -1 : Number(/-(\d+)\./.exec(a)![1]) - Number(/-(\d+)\./.exec(b)![1])));
+    assert.ok(files.length > 5, files.join(' '));
+    for (const f of files) assert.ok(readFileSync(join(dir, f)).length <= 1000, `${f} is within rotate_bytes`);
+    const ns = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').trimEnd().split('\n')).map((l) => (JSON.parse(l) as { n: number }).n);
+    assert.deepEqual(ns, Array.from({ length: 100 }, (_, i) => i));
+    assert.equal(sink.written, 100);
+  });
+
   it('rotates by age', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-age-'));
     let clock = 0;
