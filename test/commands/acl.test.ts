@@ -183,6 +183,8 @@ describe('consul acl', { timeout: 120_000 }, () => {
     assert.equal((await run(['set-agent-token'])).stderr, 'Error! Missing TYPE and TOKEN arguments\n');
     assert.equal((await run(['set-agent-token', 'agent'])).stderr, 'Error! Missing TOKEN argument\n');
     assert.equal((await run(['set-agent-token', 'bogus'])).stderr, 'Error! MISSING TYPE argument\n');
+    // (sic) Consul's one-argument check does not know the newest type.
+    assert.equal((await run(['set-agent-token', 'config_file_service_registration'])).stderr, 'Error! MISSING TYPE argument\n');
     assert.equal((await run(['set-agent-token', 'bogus', 'x'])).stderr, 'Unknown token type\n');
     assert.equal((await run(['set-agent-token', 'a', 'b', 'c'])).stderr, 'Error! Too many arguments: expected 2 got 3\n');
   });

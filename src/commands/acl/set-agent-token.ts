@@ -3,7 +3,8 @@ import { loadDataSource } from '../../core/cli/acl/lookup.js';
 import { clientFlags, serverFlags } from '../../core/cli/flags.js';
 import { AGENT_TOKEN_PATHS, type AgentTokenType, ClientConfigError, ApiClient } from '../../core/client/index.js';
 
-const TYPES = ['default', 'agent', 'recovery', 'replication', 'config_file_service_registration'];
+// (sic) Go's argument check knows only the first four types (agent_tokens.go dataFromArgs).
+const TYPES = ['default', 'agent', 'recovery', 'replication'];
 
 /** command/acl/agenttokens/agent_tokens.go */
 export default class AclSetAgentToken extends AclCommand {
@@ -11,29 +12,33 @@ export default class AclSetAgentToken extends AclCommand {
   static override description = `
 Usage: consul acl set-agent-token [options] TYPE TOKEN
 
-  This command will set the corresponding token for the agent to use.
-  Note that the tokens uploaded this way are not persisted and if
-  the agent reloads then the tokens will need to be set again.
+  This command will set the corresponding token for the agent to use. If token
+  persistence is not enabled, then tokens uploaded this way are not persisted
+  and if the agent reloads then the tokens will need to be set again.
 
   Token Types:
 
-    default       The default token is the token that the agent will use for
-                  both internal agent operations and operations initiated by
-                  the HTTP and DNS interfaces when no specific token is provided.
-                  If not set the agent will use the anonymous token.
+    default                           The default token is the token that the agent will use for
+                                      both internal agent operations and operations initiated by
+                                      the HTTP and DNS interfaces when no specific token is provided.
+                                      If not set the agent will use the anonymous token.
 
-    agent         The token that the agent will use for internal agent operations.
-                  If not given then the default token is used for these operations.
+    agent                             The token that the agent will use for internal agent operations.
+                                      If not given then the default token is used for these operations.
 
-    recovery      This sets the token that can be used to access the Agent APIs in
-                  the event that the ACL datacenter cannot be reached.
+    recovery                          This sets the token that can be used to access the Agent APIs in
+                                      the event that the ACL datacenter cannot be reached.
 
-    replication   This is the token that the agent will use for replication
-                  operations. This token will need to be configured with read access
-                  to whatever data is being replicated.
+    replication                       This is the token that the agent will use for replication
+                                      operations. This token will need to be configured with read access
+                                      to whatever data is being replicated.
 
-    config_file_service_registration  This is the token that the agent uses to
-                  register services and checks defined in config files.
+    config_file_service_registration  This is the token that the agent uses to register services
+                                      and checks defined in config files. This token needs to
+                                      be configured with permission for the service or checks
+                                      being registered. If not set, the default token is used.
+                                      If a service or check definition contains a 'token'
+                                      field, then that token is used instead.
 
   Example:
 
