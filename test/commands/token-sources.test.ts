@@ -116,6 +116,7 @@ describe('ACL token sources reach the agent from every command', { timeout: 300_
     'operator:raft:remove-peer': ['-address', '10.0.0.1:8300'],
     'operator:raft:transfer-leader': [],
     reload: [],
+    rtt: ['node1'],
     'services:deregister': ['-id', 'web'],
     'services:register': ['-name', 'web'],
     'snapshot:restore': [file('backup.snap', 'not really a snapshot')],

@@ -129,6 +129,32 @@ describe('gossip with the reference serf agent', { timeout: 240_000 }, () => {
       assert.match(detailed.stdout, /^ours-1\s+127\.0\.0\.1:\d+\s+alive\s+.*role=consul/m);
     });
 
+    test('network coordinates interoperate: serf rtt to our agent is finite and our coordinate moved from the origin', async () => {
+      // serf-a learns our coordinate from the acks to its pings; we learn its coordinate from its acks.
+      const line = await waitFor(
+        'serf rtt to estimate our agent',
+        async () => {
+          const r = await serfA.cli(['rtt', 'ours-1']);
+          return r.code === 0 ? r.stdout.trim() : undefined;
+        },
+        20_000,
+        250,
+      );
+      const m = /^Estimated ours-1 <-> serf-a rtt: ([\d.]+) ms/.exec(line);
+      assert.ok(m, line);
+      const ms = Number(m[1]);
+      assert.ok(Number.isFinite(ms) && ms >= 0 && ms < 50, `a loopback RTT estimate, got ${ms} ms`);
+      await waitFor(
+        'our LAN coordinate to move from the origin',
+        async () => {
+          const self = (await (await fetch(`${agent.url}/v1/agent/self`)).json()) as { Coord: { Error: number; Vec: number[] } };
+          return self.Coord.Error < 1.5 && self.Coord.Vec.length === 8 ? true : undefined;
+        },
+        20_000,
+        250,
+      );
+    });
+
     test('consul event reaches the serf agent as consul:event:<name> with Consul\'s payload', async () => {
       const fired = await runCli(['event', `-http-addr=${agent.addr}`, '-name=deploy', 'hello-payload']);
       assert.equal(fired.code, 0, fired.stderr);

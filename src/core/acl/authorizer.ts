@@ -102,7 +102,7 @@ function constant(answer: boolean): Authorizer {
   };
 }
 
-/** Everything allowed: ACLs disabled, the management policy, or default_policy=allow with no rules. */
+/** Everything allowed: ACLs disabled, or the management policy (default_policy=allow is policy.ts defaultAuthorizer: it still denies acl and snapshot). */
 export const ALLOW_ALL: Authorizer = constant(true);
 /** Everything denied: default_policy=deny with no rules. */
 export const DENY_ALL: Authorizer = constant(false);

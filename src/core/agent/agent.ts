@@ -1,5 +1,7 @@
 // The agent: owns the config, starts the server role (with -server), the HTTP API and DNS, and
 // handles signals, leave and shutdown (Consul: agent/agent.go, command/agent/agent.go).
+import type { ExecuteResponse } from '../query/execute.js';
+import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
@@ -25,8 +27,10 @@ import type { PoolEvent } from '../gossip/net/pool.js';
 import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
+import { DatacenterRouter } from './wan-router.js';
+import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
-import { registerServerRpc, ServerCalls } from './server-rpc.js';
+import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
@@ -126,7 +130,10 @@ export class Agent implements AgentFacade {
     if (c.ports.http > 0) {
       const deps = new ApiDeps(this);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
-      else deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+      else {
+        deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
+        deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
+      }
       if (c.audit.enabled) deps.audit = this.audit = new AuditLog(c.audit, this.log.named('audit'), () => deps.acl);
       this.http = new HttpApi(deps, this.log.named('http'));
       await this.http.listen(c.clientAddrs, c.ports.http);
@@ -135,16 +142,58 @@ export class Agent implements AgentFacade {
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
       if (!c.server) this.dns.handler.remote = (msg, tcp) => this.calls.dns(msg, tcp);
+      else {
+        this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
+        this.dns.handler.queries = (name) => this.executeQueryForDns(name);
+      }
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
     }
     this.startWatches(c.watches);
+    this.coordinateSync = new CoordinateSync({
+      intervalMinMs: c.syncCoordinateIntervalMinMs,
+      rateTarget: c.syncCoordinateRateTarget,
+      members: () => this.gossip.members(false).length,
+      coordinate: () => this.gossip.coordinate(false),
+      send: (coord) => this.sendCoordinate(coord),
+      log: this.log.named('agent'),
+    });
+    this.coordinateSync.start();
     await this.gossip.startJoins((msg) => {
       this.log.error(msg);
       void this.shutdown(1);
     });
     this.log.info('Consul agent running!');
+  }
+
+  private wan: WanCalls | undefined;
+  private coordinateSync: CoordinateSync | undefined;
+
+  /** A prepared query run for DNS through the HTTP API's own path (failover, ACLs, near this agent). */
+  private async executeQueryForDns(name: string): Promise<ExecuteResponse | undefined> {
+    if (!this.http) throw new Error('the HTTP API is disabled on this server');
+    const url = `/v1/query/${encodeURIComponent(name)}/execute?near=_agent`;
+    const r = await this.http.serveForwarded({ method: 'GET', url, headers: {}, body: new Uint8Array(0), originNode: this.config.nodeName });
+    if (r.status === 404) return undefined;
+    const text = Buffer.from(r.body).toString('utf8');
+    if (r.status !== 200) throw new Error(text);
+    return JSON.parse(text) as ExecuteResponse;
+  }
+
+  /** Coordinate.Update: servers queue their own report; client agents send it to a server. */
+  private async sendCoordinate(coord: Coordinate): Promise<void> {
+    const server = this.server;
+    if (server) return server.coordinateUpdates.submit(this.config.nodeName, '', coord);
+    const body = Buffer.from(JSON.stringify({ Node: this.config.nodeName, Segment: '', Coord: coord }));
+    const r = await this.calls.forwardHttp({ method: 'PUT', url: '/v1/coordinate/update', headers: {}, body, originNode: this.config.nodeName }, 30_000);
+    if (r.status !== 200) throw new Error(Buffer.from(r.body).toString('utf8') || `HTTP ${r.status}`);
+  }
+
+  /** Servers: calls to other datacenters' servers, found in the WAN pool when each call is made. */
+  private wanCalls(): WanCalls {
+    this.wan ??= new WanCalls(new DatacenterRouter(this.rpcClient, this.config.datacenter, () => this.gossip.members(true), this.log.named('agent.router')));
+    return this.wan;
   }
 
   /** Servers answer forwarded calls from clients on the server port. */
@@ -279,7 +328,7 @@ export class Agent implements AgentFacade {
         EnableScriptChecks: c.enableScriptChecks,
         EnableLocalScriptChecks: c.enableLocalScriptChecks,
       },
-      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
       Member: this.localMember(),
       Stats: this.stats(),
       Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
@@ -329,6 +378,10 @@ export class Agent implements AgentFacade {
 
   private localMember(): Member {
     return toAgentMember(this.gossip.lan.localMember());
+  }
+
+  wanCoordinates(): { name: string; dc: string; coord: Coordinate }[] {
+    return this.gossip.wanCoordinates();
   }
 
   members(wan: boolean): Member[] {
@@ -435,6 +488,7 @@ export class Agent implements AgentFacade {
     this.exitCode = code;
     this.log.info('Requesting shutdown');
     this.stopTelemetry?.();
+    this.coordinateSync?.stop();
     this.antiEntropy?.stop();
     this.watches?.stop(true);
     await this.local.stop();

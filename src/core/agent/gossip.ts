@@ -1,6 +1,7 @@
 // The agent's gossip pools (Consul: agent/consul/server_serf.go, client_serf.go, merge.go, and
 // the join logic of agent/retry_join.go): the LAN pool every agent has, the WAN pool of servers,
 // Consul's tags and merge rules, start/retry joins, rejoin after restart, and leave.
+import type { Coordinate } from '../gossip/serf/coordinate.js';
 import path from 'node:path';
 import type { RuntimeConfig } from '../config/index.js';
 import type { DriverLog } from '../gossip/net/driver.js';
@@ -245,6 +246,24 @@ export class AgentGossip {
   members(wan: boolean): AgentMember[] {
     const pool = wan ? this.wan : this.lan;
     return pool ? pool.members().map(toAgentMember) : [];
+  }
+
+  /** This agent's coordinate in the LAN pool, or (servers) the WAN pool. */
+  coordinate(wan: boolean): Coordinate | undefined {
+    return (wan ? this.wan : this.lan)?.coordinate();
+  }
+
+  /** Every WAN member's last known coordinate (servers only), ours included. */
+  wanCoordinates(): { name: string; dc: string; coord: Coordinate }[] {
+    const wan = this.wan;
+    if (!wan) return [];
+    const out: { name: string; dc: string; coord: Coordinate }[] = [];
+    for (const m of wan.members()) {
+      const coord = wan.cachedCoordinate(m.name);
+      const dc = m.tags.dc;
+      if (coord && dc && m.status === 'alive') out.push({ name: m.name, dc, coord });
+    }
+    return out;
   }
 
   /** Leave the WAN pool, then the LAN pool (Consul's order in Server.Leave). */

@@ -14,6 +14,7 @@ import type { Server } from '../server/index.js';
 import { getNode, nodeChecks, nodeServices } from '../state/catalog.js';
 import type { NodeView } from './anti-entropy.js';
 import type { ServerRouter } from './router.js';
+import type { DatacenterRouter } from './wan-router.js';
 
 export const RPC = {
   httpForward: 'HTTP.Forward',
@@ -119,5 +120,25 @@ export class ServerCalls {
     } catch (err) {
       throw rpcToHttpError(err);
     }
+  }
+}
+
+/** A server's calls to the servers of other datacenters, through the WAN router. */
+export class WanCalls {
+  constructor(private readonly router: DatacenterRouter) {}
+
+  async forwardHttp(dc: string, req: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+    try {
+      return decodeForwardReply(await this.router.call(dc, RPC.httpForward, req, timeoutMs));
+    } catch (err) {
+      throw rpcToHttpError(err);
+    }
+  }
+
+  /** The whole DNS message answered by a server of `dc` (undefined: no answer to relay). */
+  async dns(dc: string, msg: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    const r = await this.router.call(dc, RPC.dnsQuery, { msg, tcp }, 10_000);
+    if (!isRecord(r) || !(r.msg instanceof Uint8Array)) return undefined;
+    return Buffer.from(r.msg);
   }
 }

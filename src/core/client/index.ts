@@ -2,6 +2,7 @@
 // MUST NOT import command or agent code. One HttpTransport per client; close() when done.
 import { AclApi } from './acl.js';
 import { AgentApi } from './agent.js';
+import { CoordinateApi } from './coordinate.js';
 import { CatalogApi } from './catalog.js';
 import { ConnectApi } from './connect.js';
 import { EventApi } from './event.js';
@@ -28,6 +29,7 @@ export class ApiClient {
   readonly session: SessionApi;
   readonly operator: OperatorApi;
   readonly connect: ConnectApi;
+  readonly coordinate: CoordinateApi;
   private readonly http: HttpTransport;
 
   constructor(readonly config: ClientConfig) {
@@ -44,6 +46,7 @@ export class ApiClient {
     this.session = new SessionApi(this.http);
     this.operator = new OperatorApi(this.http);
     this.connect = new ConnectApi(this.http);
+    this.coordinate = new CoordinateApi(this.http);
   }
 
   /** Build a client from the shared HTTP flags and the environment (throws ClientConfigError). */

@@ -57,6 +57,10 @@ export interface RuntimeConfig {
   txnMaxReqLen: number;
   defaultQueryTimeMs: number;
   maxQueryTimeMs: number;
+  /** Agents report their LAN coordinate at least this far apart (sync_coordinate_interval_min, 15 s)... */
+  syncCoordinateIntervalMinMs: number;
+  /** ...and slower in large clusters: the whole cluster aims at this many reports per second. */
+  syncCoordinateRateTarget: number;
   raftMultiplier: number;
   raftSnapshotThreshold: number;
   raftSnapshotIntervalMs: number;
@@ -252,6 +256,8 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
     defaultQueryTimeMs: configDurationMs(f.default_query_time, 'default_query_time', 300_000),
     maxQueryTimeMs: configDurationMs(f.max_query_time, 'max_query_time', 600_000),
+    syncCoordinateIntervalMinMs: configDurationMs(f.sync_coordinate_interval_min, 'sync_coordinate_interval_min', 15_000),
+    syncCoordinateRateTarget: f.sync_coordinate_rate_target ?? 64,
     raftMultiplier: mult,
     raftSnapshotThreshold: f.raft_snapshot_threshold ?? 16384,
     raftSnapshotIntervalMs: configDurationMs(f.raft_snapshot_interval, 'raft_snapshot_interval', 30_000),

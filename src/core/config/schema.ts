@@ -166,6 +166,9 @@ export const FileConfigSchema = z
     gossip_lan: GossipSchema,
     gossip_wan: GossipSchema,
     check_output_max_size: z.number().int().positive(),
+    // Consul's internal tuning of how often agents report their coordinate (agent/config).
+    sync_coordinate_interval_min: duration,
+    sync_coordinate_rate_target: z.number().positive(),
     translate_wan_addrs: z.boolean(),
     http_config: section,
     telemetry: TelemetrySchema,

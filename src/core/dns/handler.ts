@@ -21,6 +21,7 @@ import { nsLookup, soaLookup } from './lookup/soa-ns.js';
 import { nxdomain, type Prepared } from './lookup/types.js';
 import { parseName, type ParsedName } from './parse-name.js';
 import { recurse } from './recursor.js';
+import { queryAnswer, queryName, type QueryExecutor } from './lookup/query.js';
 import type { Server } from '../server/index.js';
 import type { Logger } from '../support/logger.js';
 
@@ -41,6 +42,10 @@ export class DnsHandler {
   private view: CatalogView | undefined;
   /** Set on client agents: they hold no catalog, so in-domain questions go to a server. */
   remote: DnsForwarder | undefined;
+  /** Set on servers: runs a prepared query for `<name>.query.<domain>` (lookup/query.ts). */
+  queries: QueryExecutor | undefined;
+  /** Set on servers: a question about another datacenter is answered by one of its servers. */
+  otherDc: ((dc: string, msg: Buffer, isTcp: boolean) => Promise<Buffer | undefined>) | undefined;
 
   constructor(
     readonly opts: DnsOptions,
@@ -89,6 +94,19 @@ export class DnsHandler {
     if (parsed.kind === 'outside') return this.forward(msg, q);
     if (qtype === 'AXFR' || qtype === 'IXFR') return errorResponse(q, this.opts, 'NOTIMP', true);
     if (!server) return this.remote ? this.askServer(this.remote, msg, q) : errorResponse(q, this.opts, 'SERVFAIL');
+    const dc = 'dc' in parsed ? parsed.dc : undefined;
+    if (dc !== undefined && dc !== this.opts.datacenter && this.otherDc && qtype !== 'SOA' && qtype !== 'NS') return this.askOtherDc(this.otherDc, dc, msg, q, parsed.domain);
+    if (parsed.kind === 'unsupported' && parsed.keyword === 'query' && this.queries && qtype !== 'SOA' && qtype !== 'NS') {
+      // Never memoized: a query's answer depends on its definition, not only on the catalog.
+      const name = queryName(parsed.subject);
+      return this.queries(name).then(
+        (r) => respond(queryAnswer(r, this.opts, { qname: q.question.name, qtype, domain: parsed.domain }), q, this.opts, nowS()),
+        (err: unknown) => {
+          this.log.warn(`dns: prepared query ${name} failed: ${(err as Error).message}`);
+          return this.safeError(q, 'SERVFAIL');
+        },
+      );
+    }
     if (!wait) return this.answer(server, msg, q, key, qtype, parsed);
     return wait.then(
       () => this.answer(server, msg, q, key, qtype, parsed),
@@ -101,6 +119,21 @@ export class DnsHandler {
       this.log.warn(`dns: rpc error: ${(err as Error).message}`);
       return this.safeError(q, 'SERVFAIL');
     });
+  }
+
+  /**
+   * Consul answers <name>.<dc>.<domain> by asking that datacenter's servers; here one of them
+   * answers the whole question. No path to the datacenter is NXDOMAIN, as an unknown one is.
+   */
+  private askOtherDc(ask: NonNullable<DnsHandler['otherDc']>, dc: string, msg: Buffer, q: QueryContext, domain: string): Promise<Buffer | undefined> {
+    return ask(dc, msg, q.isTcp).then(
+      (answer) => answer ?? this.safeError(q, 'SERVFAIL'),
+      (err: unknown) => {
+        if ((err as { status?: number }).status === 500 && (err as Error).message === 'No path to datacenter') return respond(nxdomain(domain), q, this.opts, nowS());
+        this.log.warn(`dns: rpc error: ${(err as Error).message}`);
+        return this.safeError(q, 'SERVFAIL');
+      },
+    );
   }
 
   /** undefined when this server may answer from its own state now (Consul: allow_stale / max_stale). */

@@ -9,6 +9,8 @@ import type { TxnKvOp } from '../state/txn.js';
 import type { SessionInput } from '../structs/session.js';
 import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
 import type { ConfigEntryInput } from '../state/config-entries.js';
+import type { CoordinateEntry } from '../state/coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 
 export type FsmCommand =
   | { readonly t: 'kvs'; readonly v: 1; readonly req: KvsRequest }
@@ -31,6 +33,11 @@ export type FsmCommand =
   /** Consul: ConfigEntryRequestType (upsert, CAS, delete). Intentions are service-intentions entries. */
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'set'; readonly entry: ConfigEntryInput; readonly casIndex?: number }
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'delete'; readonly kind: string; readonly name: string; readonly casIndex?: number }
+  /** Consul: CoordinateBatchUpdateType. Updates for nodes the catalog lacks are dropped. */
+  | { readonly t: 'coordinates'; readonly v: 1; readonly updates: readonly CoordinateEntry[] }
+  /** Consul: PreparedQueryRequestType. The leader generates the ID before proposing a create. */
+  | { readonly t: 'prepared-query'; readonly v: 1; readonly op: 'set'; readonly query: PreparedQuery }
+  | { readonly t: 'prepared-query'; readonly v: 1; readonly op: 'delete'; readonly id: string }
   /** A user snapshot restore (PUT /v1/snapshot): replace the whole state on every server. */
   | { readonly t: 'restore'; readonly v: 1; readonly state: Uint8Array };
 

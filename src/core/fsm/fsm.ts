@@ -20,6 +20,8 @@ import { CatalogError, deregisterTxn, ensureRegistrationTxn } from '../state/cat
 import { decodeCommand, type FsmCommand } from './commands.js';
 import { caSetTxn } from '../state/connect-ca.js';
 import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries.js';
+import { coordinateBatchUpdateTxn } from '../state/coordinates.js';
+import { preparedQueryDeleteTxn, preparedQuerySetTxn } from '../state/prepared-queries.js';
 import { decodeState, encodeState } from './snapshot.js';
 import type { KvsRequest } from '../structs/kv.js';
 
@@ -68,6 +70,11 @@ export class Fsm {
       case 'config-entry':
         if (cmd.op === 'set') return this.applyBool(index, (txn) => configEntrySetTxn(txn, cmd.entry, cmd.casIndex));
         return this.applyBool(index, (txn) => configEntryDeleteTxn(txn, cmd.kind, cmd.name, cmd.casIndex));
+      case 'prepared-query':
+        if (cmd.op === 'set') return this.applyWrite(index, (txn) => preparedQuerySetTxn(txn, cmd.query));
+        return this.applyWrite(index, (txn) => preparedQueryDeleteTxn(txn, cmd.id));
+      case 'coordinates':
+        return this.applyWrite(index, (txn) => void coordinateBatchUpdateTxn(txn, cmd.updates));
       case 'restore':
         this.restore(cmd.state, index);
         return NONE;

@@ -85,6 +85,10 @@ const TOMBSTONE: Shape = { key: isString, idx: isIndex };
 const CA_ROOT: Shape = { ID: isString, Name: isString, RootCert: isString, Active: isBoolean, IntermediateCerts: orNull(isStringList), PrivateKeyType: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const CA_CONFIG: Shape = { ClusterID: isString, Provider: isString, Config: isObject, State: orNull(isStringMap), CreateIndex: isIndex, ModifyIndex: isIndex };
 const CONFIG_ENTRY: Shape = { Kind: isString, Name: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
+const isCoord: Check = (v) =>
+  isObject(v) && Array.isArray(v.Vec) && v.Vec.every(isNumber) && isNumber(v.Error) && isNumber(v.Adjustment) && isNumber(v.Height);
+const COORDINATE: Shape = { Node: isString, Segment: isString, Coord: isCoord };
+const PREPARED_QUERY: Shape = { ID: isString, Name: isString, Session: isString, Token: isString, Template: isObject, Service: (v) => isObject(v) && isString(v.Service), DNS: isObject, CreateIndex: isIndex, ModifyIndex: isIndex };
 
 function conform<T>(what: string, v: unknown, shape: Shape): T {
   if (!isObject(v)) throw new RecordFormatError(`${what} record is not a map`);
@@ -104,6 +108,8 @@ export const recordShapes = {
   caRoot: <T>(v: unknown): T => conform<T>('CA root', v, CA_ROOT),
   caConfig: <T>(v: unknown): T => conform<T>('CA configuration', v, CA_CONFIG),
   configEntry: <T>(v: unknown): T => conform<T>('config entry', v, CONFIG_ENTRY),
+  coordinate: <T>(v: unknown): T => conform<T>('coordinate', v, COORDINATE),
+  preparedQuery: <T>(v: unknown): T => conform<T>('prepared query', v, PREPARED_QUERY),
   /** The register record's envelope: which kind, and the node name of a service. */
   register(v: unknown): { kind: 'node' | 'service' | 'check'; body: Record<string, unknown> } {
     if (!isObject(v)) throw new RecordFormatError('register record is not a map');

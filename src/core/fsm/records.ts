@@ -10,6 +10,9 @@ export const RecordType = {
   ConnectCA: 13,
   ConnectCAConfig: 15,
   ConfigEntry: 20,
+  /** Consul: CoordinateBatchUpdateType records one coordinate each. */
+  Coordinate: 7,
+  PreparedQuery: 6,
   /** Table max indexes (ours; Consul restores them through its index table). */
   Index: 200,
 } as const;

@@ -1,4 +1,6 @@
 // FSM snapshot: the state store as state.bin records, and back (Consul: agent/consul/fsm/snapshot*.go).
+import type { CoordinateEntry } from '../state/coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 import { decode, Encoder } from '@msgpack/msgpack';
 import { emptyTables, TABLES, type TableName, type Tables } from '../state/store.js';
 import type { DirEntry } from '../structs/kv.js';
@@ -34,6 +36,8 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const c of tables.caConfig.values()) w.write(RecordType.ConnectCAConfig, encode(c));
   for (const r of tables.caRoots.values()) w.write(RecordType.ConnectCA, encode(r));
   for (const e of tables.configEntries.values()) w.write(RecordType.ConfigEntry, encode(e));
+  for (const c of tables.coordinates.values()) w.write(RecordType.Coordinate, encode(c));
+  for (const q of tables.preparedQueries.values()) w.write(RecordType.PreparedQuery, encode(q));
   return w.finish();
 }
 
@@ -100,6 +104,16 @@ export function decodeState(data: Uint8Array): DecodedState {
       case RecordType.ConfigEntry: {
         const e = recordShapes.configEntry<ConfigEntry>(value);
         tables.configEntries.set(`${e.Kind}\x00${e.Name}`, e);
+        break;
+      }
+      case RecordType.PreparedQuery: {
+        const q = recordShapes.preparedQuery<PreparedQuery>(value);
+        tables.preparedQueries.set(q.ID, q);
+        break;
+      }
+      case RecordType.Coordinate: {
+        const c = recordShapes.coordinate<CoordinateEntry>(value);
+        tables.coordinates.set(`${c.Node}\x00${c.Segment}`, c);
         break;
       }
       default:

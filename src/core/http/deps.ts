@@ -13,6 +13,7 @@ import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
 import type { AclResolver } from '../acl/index.js';
 import type { AuditLog } from '../audit/index.js';
+import type { Coordinate } from '../gossip/serf/coordinate.js';
 
 export type Member = AgentMember;
 
@@ -31,6 +32,8 @@ export interface AgentFacade {
   readonly server: Server | undefined;
   self(): Record<string, unknown>;
   members(wan: boolean): Member[];
+  /** Servers: the WAN members' network coordinates, ours included (for /v1/coordinate/datacenters). */
+  wanCoordinates?(): { name: string; dc: string; coord: Coordinate }[];
   /** Graceful leave, then shutdown; resolves once the leave is done (the process exits after). */
   leave(): Promise<void>;
   join(addr: string, wan: boolean): Promise<number>;
@@ -58,6 +61,9 @@ export class ApiDeps {
   forwarder: Forwarder | undefined;
   /** Set on servers: how a follower hands leader-only calls to the leader (undefined = we lead). */
   leaderForwarder: ((req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply | undefined>) | undefined;
+
+  /** Set on servers: how a call for another datacenter reaches one of its servers over the WAN. */
+  dcForwarder: ((dc: string, req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply>) | undefined;
 
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;

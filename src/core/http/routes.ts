@@ -68,6 +68,9 @@ import {
   intentionSpecificPut,
 } from './handlers/intentions.js';
 
+import { coordinateDatacenters, coordinateNode, coordinateNodes, coordinateUpdate } from './handlers/coordinate.js';
+import { queryCreate, queryExecuteRemote, queryList, querySpecific } from './handlers/prepared-query.js';
+
 export type Handler = (ctx: RequestContext, deps: ApiDeps) => Reply | Promise<Reply>;
 
 export interface Route {
@@ -101,6 +104,13 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/host', methods: { GET: agentHost } },
   { path: '/v1/agent/force-leave/', methods: { PUT: agentForceLeave } },
   { path: '/v1/operator/keyring', methods: { GET: operatorKeyring, POST: operatorKeyring, PUT: operatorKeyring, DELETE: operatorKeyring } },
+  { path: '/v1/query', methods: { GET: queryList, POST: queryCreate } },
+  { path: '/v1/query/', methods: { GET: querySpecific, PUT: querySpecific, DELETE: querySpecific } },
+  { path: '/v1/internal/query/execute-remote', methods: { PUT: queryExecuteRemote } },
+  { path: '/v1/coordinate/datacenters', methods: { GET: coordinateDatacenters } },
+  { path: '/v1/coordinate/nodes', methods: { GET: coordinateNodes } },
+  { path: '/v1/coordinate/node/', methods: { GET: coordinateNode } },
+  { path: '/v1/coordinate/update', methods: { PUT: coordinateUpdate } },
   { path: '/v1/operator/raft/configuration', methods: { GET: operatorRaftConfiguration } },
   { path: '/v1/operator/raft/peer', methods: { DELETE: operatorRaftPeer } },
   { path: '/v1/operator/raft/transfer-leader', methods: { POST: operatorRaftTransferLeader } },

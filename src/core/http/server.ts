@@ -128,6 +128,19 @@ export class HttpApi {
       return this.write(res, { status: (err as HttpError).status, raw: (err as HttpError).message });
     }
     const server = this.deps.agent.server;
+    // A server answering for another datacenter: the call goes there whole (?dc=, or for the
+    // catalog's register/deregister the body's Datacenter, once the body is in).
+    const viaWan = server !== undefined && this.deps.dcForwarder !== undefined && isServerPath(path);
+    if (viaWan && !match.route.datacenterInBody) {
+      const dc = otherDatacenter(queryOf(url).get('dc'), this.deps.config.datacenter);
+      if (dc !== undefined) {
+        if (!BODY_METHODS.has(method)) return this.forwardToDc(req, res, dc, url, method, EMPTY_BODY);
+        return void readBody(req, match.route.maxBodyBytes?.(this.deps) ?? this.deps.config.txnMaxReqLen).then(
+          (body) => this.forwardToDc(req, res, dc, url, method, body),
+          (err: unknown) => (err instanceof HttpError ? this.write(res, { status: err.status, raw: err.message }) : this.fail(res, err)),
+        );
+      }
+    }
     const forward =
       (server === undefined && this.deps.forwarder !== undefined && isServerPath(path)) ||
       (server !== undefined && this.deps.leaderForwarder !== undefined && !server.isLeader() && needsLeader(path, queryOf(url), server.lastContactMs()));
@@ -137,7 +150,11 @@ export class HttpApi {
     }
     const max = match.route.maxBodyBytes?.(this.deps) ?? this.deps.config.txnMaxReqLen;
     readBody(req, max).then(
-      (body) => (forward ? this.forward(req, res, url, method, body) : this.run(req, res, url, method, body, match.tail, match.route, handler)),
+      (body) => {
+        const dc = viaWan && match.route.datacenterInBody ? otherDatacenter(bodyDatacenter(body), this.deps.config.datacenter) : undefined;
+        if (dc !== undefined) return this.forwardToDc(req, res, dc, url, method, body);
+        return forward ? this.forward(req, res, url, method, body) : this.run(req, res, url, method, body, match.tail, match.route, handler);
+      },
       (err: unknown) => (err instanceof HttpError ? this.write(res, { status: err.status, raw: err.message }) : this.fail(res, err)),
     );
   }
@@ -201,7 +218,22 @@ export class HttpApi {
     const forwarder = viaLeader ?? this.deps.forwarder;
     if (!forwarder) return this.write(res, { status: 500, raw: Errors.noServers().message });
     // A follower whose leader turned out to be itself (elected meanwhile) answers locally.
-    const answer = forwarder(fwd, timeout).then((r) => r ?? this.serveForwarded({ ...fwd, hops: 99 }));
+    this.relay(res, forwarder(fwd, timeout).then((r) => r ?? this.serveForwarded({ ...fwd, hops: 99 })));
+  }
+
+  /** Server: a call for another datacenter goes to one of its servers, its answer relayed as is. */
+  private forwardToDc(req: IncomingMessage, res: ServerResponse, dc: string, url: string, method: string, body: Buffer): void {
+    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    this.relay(res, this.sendToDc(dc, fwd));
+  }
+
+  private sendToDc(dc: string, fwd: ForwardRequest): Promise<ForwardReply> {
+    const send = this.deps.dcForwarder;
+    if (!send) return Promise.reject(Errors.noPathToDc());
+    return send(dc, fwd, forwardTimeoutMs(fwd.url, this.deps.config.maxQueryTimeMs));
+  }
+
+  private relay(res: ServerResponse, answer: Promise<ForwardReply>): void {
     answer.then(
       (reply) => {
         if (res.destroyed) return;
@@ -231,8 +263,20 @@ export class HttpApi {
     } catch (err) {
       return toForwardReply({ status: (err as HttpError).status, raw: (err as HttpError).message }, false);
     }
-    // Leadership moved while the call was on its way: pass it on once more.
     const server = this.deps.agent.server;
+    // A client agent's call for another datacenter: this server sends it on over the WAN.
+    if (server && this.deps.dcForwarder) {
+      const asked = match.route.datacenterInBody ? bodyDatacenter(fwd.body) : queryOf(fwd.url).get('dc');
+      const dc = otherDatacenter(asked, this.deps.config.datacenter);
+      if (dc !== undefined) {
+        try {
+          return await this.sendToDc(dc, fwd);
+        } catch (err) {
+          return toForwardReply(errorReply(err), false);
+        }
+      }
+    }
+    // Leadership moved while the call was on its way: pass it on once more.
     const lf = this.deps.leaderForwarder;
     if (server && lf && !server.isLeader() && (fwd.hops ?? 0) < 1 && needsLeader(path, queryOf(fwd.url), server.lastContactMs())) {
       const r = await lf({ ...fwd, hops: (fwd.hops ?? 0) + 1 }, forwardTimeoutMs(fwd.url, this.deps.config.maxQueryTimeMs));
@@ -302,6 +346,31 @@ function render(reply: Reply, pretty: boolean): { status: number; headers: Recor
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+
+/** The datacenter asked for when it is not ours (lowercased, as Consul matches names); else undefined. */
+function otherDatacenter(dc: string | null | undefined, local: string): string | undefined {
+  if (!dc) return undefined;
+  const d = dc.toLowerCase();
+  return d === local ? undefined : d;
+}
+
+/**
+ * The `Datacenter` field of a JSON body, its key matched without regard to case as Go's
+ * encoding/json does; undefined when the body is not a JSON object (the handler answers that).
+ */
+function bodyDatacenter(body: Uint8Array): string | undefined {
+  if (body.length === 0) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  let found: string | undefined;
+  for (const [k, x] of Object.entries(v)) if (k.toLowerCase() === 'datacenter' && typeof x === 'string') found = x;
+  return found;
+}
 
 function queryOf(url: string): URLSearchParams {
   const q = url.indexOf('?');

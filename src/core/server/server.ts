@@ -4,6 +4,7 @@
 // Every write is a typed command proposed to Raft; the handler's answer comes from the FSM's
 // result after the entry is committed, fsynced and applied. Reads are served from the local
 // state store after the consistency check the caller asked for.
+import { CoordinateUpdates, DEFAULT_COORDINATE_UPDATES } from './coordinate-updates.js';
 import path from 'node:path';
 import { measuredApply } from '../telemetry/index.js';
 import type { RuntimeConfig } from '../config/index.js';
@@ -67,6 +68,8 @@ export class Server {
   private readonly log: Logger;
   /** Wall-clock lock-delays of invalidated sessions' keys (see lock-delay.ts). */
   readonly lockDelays = new LockDelays();
+  /** Agents' coordinate reports, written to Raft in batches (coordinate-updates.ts). */
+  readonly coordinateUpdates: CoordinateUpdates;
   /** Session TTL timers; armed only while this server leads (see session-ttl.ts). */
   readonly sessionTimers = new SessionTimers((id) => this.expireSession(id));
 
@@ -167,6 +170,11 @@ export class Server {
       return this.apply(cmd);
     });
     this.connectCA = new ConnectCaRoutine(this, config.datacenter, this.log.named('connect.ca'));
+    this.coordinateUpdates = new CoordinateUpdates(
+      config.devMode ? { ...DEFAULT_COORDINATE_UPDATES, periodMs: 100 } : DEFAULT_COORDINATE_UPDATES,
+      (cmd) => this.apply(cmd),
+      this.log.named('coordinate'),
+    );
     this.reconciler = new Reconciler({ server: this, datacenter: config.datacenter, nodeName: config.nodeName, logger: this.log });
     this.store.onLockDelay((notes) => this.lockDelays.record(notes));
     this.raft.onLeadershipChange((isLeader) => {
@@ -285,6 +293,7 @@ export class Server {
 
   async stop(): Promise<void> {
     this.connectCA.stop();
+    this.coordinateUpdates.stop();
     if (this.autopilotTimer) clearInterval(this.autopilotTimer);
     this.tombstones.stop();
     this.stopReconcileLoop();

@@ -2,6 +2,7 @@
 //
 // MUST: an unchanged re-registration keeps ModifyIndex (anti-entropy re-syncs constantly and
 // blocking queries must not wake for nothing); CreateIndex survives updates.
+import { deleteNodeCoordinatesTxn } from './coordinates.js';
 import type { CatalogNode, DeregisterRequest, HealthCheck, NodeService, RegisterRequest } from '../structs/catalog.js';
 import type { StateStore, Tables, WriteTxn } from './store.js';
 import { invalidateCheckSessionsTxn, invalidateNodeSessionsTxn } from './sessions.js';
@@ -125,6 +126,7 @@ export function deregisterTxn(txn: WriteTxn, req: DeregisterRequest): void {
     if (!t.nodes.delete(req.Node)) return;
     txn.touch('nodes');
     txn.touchNode(req.Node);
+    deleteNodeCoordinatesTxn(txn, req.Node);
     invalidateNodeSessionsTxn(txn, req.Node);
     const svcs: string[] = [];
     t.services.forRange(req.Node + SEP, nodeRangeEnd(req.Node), true, (k) => void svcs.push(k));

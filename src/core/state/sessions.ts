@@ -8,6 +8,7 @@
 //   them (Behavior "delete"), in the same transaction as the change that caused it.
 // - The secondary indexes (sessionsByNode, sessionChecks, kvsBySession) change together with
 //   the sessions and kvs tables, never apart.
+import { deleteSessionQueriesTxn } from './prepared-queries.js';
 import { invariant } from '../support/assert.js';
 import { MAX_LOCK_DELAY_NS, sessionCheckIds, type Session, type SessionInput } from '../structs/session.js';
 import { StateError } from './errors.js';
@@ -68,6 +69,7 @@ export function sessionDestroyTxn(txn: WriteTxn, id: string): boolean {
     if (delayNs > 0) txn.lockDelays.push({ key, delayNs });
   }
   invariant(kvsKeysForSession(txn, id).length === 0, `session ${id} still holds keys after invalidation`);
+  deleteSessionQueriesTxn(txn, id);
   return true;
 }
 

@@ -6,6 +6,8 @@
 // - Writes go through a WriteTxn: it works on O(1) copy-on-write clones of the tables, so a failing
 //   transaction (e.g. /v1/txn rolled back) is simply dropped and readers never see half a write.
 // - Table indexes only grow, except through restore() (a snapshot restore may move them back).
+import type { CoordinateEntry } from './coordinates.js';
+import type { PreparedQuery } from '../query/types.js';
 import { newBTree, type BTree } from './btree.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
@@ -14,8 +16,8 @@ import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries'];
+export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries' | 'coordinates' | 'prepared-queries';
+export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries', 'coordinates', 'prepared-queries'];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -43,6 +45,10 @@ export interface Tables {
   caConfig: BTree<string, CAConfiguration>;
   /** Config entries: `${kind}\x00${name}` -> entry (state/config-entries.ts). */
   configEntries: BTree<string, ConfigEntry>;
+  /** Network coordinates: `${node}\x00${segment}` -> entry (state/coordinates.ts). */
+  coordinates: BTree<string, CoordinateEntry>;
+  /** Prepared queries by ID (state/prepared-queries.ts). */
+  preparedQueries: BTree<string, PreparedQuery>;
 }
 
 export function emptyTables(): Tables {
@@ -60,6 +66,8 @@ export function emptyTables(): Tables {
     caRoots: newBTree(),
     caConfig: newBTree(),
     configEntries: newBTree(),
+    coordinates: newBTree(),
+    preparedQueries: newBTree(),
   };
 }
 
@@ -78,6 +86,8 @@ function cloneTables(t: Tables): Tables {
     caRoots: t.caRoots.clone(),
     caConfig: t.caConfig.clone(),
     configEntries: t.configEntries.clone(),
+    coordinates: t.coordinates.clone(),
+    preparedQueries: t.preparedQueries.clone(),
   };
 }
 

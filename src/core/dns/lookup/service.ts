@@ -19,12 +19,18 @@ export interface ServiceQuestion {
   readonly service: string;
   readonly tag: string | undefined;
   readonly domain: string;
+  /** The datacenter the instances live in (a prepared query may have failed over); default ours. */
+  readonly datacenter?: string;
 }
 
 export function serviceLookup(view: CatalogView, opts: DnsOptions, q: ServiceQuestion): Prepared {
   const healthy = view.healthy(q.service, q.tag, opts.onlyPassing);
+  return instancesAnswer(healthy, opts, q, serviceTtlFor(opts.serviceTtl, q.service));
+}
+
+/** The answer for a set of healthy instances (also a prepared query's result). */
+export function instancesAnswer(healthy: readonly Instance[], opts: DnsOptions, q: ServiceQuestion, ttl: number): Prepared {
   if (healthy.length === 0) return nxdomain(q.domain);
-  const ttl = serviceTtlFor(opts.serviceTtl, q.service);
   if (q.qtype === 'SRV') return srvRecords(healthy, opts, q, ttl);
   if (q.qtype === 'TXT') return txtRecords(healthy, q, ttl);
   if (q.qtype !== 'A' && q.qtype !== 'AAAA' && q.qtype !== 'ANY') return found(q.domain, []);
@@ -46,7 +52,7 @@ function srvRecords(healthy: readonly Instance[], opts: DnsOptions, q: ServiceQu
   const answers: Rr[] = [];
   const extras: Rr[][] = [];
   const seen = new Set<string>();
-  const suffix = `${opts.datacenter}.${q.domain}`;
+  const suffix = `${q.datacenter ?? opts.datacenter}.${q.domain}`;
   for (const i of healthy) {
     const svcAddr = i.service.Address;
     const address = svcAddr || i.node.Address;

@@ -4,6 +4,7 @@
 //
 // MUST: the keyring file wins over `encrypt` once it exists, as in Consul (key rotations survive
 //       restarts); key changes made by queries are written back to it.
+import type { Coordinate } from '../serf/coordinate.js';
 import { randomBytes } from 'node:crypto';
 import { promises as dnsPromises } from 'node:dns';
 import { promises as fs } from 'node:fs';
@@ -294,6 +295,16 @@ export class GossipPool {
 
   stats(): Record<string, string> {
     return this.serf.stats();
+  }
+
+  /** This node's Vivaldi coordinate in this pool. */
+  coordinate(): Coordinate {
+    return this.serf.coordinates.own;
+  }
+
+  /** The last coordinate `node` reported in this pool (ours included). */
+  cachedCoordinate(node: string): Coordinate | undefined {
+    return this.serf.coordinates.cached(node);
   }
 
   async shutdown(): Promise<void> {

@@ -11,6 +11,7 @@
 //       that calls memberlist from inside a callback (sending an ack or answer, refuting a leave)
 //       is deferred to settle(), which runs after the memberlist call returns (Go uses goroutines).
 // MUST: every public entry point that takes `now` ends with settle(now).
+import { CoordinateTracker } from './coordinate.js';
 import { type Address, NodeStateKind, type PacketMessage, type StreamMessage } from '../memberlist/messages.js';
 import type { MemberNode, MemberlistCore, MemberlistDelegate } from '../memberlist/types.js';
 import { BroadcastQueue } from './broadcast-queue.js';
@@ -63,10 +64,13 @@ export class Serf implements MemberlistDelegate {
   private leaving: LeaveProcess | undefined;
   /** The last `now` seen, for memberlist callbacks that carry none (notifyConflict). */
   private now = 0;
+  /** Vivaldi network coordinates, carried in ping acks (serf's ping delegate). */
+  readonly coordinates: CoordinateTracker;
 
   constructor(config: SerfConfig, createMemberlist: (delegate: MemberlistDelegate) => MemberlistCore) {
     this.cfg = resolveSerfConfig(config);
     this.tags = { ...this.cfg.tags };
+    this.coordinates = new CoordinateTracker(this.cfg.nodeName, (l, m) => this.log(l, m));
     const numNodes = (): number => this.table.members.size;
     const prev = this.cfg.previous;
     this.intentQueue = new BroadcastQueue(this.cfg.retransmitMult, numNodes);
@@ -125,7 +129,10 @@ export class Serf implements MemberlistDelegate {
     if (this.state === 'shutdown') return;
     const due = this.schedule.due(now);
     if (due.start) this.joins.rejoinNext(now);
-    if (due.reap) this.table.reap(now);
+    if (due.reap) {
+      this.table.reap(now);
+      this.coordinates.retain((name) => this.table.members.has(name));
+    }
     this.table.runDuePrunes(now);
     if (due.reconnect) this.reconnect(now);
     if (due.queueCheck) this.checkQueueDepths();
@@ -274,7 +281,7 @@ export class Serf implements MemberlistDelegate {
     return this.table.members.size;
   }
 
-  /** serf's Stats() (coordinates are not kept, so no coordinate_resets). */
+  /** serf's Stats(). */
   stats(): Record<string, string> {
     return {
       members: String(this.table.members.size),
@@ -288,6 +295,7 @@ export class Serf implements MemberlistDelegate {
       event_queue: String(this.events.queue.numQueued()),
       query_queue: String(this.queryQueue.numQueued()),
       encrypted: String(this.cfg.keyring !== undefined),
+      coordinate_resets: String(this.coordinates.resets),
     };
   }
 
@@ -366,6 +374,14 @@ export class Serf implements MemberlistDelegate {
     const meta = encodeTags(this.tags, this.cfg.protocolVersion);
     if (meta.length > limit) this.log('error', `serf: Node tags exceed length limit of ${limit} bytes`);
     return meta;
+  }
+
+  ackPayload(): Uint8Array {
+    return this.coordinates.ackPayload();
+  }
+
+  notifyPingComplete(node: MemberNode, rttMs: number, payload: Uint8Array): void {
+    this.coordinates.pingComplete(node.name, rttMs, payload);
   }
 
   notifyMsg(payload: Uint8Array, now: number): void {

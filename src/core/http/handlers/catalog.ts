@@ -1,4 +1,6 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
+import { nearParam, sortByNear } from '../near.js';
+import { distanceSeconds } from '../../gossip/serf/coordinate.js';
 import { HttpError } from '../../errors.js';
 import { catalogIndex, getNode, listNodes, listServices, nodeServices, serviceInstances } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
@@ -121,20 +123,41 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
   return { status: 200, body: true };
 }
 
-/** Datacenters known through the WAN pool's servers, ours first (Consul sorts by distance; ours is nearest). */
+/**
+ * Datacenters known through the WAN pool's servers, nearest first (Consul: router
+ * GetDatacentersByDistance): the median estimated RTT from this server to each datacenter's
+ * servers, ours at 0, ties in name order.
+ */
 export async function catalogDatacenters(_ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  return { status: 200, body: datacentersByDistance(deps) };
+}
+
+/** Every known datacenter, nearest first (ours first: it is at distance 0). */
+export function datacentersByDistance(deps: ApiDeps): string[] {
   const own = deps.config.datacenter;
-  const others = new Set<string>();
+  const names = new Set<string>([own]);
   for (const m of deps.agent.members(true)) {
     const dc = m.Tags.dc;
-    if (m.Tags.role === 'consul' && dc && dc !== own && m.Status !== 3) others.add(dc);
+    if (m.Tags.role === 'consul' && dc && m.Status !== 3) names.add(dc);
   }
-  return { status: 200, body: [own, ...[...others].sort()] };
+  const coords = deps.agent.wanCoordinates?.() ?? [];
+  const self = coords.find((c) => c.name === `${deps.config.nodeName}.${own}`)?.coord;
+  const rtt = new Map<string, number>();
+  for (const dc of names) {
+    if (dc === own) {
+      rtt.set(dc, 0);
+      continue;
+    }
+    const ds = self ? coords.filter((c) => c.dc === dc).map((c) => distanceSeconds(self, c.coord)).sort((a, b) => a - b) : [];
+    rtt.set(dc, ds.length > 0 ? (ds[ds.length >> 1] as number) : Number.POSITIVE_INFINITY);
+  }
+  return [...names].sort().sort((a, b) => (rtt.get(a) as number) - (rtt.get(b) as number) || 0);
 }
 
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
-  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, listNodes(store).filter((n) => nodeMetaMatches(n, meta))));
+  const near = nearParam(ctx, deps.config.nodeName);
+  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, sortByNear(store, near, listNodes(store).filter((n) => nodeMetaMatches(n, meta)), (n) => n.Node)));
 }
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -196,12 +219,13 @@ export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
+  const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
     filterList(
       ctx,
-      (peer ? [] : serviceInstances(store, ctx.tail, tags))
-        .filter((i) => nodeMetaMatches(i.node, meta))
-        .map((i) => catalogServiceJson(i.node, i.service)),
+      sortByNear(store, near, (peer ? [] : serviceInstances(store, ctx.tail, tags)).filter((i) => nodeMetaMatches(i.node, meta)), (i) => i.node.Node).map((i) =>
+        catalogServiceJson(i.node, i.service),
+      ),
     ),
   );
 }

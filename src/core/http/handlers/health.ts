@@ -1,5 +1,6 @@
 // /v1/health/*: checks by node, service and state, and service entries with their health
 // (Consul: agent/health_endpoint.go). Every read is a blocking query over the catalog tables.
+import { nearParam, sortByNear } from '../near.js';
 import { HttpError } from '../../errors.js';
 import { serviceInstances, nodeChecks } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
@@ -80,8 +81,9 @@ export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const tags = ctx.query.getAll('tag');
   const meta = parseNodeMeta(ctx);
   const peer = isPeerQuery(ctx);
+  const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) => {
-    let entries = (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta));
+    let entries = sortByNear(store, near, (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta)), (e) => e.Node.Node);
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
     return filterList(ctx, entries);

@@ -53,7 +53,7 @@ test('alone, leave goes straight to memberlist; a stuck intent times out with se
 test('stats report serf keys', () => {
   const h = makeSerf('a');
   assert.deepEqual(Object.keys(h.serf.stats()).sort(), [
-    'encrypted', 'event_queue', 'event_time', 'failed', 'health_score', 'intent_queue',
+    'coordinate_resets', 'encrypted', 'event_queue', 'event_time', 'failed', 'health_score', 'intent_queue',
     'left', 'member_time', 'members', 'query_queue', 'query_time',
   ]);
   assert.equal(h.serf.stats().encrypted, 'false');
