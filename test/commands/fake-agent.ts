@@ -183,16 +183,18 @@ const CONSUL = fileURLToPath(new URL('../../../bin/consul', import.meta.url));
 /** Run the real bin/consul with CONSUL_HTTP_ADDR pointing at `addr`; killed after timeoutMs. */
 export function runConsul(
   args: string[],
-  opts: { addr?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {},
+  opts: { addr?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+    // The caller's environment must not leak in; variables the test passes do.
+    const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.CONSUL_HTTP_TOKEN;
     delete env.CONSUL_HTTP_TOKEN_FILE;
     delete env.CONSUL_HTTP_SSL;
+    Object.assign(env, opts.env);
     if (opts.addr) env.CONSUL_HTTP_ADDR = opts.addr;
     if (opts.env?.CONSUL_HTTP_ADDR !== undefined) env.CONSUL_HTTP_ADDR = opts.env.CONSUL_HTTP_ADDR;
-    const child = spawn(CONSUL, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(CONSUL, args, { env, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

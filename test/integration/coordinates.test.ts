@@ -106,6 +106,12 @@ describe('network coordinates', { timeout: 90_000 }, () => {
     assert.match(wanOk.stdout, /^Estimated coord-server\.dc1 <-> coord-server\.dc1 rtt: \d+\.\d{3} ms \(using WAN coordinates\)/);
   });
 
+  test('a client agent refuses WAN joins with Consul\'s error', async () => {
+    const r = await runCli(['join', '-wan', `-http-addr=${client.addr}`, `127.0.0.1:${server.ports.serfWan}`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Must be a server to join WAN cluster/);
+  });
+
   test('a blocking read of /v1/coordinate/nodes wakes on the next report', async () => {
     const first = await api(server, 'GET', '/v1/coordinate/nodes');
     const index = Number(first.headers.get('x-consul-index'));

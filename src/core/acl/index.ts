@@ -9,8 +9,12 @@
 //   - policy.ts       compileAuthorizer (rules chained before a fallback), the default-policy
 //                     authorizers, MANAGE_ALL and the built-in policies' rules text;
 //   - identities.ts   the rules Consul synthesizes for service and node identities;
-// and, as they land: token/policy/role state in
-// Raft, resolution with caching, the /v1/acl/* endpoints and the audit log's accessor naming.
+//   - identity.ts     a token's identity (accessor, expiry, rules sources) and the cached compiler;
+//   - resolver.ts     TokenResolver: secret -> RequestAcl (servers: local state; clients: RPC,
+//                     token_ttl, down_policy; agent_recovery);
+//   - agent-tokens.ts the agent's own tokens and their acl-tokens.json persistence.
+// Token/policy/role state is in state/acl.ts, the writes in server/acl-endpoint.ts, the endpoints
+// in http/handlers/acl-*.ts (docs/acl.md).
 // Must not import agent or server code: they depend on this folder, not the other way round.
 export * from './authorizer.js';
 export * from './errors.js';
@@ -19,3 +23,6 @@ export * from './rules.js';
 export * from './policy.js';
 export { mergeRules, takesPrecedenceOver } from './merge.js';
 export { nodeIdentityRules, serviceIdentityRules } from './identities.js';
+export { AuthorizerCompiler, identityOfToken, type AclStateView, type RulesSource, type TokenIdentity } from './identity.js';
+export { AGENT_RECOVERY_ACCESSOR, ANONYMOUS_SECRET, TokenResolver, type ResolverOptions } from './resolver.js';
+export { AGENT_TOKEN_NAMES, AgentTokens, TOKENS_FILE, type AgentTokenKind } from './agent-tokens.js';

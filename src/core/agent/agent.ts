@@ -31,15 +31,24 @@ import { DatacenterRouter } from './wan-router.js';
 import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
+import { serverTokenIdentity, setupAcl } from './acl-wiring.js';
+import type { AclAgent } from '../http/deps.js';
 import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
 import { AuditLog } from '../audit/index.js';
+import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, outgoingRpcTlsEnabled, type AgentTls } from '../tls/index.js';
+import { datacenterOfServer, rpcServerTls } from './rpc-tls.js';
+import type { ConnectionOptions } from 'node:tls';
+
+const WAN_NEEDS_SERVER = 'Must be a server to join WAN cluster';
 
 export class Agent implements AgentFacade {
   server: Server | undefined;
   private http: HttpApi | undefined;
+  /** ACLs on: the token resolver and this agent's own tokens (agent/acl-wiring.ts), e.g. for DNS. */
+  acl: AclAgent | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
   /** The `audit` block's log, when enabled (src/core/audit). */
@@ -78,6 +87,8 @@ export class Agent implements AgentFacade {
     readonly nodeId: string,
     /** Where log lines go: stdout, plus syslog with enable_syslog (agent/run.ts). */
     logSink: LogSink = stdoutSink,
+    /** The certificates of the `tls` config, when already loaded (agent/run.ts); else read at start. */
+    private tls?: AgentTls,
   ) {
     const fanout = new LogFanout();
     this.log = new Logger(logSink, config.logLevel, 'agent', fanout);
@@ -113,8 +124,13 @@ export class Agent implements AgentFacade {
   async start(): Promise<void> {
     const c = this.config;
     this.stopTelemetry = startAgentTelemetry(this);
+    const tls = this.tls ?? (this.tls = await loadAgentTls(c.tls));
+    // Consul: tlsutil OutgoingRPCWrapper: with verify_outgoing every dial to a server (client to
+    // server, server to server, Raft included) is TLS.
+    this.rpcClient.useTls(this.outgoingTls(tls, c));
     if (c.server) {
-      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient });
+      const rpcTls = rpcServerTls(tls, c);
+      const rpc = new RpcServer({ logger: this.log.named('rpc'), maxConnsPerClient: c.limits.rpcMaxConnsPerClient, ...(rpcTls ? { tls: rpcTls } : {}) });
       this.server = new Server({ config: c, nodeId: this.nodeId, logger: this.log, rpcServer: rpc, rpcClient: this.rpcClient });
       await this.startRpcServer(rpc, this.server);
       try {
@@ -127,8 +143,11 @@ export class Agent implements AgentFacade {
     }
     await this.startGossip();
     await this.startLocalState();
-    if (c.ports.http > 0) {
+    this.acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
+    if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
+      deps.acl = this.acl?.resolver;
+      deps.aclAgent = this.acl;
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
@@ -136,8 +155,14 @@ export class Agent implements AgentFacade {
       }
       if (c.audit.enabled) deps.audit = this.audit = new AuditLog(c.audit, this.log.named('audit'), () => deps.acl);
       this.http = new HttpApi(deps, this.log.named('http'));
-      await this.http.listen(c.clientAddrs, c.ports.http);
-      for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      if (c.ports.http > 0) {
+        await this.http.listen(c.clientAddrs, c.ports.http);
+        for (const a of c.clientAddrs) this.log.info(`Started HTTP server: address=${a}:${c.ports.http} network=tcp`);
+      }
+      if (c.ports.https > 0) {
+        await this.http.listenTls(c.httpsAddrs, c.ports.https, incomingTlsOptions(tls.https));
+        for (const a of c.httpsAddrs) this.log.info(`Started HTTPS server: address=${a}:${c.ports.https} network=tcp`);
+      }
     }
     if (c.ports.dns > 0) {
       this.dns = new DnsServer(dnsOptionsFromConfig(c), () => this.server, this.log.named('dns'));
@@ -207,6 +232,7 @@ export class Agent implements AgentFacade {
         return this.http.serveForwarded(req);
       },
       dns: () => this.dns?.handler,
+      aclIdentity: c.acl.enabled ? serverTokenIdentity(server, c.datacenter) : undefined,
     });
     await rpc.listen(c.bindAddr, c.ports.server);
     this.rpcServer = rpc;
@@ -302,7 +328,7 @@ export class Agent implements AgentFacade {
         BuildDate: BUILD_DATE,
       },
       DebugConfig: {
-        ACLsEnabled: false,
+        ACLsEnabled: c.acl.enabled,
         EnableDebug: false,
         Datacenter: c.datacenter,
         NodeName: c.nodeName,
@@ -316,6 +342,7 @@ export class Agent implements AgentFacade {
         AdvertiseAddrLAN: c.advertiseAddr,
         ClientAddrs: c.clientAddrs,
         HTTPPort: c.ports.http,
+        HTTPSPort: c.ports.https,
         DNSPort: c.ports.dns,
         SerfPortLAN: c.ports.serfLan,
         SerfPortWAN: c.ports.serfWan,
@@ -406,6 +433,11 @@ export class Agent implements AgentFacade {
   }
 
   async join(addr: string, wan: boolean): Promise<number> {
+    if (wan && !this.gossip.wan) {
+      // Consul agent.go JoinWAN, word for word.
+      this.log.warn(`(WAN) couldn't join: number_of_nodes=0 error="${WAN_NEEDS_SERVER}"`);
+      throw new HttpError(500, WAN_NEEDS_SERVER);
+    }
     const r = await this.gossip.join([addr], wan);
     if (r.contacted === 0) throw new HttpError(500, joinErrorText(r.errors));
     return r.contacted;
@@ -459,6 +491,7 @@ export class Agent implements AgentFacade {
     // Consul logs the loader's warnings on every load (auto-config ReadConfig), reload included.
     for (const w of next.warnings) this.log.warn(w);
     this.log.info('Reloading configuration...');
+    await this.reloadTls(next);
     // Config-defined services and checks follow the files; API-registered ones stay.
     try {
       await this.local.loadConfig(definitionsFromConfig(next.file));
@@ -471,6 +504,34 @@ export class Agent implements AgentFacade {
     } catch (err) {
       throw new HttpError(500, `Failed reloading watches: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Certificates and verification settings from the reloaded config, for connections made from
+   * now on (Consul: reloadConfigInternal, tlsConfigurator.Update). A bad file fails the reload
+   * and keeps the running TLS.
+   */
+  private async reloadTls(next: RuntimeConfig): Promise<void> {
+    let tls: AgentTls;
+    try {
+      tls = await loadAgentTls(next.tls);
+    } catch (err) {
+      throw new HttpError(500, `Failed reloading tls configuration: ${(err as Error).message}`);
+    }
+    this.tls = tls;
+    this.rpcClient.useTls(this.outgoingTls(tls, next));
+    this.rpcServer?.setTls(rpcServerTls(tls, next));
+    this.http?.setTls(incomingTlsOptions(tls.https));
+  }
+
+  /**
+   * TLS for dials to servers when verify_outgoing is set: a server of another datacenter (found in
+   * the WAN pool by its RPC address) must be server.<its dc>.<domain>, any other ours.
+   */
+  private outgoingTls(tls: AgentTls, c: RuntimeConfig): ((addr: string) => ConnectionOptions) | undefined {
+    if (!outgoingRpcTlsEnabled(tls)) return undefined;
+    const forDc = outgoingRpcTlsDialer(tls, c.domain);
+    return (addr) => forDc(datacenterOfServer(addr, this.gossip.members(true)) ?? c.datacenter);
   }
 
   /** Stop on a signal: leave the cluster first when the config says so. */

@@ -189,6 +189,8 @@ export class AgentGossip {
     }
     if (g.retryJoin.length > 0) this.retryJoin('LAN', g.retryJoin, false, g.retryIntervalMs, g.retryMax, onFatal);
     if (g.retryJoinWan.length > 0 && this.wan) this.retryJoin('WAN', g.retryJoinWan, true, g.retryIntervalWanMs, g.retryMaxWan, onFatal);
+    // Consul agent/retry_join.go retryJoinWAN on a client agent: one warning, no retries.
+    else if (g.retryJoinWan.length > 0) this.log.warn("(WAN) couldn't join: Err: Must be a server to join WAN cluster");
   }
 
   private async rejoin(pool: GossipPool, which: string): Promise<void> {

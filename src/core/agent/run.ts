@@ -8,6 +8,7 @@ import { resolveNodeId } from './node-id.js';
 import { ensureDir } from '../support/go-errors.js';
 import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
 import { SyslogSink, teeSink } from '../support/syslog.js';
+import { loadAgentTls, type AgentTls } from '../tls/index.js';
 
 /** The data dir (created as Consul's lib.EnsurePath does) and the node ID kept in it. */
 async function setupNodeId(config: RuntimeConfig): Promise<string> {
@@ -21,8 +22,12 @@ async function setupNodeId(config: RuntimeConfig): Promise<string> {
 export async function runAgent(spec: SourceSpec): Promise<number> {
   let config: RuntimeConfig;
   let nodeId: string;
+  let tls: AgentTls;
   try {
     config = await loadRuntimeConfig(spec);
+    // Consul reads the certificates with the config (agent.NewBaseDeps, tlsutil.NewConfigurator)
+    // and refuses to start on tlsutil's error.
+    tls = await loadAgentTls(config.tls);
   } catch (err) {
     process.stderr.write(`==> ${(err as Error).message}\n`);
     return 1;
@@ -44,7 +49,7 @@ export async function runAgent(spec: SourceSpec): Promise<number> {
   // Consul logs the config warnings once logging is set up; they show after the banner.
   for (const w of config.warnings) log.warn(w);
   if (syslogError) log.warn(syslogError);
-  const agent = new Agent(config, nodeId, sink);
+  const agent = new Agent(config, nodeId, sink, tls);
   try {
     await agent.start();
   } catch (err) {

@@ -5,6 +5,7 @@
 // MUST: every body is validated before use: the port faces the network, and a malformed call is
 //       answered with an error, never a crash.
 import type { DnsHandler } from '../dns/handler.js';
+import type { TokenIdentity } from '../acl/identity.js';
 import type { FsmCommand } from '../fsm/commands.js';
 import type { FsmResult } from '../fsm/fsm.js';
 import type { ForwardReply, ForwardRequest } from '../http/forward.js';
@@ -22,12 +23,16 @@ export const RPC = {
   nodeView: 'Catalog.NodeView',
   /** Served by the Server itself (server/server.ts): any command, forwarded to the leader. */
   apply: 'Server.Apply',
+  /** A client agent resolving a request's token (agent/acl-wiring.ts). */
+  aclResolve: 'ACL.ResolveToken',
 } as const;
 
 export interface ServerRpcDeps {
   readonly server: Server;
   readonly serveHttp: (req: ForwardRequest) => Promise<ForwardReply>;
   readonly dns: () => DnsHandler | undefined;
+  /** ACLs on: a secret's identity from this server's state (null: unknown or expired). */
+  readonly aclIdentity?: (secret: string) => TokenIdentity | null;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -68,6 +73,13 @@ export function registerServerRpc(rpc: RpcServer, deps: ServerRpcDeps): void {
     const answer = await handler.handle(msg, body.tcp === true);
     return { msg: answer ?? null };
   });
+  rpc.handle(RPC.aclResolve, (body) => {
+    if (!isRecord(body)) throw new Error('invalid token resolve request');
+    const resolveIdentity = deps.aclIdentity;
+    if (!resolveIdentity) throw new Error('ACL support disabled');
+    const identity = resolveIdentity(text(body.secret, 'secret'));
+    return identity ? { found: true, identity: { ...identity, expiresAtMs: identity.expiresAtMs ?? null } } : { found: false };
+  });
   rpc.handle(RPC.nodeView, (body): NodeView => {
     if (!isRecord(body)) throw new Error('invalid node view request');
     const node = text(body.node, 'node');
@@ -82,6 +94,16 @@ export function decodeForwardReply(r: unknown): ForwardReply {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && k.toLowerCase() !== 'content-length') headers[k] = v;
   return { status: r.status, headers, body: bytes(r.body, 'reply body') };
+}
+
+function decodeIdentity(v: unknown): TokenIdentity {
+  if (!isRecord(v) || typeof v.accessorId !== 'string' || typeof v.management !== 'boolean' || !Array.isArray(v.sources)) throw new Error('invalid token identity');
+  const sources = v.sources.map((s: unknown) => {
+    if (!isRecord(s) || typeof s.key !== 'string' || typeof s.rules !== 'string') throw new Error('invalid token identity');
+    return { key: s.key, rules: s.rules };
+  });
+  const exp = typeof v.expiresAtMs === 'number' ? v.expiresAtMs : undefined;
+  return { accessorId: v.accessorId, management: v.management, expiresAtMs: exp, sources };
 }
 
 /** Turn an RPC failure into the HTTP error a client agent answers with. */
@@ -112,6 +134,14 @@ export class ServerCalls {
     const r = await this.router.call(RPC.nodeView, { node }, 30_000);
     if (!isRecord(r) || !Array.isArray(r.services) || !Array.isArray(r.checks)) throw new Error('invalid node view reply');
     return { node: (r.node ?? undefined) as NodeView['node'], services: r.services as NodeView['services'], checks: r.checks as NodeView['checks'] };
+  }
+
+  /** A server's view of a token (null: unknown or expired); rejects when no server answers. */
+  async aclResolve(secret: string): Promise<TokenIdentity | null> {
+    const r = await this.router.call(RPC.aclResolve, { secret }, 10_000);
+    if (!isRecord(r)) throw new Error('invalid token resolve reply');
+    if (r.found !== true) return null;
+    return decodeIdentity(r.identity);
   }
 
   async apply(cmd: FsmCommand): Promise<FsmResult> {

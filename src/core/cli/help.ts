@@ -130,9 +130,8 @@ export function topicHelp(topic: TopicSpec, commands: readonly CommandSpec[], bi
   for (const c of commands) {
     if (c.id.startsWith(prefix) && c.id.slice(prefix.length).includes(':')) nested.add(c.id.slice(prefix.length).split(':')[0]!);
   }
-  // A nested topic is listed with its own synopsis, as mitchellh/cli lists `consul operator raft`.
-  const synopsis = (n: string): string => topics.find((t) => t.name === `${topic.name}:${n}`)?.description ?? '';
-  for (const n of nested) if (!subs.some(([s]) => s === n)) subs.push([n, synopsis(n)]);
+  // A nested topic (`consul tls ca`) is listed with its own synopsis, as mitchellh/cli does.
+  for (const n of nested) if (!subs.some(([s]) => s === n)) subs.push([n, topics.find((t) => t.name === `${prefix}${n}`)?.description ?? '']);
   subs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const name = `${bin} ${topic.name.split(':').join(' ')}`;
   const text = wrapText(topic.description ?? '', MAX_LINE - 2)

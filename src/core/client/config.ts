@@ -2,6 +2,7 @@
 // Consul's defaults (api.DefaultConfig + command/flags HTTPFlags.MergeOntoConfig + api.NewClient).
 import { readFileSync } from 'node:fs';
 import { ClientConfigError, describeFsError } from './errors.js';
+import { setupTlsMaterial, type TlsMaterial, type TlsSettings } from './tls.js';
 
 /** Values from the shared HTTP flags; undefined means "not given on the command line". */
 export interface HttpFlagValues {
@@ -27,23 +28,44 @@ export interface ClientConfig {
   token: string;
   datacenter: string;
   basicAuth?: { username: string; password: string };
-  tls: {
-    caFile?: string;
-    caPath?: string;
-    certFile?: string;
-    keyFile?: string;
-    serverName?: string;
-    insecureSkipVerify: boolean;
-  };
+  tls: TlsSettings;
+  /**
+   * The files of `tls`, read and checked when the config was resolved (api.SetupTLSConfig);
+   * configs built by hand (the agent's own client) leave it out and get it read on first connect.
+   */
+  tlsMaterial?: TlsMaterial;
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8500';
 
-function envBool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === '') return undefined;
+/** Go's strconv.ParseBool; undefined for anything else. */
+function parseGoBool(v: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
   return undefined;
+}
+
+/** hclog's default line, as api.DefaultConfig's "consul-api" logger writes it to stderr. */
+function apiWarning(message: string, value: string): string {
+  const time = new Date().toISOString();
+  // hclog quotes a value with spaces or quotes (strconv.Quote), so the inner quotes are escaped.
+  const err = `strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`;
+  return `${time} [WARN]  consul-api: ${message}: error=${JSON.stringify(err)}\n`;
+}
+
+/**
+ * An env var read as api.DefaultConfig does: unset or empty is undefined; a value ParseBool refuses
+ * is logged and read as false (so a bad CONSUL_HTTP_SSL_VERIFY turns verification off, as in Go).
+ */
+function envBool(name: string, env: NodeJS.ProcessEnv, warn: (line: string) => void): boolean | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const b = parseGoBool(v);
+  if (b !== undefined) return b;
+  // The CLI builds api.DefaultConfig twice (HTTPFlags.APIClient, then api.NewClient): two lines.
+  warn(apiWarning(`could not parse ${name}`, v));
+  warn(apiWarning(`could not parse ${name}`, v));
+  return false;
 }
 
 function nonEmpty(...values: Array<string | undefined>): string | undefined {
@@ -51,8 +73,12 @@ function nonEmpty(...values: Array<string | undefined>): string | undefined {
 }
 
 /** Build the client configuration. Throws ClientConfigError with Consul's wording. */
-export function resolveClientConfig(flags: HttpFlagValues, env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  const ssl = envBool(env.CONSUL_HTTP_SSL) === true;
+export function resolveClientConfig(
+  flags: HttpFlagValues,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (line) => void process.stderr.write(line),
+): ClientConfig {
+  const ssl = envBool('CONSUL_HTTP_SSL', env, warn) === true;
   const cfg: ClientConfig = {
     scheme: ssl ? 'https' : 'http',
     address: nonEmpty(flags['http-addr'], env.CONSUL_HTTP_ADDR) ?? DEFAULT_ADDRESS,
@@ -65,7 +91,7 @@ export function resolveClientConfig(flags: HttpFlagValues, env: NodeJS.ProcessEn
       certFile: nonEmpty(flags['client-cert'], env.CONSUL_CLIENT_CERT),
       keyFile: nonEmpty(flags['client-key'], env.CONSUL_CLIENT_KEY),
       serverName: nonEmpty(flags['tls-server-name'], env.CONSUL_TLS_SERVER_NAME),
-      insecureSkipVerify: envBool(env.CONSUL_HTTP_SSL_VERIFY) === false,
+      insecureSkipVerify: envBool('CONSUL_HTTP_SSL_VERIFY', env, warn) === false,
     },
   };
   const auth = env.CONSUL_HTTP_AUTH;
@@ -74,6 +100,8 @@ export function resolveClientConfig(flags: HttpFlagValues, env: NodeJS.ProcessEn
     cfg.basicAuth =
       colon >= 0 ? { username: auth.slice(0, colon), password: auth.slice(colon + 1) } : { username: auth, password: '' };
   }
+  // api.NewClient sets up TLS before it looks at the address scheme, for http:// too.
+  cfg.tlsMaterial = setupTlsMaterial(cfg.tls);
   applyAddressScheme(cfg);
   // Go's StringValue.Merge: a flag given on the command line replaces the variable even when
   // empty, so `-token-file=` turns off CONSUL_HTTP_TOKEN_FILE.

@@ -2,6 +2,7 @@
 // match: `Unexpected response code: 500 (body)` and Go's *url.Error text for transport failures,
 // e.g. `Get "http://127.0.0.1:1/v1/kv/foo": dial tcp 127.0.0.1:1: connect: connection refused`.
 import { goPathError } from '../support/go-errors.js';
+import { tlsErrorText } from './tls-errors.js';
 
 /** The client could not be configured (bad address scheme, unreadable token file). */
 export class ClientConfigError extends Error {
@@ -61,6 +62,8 @@ export function describeDialError(err: unknown, target: { network: 'tcp' | 'unix
   detail: string;
   code?: string;
 } {
+  const tls = tlsErrorText(err) ?? tlsErrorText((err as ErrnoLike | undefined)?.cause);
+  if (tls !== undefined) return { detail: tls, code: (err as ErrnoLike).code };
   const e = errnoOf(err);
   const dial = `dial ${target.network} ${target.address}`;
   switch (e.code) {

@@ -1,12 +1,12 @@
 // The HTTP transport of the API client: one undici Client per CLI invocation (keep-alive across the
 // few requests a command makes), Consul's query/header conventions, Go-client-shaped errors.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Readable } from 'node:stream';
-import type { Client, Dispatcher } from 'undici';
+import type { buildConnector, Client, Dispatcher } from 'undici';
 import type { ClientConfig } from './config.js';
 import { TransportError, describeDialError, StatusError } from './errors.js';
+import { setupTlsMaterial } from './tls.js';
+import { isTlsError } from './tls-errors.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -63,10 +63,9 @@ async function loadClientCtor(): Promise<typeof Client> {
   return clientCtor;
 }
 
-function readCaPath(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(pem|crt|cer)$/i.test(f))
-    .map((f) => readFileSync(join(dir, f), 'utf8'));
+/** undici's TLS/TCP connector factory, loaded only for https:// agents. */
+async function loadBuildConnector(): Promise<typeof buildConnector> {
+  return (await import('undici/lib/core/connect.js')).default;
 }
 
 /** Encode a URL path like Go's url.URL.EscapedPath: keep '/', escape '?', '#', spaces, non-ASCII. */
@@ -106,6 +105,8 @@ function redirectTarget(status: number, location: string | string[] | undefined)
 export class HttpTransport {
   private client: Client | undefined;
   private destroyed = false;
+  /** The last TLS alert a connection of this transport received (see newClient). */
+  private tlsAlert: Error | undefined;
   /** Connections of open streams (openStream), ended with the transport. */
   private readonly streamClients = new Set<Client>();
 
@@ -131,16 +132,22 @@ export class HttpTransport {
     const opts: Client.Options = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 };
     if (cfg.socketPath) opts.socketPath = cfg.socketPath;
     if (cfg.scheme === 'https') {
-      const ca: string[] = [];
-      if (cfg.tls.caFile) ca.push(readFileSync(cfg.tls.caFile, 'utf8'));
-      if (cfg.tls.caPath) ca.push(...readCaPath(cfg.tls.caPath));
-      opts.connect = {
-        ...(ca.length > 0 ? { ca } : {}),
-        ...(cfg.tls.certFile ? { cert: readFileSync(cfg.tls.certFile) } : {}),
-        ...(cfg.tls.keyFile ? { key: readFileSync(cfg.tls.keyFile) } : {}),
-        ...(cfg.tls.serverName ? { servername: cfg.tls.serverName } : {}),
+      const m = cfg.tlsMaterial ?? setupTlsMaterial(cfg.tls);
+      const connector = (await loadBuildConnector())({
+        ...(m.ca ? { ca: m.ca } : {}),
+        ...(m.cert !== undefined ? { cert: m.cert, key: m.key } : {}),
+        ...(m.servername ? { servername: m.servername } : {}),
         rejectUnauthorized: !cfg.tls.insecureSkipVerify,
-      };
+      });
+      // A server that refuses our certificate (verify_incoming) says so in a TLS alert after the
+      // handshake; undici then reports only "other side closed". Keep the alert to report it.
+      opts.connect = (o, cb) =>
+        connector(o, (...args) => {
+          args[1]?.on('error', (e: Error) => {
+            if (isTlsError(e)) this.tlsAlert = e;
+          });
+          cb(...args);
+        });
     }
     return new ClientCtor(origin, opts);
   }
@@ -186,9 +193,14 @@ export class HttpTransport {
       const target = cfg.socketPath
         ? { network: 'unix' as const, address: cfg.socketPath, host: cfg.socketPath }
         : { network: 'tcp' as const, address: cfg.address, host };
-      const { detail, code } = describeDialError(err, target);
+      const { detail, code } = describeDialError(this.tlsCause(err), target);
       throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
     }
+  }
+
+  /** The TLS alert behind a closed socket, when there was one: Go reports the alert. */
+  private tlsCause(err: unknown): unknown {
+    return this.tlsAlert && !isTlsError(err) ? this.tlsAlert : err;
   }
 
   /**
@@ -218,7 +230,7 @@ export class HttpTransport {
       const target = this.config.socketPath
         ? { network: 'unix' as const, address: this.config.socketPath, host: this.config.socketPath }
         : { network: 'tcp' as const, address: this.config.address, host };
-      const { detail, code } = describeDialError(err, target);
+      const { detail, code } = describeDialError(this.tlsCause(err), target);
       throw new TransportError(req.method, this.displayUrl(pathAndQuery), detail, code);
     }
     if (res.statusCode < 200 || res.statusCode > 299) throw new StatusError(res.statusCode, await res.body.text());

@@ -18,3 +18,9 @@ declare module 'undici/lib/api/api-request.js' {
   const request: Dispatcher['request'];
   export default request;
 }
+
+declare module 'undici/lib/core/connect.js' {
+  import type { buildConnector } from 'undici';
+  const build: typeof buildConnector;
+  export default build;
+}

@@ -8,6 +8,7 @@ import { unknownDefinitionKeys } from './definition-keys.js';
 import { goPathError } from '../support/go-errors.js';
 import { goJsonKind, goJsonSyntaxError } from '../support/json-syntax.js';
 import { APPEND_KEYS, FileConfigSchema, MERGE_KEYS, type FileConfig } from './schema.js';
+import { mergeTlsBlocks } from './tls-schema.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -188,6 +189,7 @@ export function mergeConfigs(sources: readonly FileConfig[]): FileConfig {
       // common layout): they join the `services`/`checks` lists instead of replacing each other.
       if (key === 'service' || key === 'check') append(key === 'service' ? 'services' : 'checks', [v]);
       else if (APPEND_KEYS.has(key) && Array.isArray(v)) append(k, v);
+      else if (key === 'tls' && typeof v === 'object' && v !== null) out[k] = mergeTlsBlocks(out[k] as FileConfig['tls'], v as NonNullable<FileConfig['tls']>);
       else if (MERGE_KEYS.has(key) && typeof v === 'object' && v !== null) out[k] = { ...((out[k] as object | undefined) ?? {}), ...v };
       else out[k] = v;
     }

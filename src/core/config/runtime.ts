@@ -3,11 +3,13 @@ import os from 'node:os';
 import { isLogLevel, type LogLevel } from '../support/logger.js';
 import { parseAgentWatches, type AgentWatch } from '../watch/agent-watches.js';
 import { applyDeprecatedConfig } from './deprecated.js';
+import { applyDeprecatedAcl, buildAclRuntime, type AclRuntime } from './acl.js';
 import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type ConfigFormat } from './load.js';
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
 import { buildAuditRuntime, type AuditRuntime } from './audit.js';
+import { applyDeprecatedTlsConfig, buildTlsRuntime, type TlsRuntime } from './tls.js';
 
 export { configDurationMs };
 import type { FileConfig } from './schema.js';
@@ -39,6 +41,10 @@ export interface RuntimeConfig {
   advertiseAddr: string;
   clientAddrs: string[];
   ports: Ports;
+  /** Where the HTTPS API listens (addresses.https, else the client addresses) when ports.https > 0. */
+  httpsAddrs: string[];
+  /** The `tls` block with the deprecated top-level keys folded in (config/tls.ts). */
+  tls: TlsRuntime;
   domain: string;
   logLevel: LogLevel;
   pidFile: string;
@@ -78,6 +84,8 @@ export interface RuntimeConfig {
   telemetry: TelemetryRuntime;
   /** The `audit` block (config/audit.ts). */
   audit: AuditRuntime;
+  /** The `acl` block, deprecated ACL keys applied (config/acl.ts). */
+  acl: AclRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
   watches: AgentWatch[];
   /** The merged file config, for the parts later features read (services, checks, watches...). */
@@ -181,7 +189,14 @@ export async function loadRuntimeConfig(spec: SourceSpec): Promise<RuntimeConfig
     const fragment = await parseConfigText(`flags-${i}.hcl`, text, 'hcl');
     if (fragment) layers.push(fragment);
   }
-  return buildRuntime(mergeConfigs(layers), spec, warnings);
+  // Consul moves the deprecated TLS keys inside each source before merging (source.go Parse calls
+  // applyDeprecatedConfig), so a later file's old key beats an earlier file's new one.
+  const undeprecated = layers.map((l) => {
+    const r = applyDeprecatedTlsConfig(l);
+    warnings.push(...r.warnings);
+    return r.config;
+  });
+  return buildRuntime(mergeConfigs(undeprecated), spec, warnings);
 }
 
 const UI_BOTH_SET =
@@ -200,7 +215,11 @@ function buildUIConfig(u: Record<string, unknown> | undefined): UIConfigRuntime 
 }
 
 export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarnings: readonly string[] = []): RuntimeConfig {
-  const { config: f, warnings: deprecations } = applyDeprecatedConfig(merged);
+  const { config: withAcl, warnings: aclDeprecations } = applyDeprecatedAcl(merged);
+  const { config: undeprecated, warnings: uiDeprecations } = applyDeprecatedConfig(withAcl);
+  const deprecations = [...aclDeprecations, ...uiDeprecations];
+  // Consul appends the TLS deprecations after the others (deprecated.go applyDeprecatedTLSConfig).
+  const { config: f, warnings: tlsDeprecations } = applyDeprecatedTlsConfig(undeprecated);
   const uiConfig = buildUIConfig(f.ui_config);
   // Consul: builder.go validate (dev mode turns the UI on by default, so it may also set a dir).
   if (!spec.dev && uiConfig.enabled && uiConfig.dir !== '') throw new ConfigError(UI_BOTH_SET);
@@ -220,6 +239,8 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  const clientAddrs = (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== '');
+  const tls = buildTlsRuntime(f.tls);
   return {
     devMode: spec.dev,
     nodeName: f.node_name ?? os.hostname(),
@@ -233,7 +254,9 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     bootstrapExpect: f.bootstrap_expect ?? 0,
     bindAddr: bind,
     advertiseAddr,
-    clientAddrs: (f.client_addr ?? '127.0.0.1').split(/\s+/).filter((a) => a !== ''),
+    clientAddrs,
+    httpsAddrs: f.addresses?.https ? f.addresses.https.split(/\s+/).filter((a) => a !== '') : clientAddrs,
+    tls,
     ports: {
       dns: p.dns ?? 8600,
       http: p.http ?? 8500,
@@ -250,7 +273,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     uiConfig,
     enableSyslog: f.enable_syslog ?? false,
     syslogFacility: f.syslog_facility ?? 'LOCAL0',
-    warnings: [...sourceWarnings, ...deprecations],
+    warnings: [...sourceWarnings, ...deprecations, ...tlsDeprecations],
     kvMaxValueSize: f.limits?.kv_max_value_size ?? 512 * 1024,
     limits: buildLimits(f.limits),
     txnMaxReqLen: f.limits?.txn_max_req_len ?? 512 * 1024,
@@ -271,6 +294,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     autopilot: buildAutopilot(f.autopilot),
     telemetry: buildTelemetryRuntime(f.telemetry),
     audit: buildAuditRuntime(f.audit),
+    acl: buildAclRuntime(f.acl),
     watches,
     file: f,
     sources: spec,

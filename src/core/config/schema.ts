@@ -4,6 +4,8 @@
 // they are used.
 import { z } from 'zod';
 import { AuditSchema } from './audit-schema.js';
+import { AclSchema, DeprecatedAclKeysSchema } from './acl-schema.js';
+import { DeprecatedTlsKeysSchema, TlsSchema } from './tls-schema.js';
 
 const port = z.number().int().min(-1).max(65535);
 const section = z.record(z.string(), z.unknown());
@@ -116,7 +118,7 @@ export const FileConfigSchema = z
     advertise_addr_wan: z.string(),
     serf_lan: z.string(),
     serf_wan: z.string(),
-    addresses: section,
+    addresses: z.strictObject({ dns: z.string(), http: z.string(), https: z.string(), grpc: z.string(), grpc_tls: z.string() }).partial(),
     ports: PortsSchema,
     domain: z.string(),
     alt_domain: z.string(),
@@ -173,9 +175,13 @@ export const FileConfigSchema = z
     http_config: section,
     telemetry: TelemetrySchema,
     audit: AuditSchema,
-    tls: section,
+    tls: TlsSchema,
+    // Deprecated top-level TLS keys, moved into `tls` with a warning (config/tls.ts).
+    ...DeprecatedTlsKeysSchema,
     auto_encrypt: section,
-    acl: section,
+    acl: AclSchema,
+    // Deprecated top-level ACL keys, moved into `acl` with Consul's warnings (config/acl.ts).
+    ...DeprecatedAclKeysSchema,
     connect: section,
     autopilot: section,
     service: section,

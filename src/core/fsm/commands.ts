@@ -9,6 +9,7 @@ import type { TxnKvOp } from '../state/txn.js';
 import type { SessionInput } from '../structs/session.js';
 import type { CaConfigInput, CaRootInput } from '../state/connect-ca.js';
 import type { ConfigEntryInput } from '../state/config-entries.js';
+import type { AclPolicyInput, AclRoleInput, AclTokenInput } from '../structs/acl.js';
 import type { CoordinateEntry } from '../state/coordinates.js';
 import type { PreparedQuery } from '../query/types.js';
 
@@ -33,6 +34,17 @@ export type FsmCommand =
   /** Consul: ConfigEntryRequestType (upsert, CAS, delete). Intentions are service-intentions entries. */
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'set'; readonly entry: ConfigEntryInput; readonly casIndex?: number }
   | { readonly t: 'config-entry'; readonly v: 1; readonly op: 'delete'; readonly kind: string; readonly name: string; readonly casIndex?: number }
+  /** Consul: ACLBootstrapRequestType. `resetIndex` is the acl-bootstrap-reset file's index, or 0. */
+  | { readonly t: 'acl-bootstrap'; readonly v: 1; readonly token: AclTokenInput; readonly resetIndex: number }
+  /** Consul: ACLTokenSetRequestType / ACLTokenDeleteRequestType (batches). */
+  | { readonly t: 'acl-token'; readonly v: 1; readonly op: 'set'; readonly tokens: readonly AclTokenInput[] }
+  | { readonly t: 'acl-token'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
+  /** Consul: ACLPolicySetRequestType / ACLPolicyDeleteRequestType. */
+  | { readonly t: 'acl-policy'; readonly v: 1; readonly op: 'set'; readonly policies: readonly AclPolicyInput[] }
+  | { readonly t: 'acl-policy'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
+  /** Consul: ACLRoleSetRequestType / ACLRoleDeleteRequestType. */
+  | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'set'; readonly roles: readonly AclRoleInput[] }
+  | { readonly t: 'acl-role'; readonly v: 1; readonly op: 'delete'; readonly ids: readonly string[] }
   /** Consul: CoordinateBatchUpdateType. Updates for nodes the catalog lacks are dropped. */
   | { readonly t: 'coordinates'; readonly v: 1; readonly updates: readonly CoordinateEntry[] }
   /** Consul: PreparedQueryRequestType. The leader generates the ID before proposing a create. */

@@ -23,6 +23,7 @@ import { configEntryDeleteTxn, configEntrySetTxn } from '../state/config-entries
 import { coordinateBatchUpdateTxn } from '../state/coordinates.js';
 import { preparedQueryDeleteTxn, preparedQuerySetTxn } from '../state/prepared-queries.js';
 import { decodeState, encodeState } from './snapshot.js';
+import { applyAclCommand, type AclCommand } from './acl.js';
 import type { KvsRequest } from '../structs/kv.js';
 
 export type FsmResult =
@@ -70,6 +71,11 @@ export class Fsm {
       case 'config-entry':
         if (cmd.op === 'set') return this.applyBool(index, (txn) => configEntrySetTxn(txn, cmd.entry, cmd.casIndex));
         return this.applyBool(index, (txn) => configEntryDeleteTxn(txn, cmd.kind, cmd.name, cmd.casIndex));
+      case 'acl-bootstrap':
+      case 'acl-token':
+      case 'acl-policy':
+      case 'acl-role':
+        return this.applyWrite(index, (txn) => applyAclCommand(txn, cmd as AclCommand, this.store.maxIndex('acl-token-bootstrap')));
       case 'prepared-query':
         if (cmd.op === 'set') return this.applyWrite(index, (txn) => preparedQuerySetTxn(txn, cmd.query));
         return this.applyWrite(index, (txn) => preparedQueryDeleteTxn(txn, cmd.id));

@@ -84,6 +84,25 @@ const SESSION: Shape = {
 const TOMBSTONE: Shape = { key: isString, idx: isIndex };
 const CA_ROOT: Shape = { ID: isString, Name: isString, RootCert: isString, Active: isBoolean, IntermediateCerts: orNull(isStringList), PrivateKeyType: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const CA_CONFIG: Shape = { ClusterID: isString, Provider: isString, Config: isObject, State: orNull(isStringMap), CreateIndex: isIndex, ModifyIndex: isIndex };
+const isLinks: Check = (v) => Array.isArray(v) && v.every((l) => isObject(l) && isString(l.ID));
+const isObjectList: Check = (v) => Array.isArray(v) && v.every(isObject);
+const ACL_TOKEN: Shape = {
+  AccessorID: isString,
+  SecretID: isString,
+  Description: isString,
+  Policies: isLinks,
+  Roles: isLinks,
+  ServiceIdentities: isObjectList,
+  NodeIdentities: isObjectList,
+  Local: isBoolean,
+  ExpirationTime: orNull(isString),
+  CreateTime: isString,
+  Hash: isString,
+  CreateIndex: isIndex,
+  ModifyIndex: isIndex,
+};
+const ACL_POLICY: Shape = { ID: isString, Name: isString, Description: isString, Rules: isString, Datacenters: orNull(isStringList), Hash: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
+const ACL_ROLE: Shape = { ID: isString, Name: isString, Description: isString, Policies: isLinks, ServiceIdentities: isObjectList, NodeIdentities: isObjectList, Hash: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const CONFIG_ENTRY: Shape = { Kind: isString, Name: isString, CreateIndex: isIndex, ModifyIndex: isIndex };
 const isCoord: Check = (v) =>
   isObject(v) && Array.isArray(v.Vec) && v.Vec.every(isNumber) && isNumber(v.Error) && isNumber(v.Adjustment) && isNumber(v.Height);
@@ -108,6 +127,9 @@ export const recordShapes = {
   caRoot: <T>(v: unknown): T => conform<T>('CA root', v, CA_ROOT),
   caConfig: <T>(v: unknown): T => conform<T>('CA configuration', v, CA_CONFIG),
   configEntry: <T>(v: unknown): T => conform<T>('config entry', v, CONFIG_ENTRY),
+  aclToken: <T>(v: unknown): T => conform<T>('ACL token', v, ACL_TOKEN),
+  aclPolicy: <T>(v: unknown): T => conform<T>('ACL policy', v, ACL_POLICY),
+  aclRole: <T>(v: unknown): T => conform<T>('ACL role', v, ACL_ROLE),
   coordinate: <T>(v: unknown): T => conform<T>('coordinate', v, COORDINATE),
   preparedQuery: <T>(v: unknown): T => conform<T>('prepared query', v, PREPARED_QUERY),
   /** The register record's envelope: which kind, and the node name of a service. */

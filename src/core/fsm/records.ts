@@ -8,11 +8,14 @@ export const RecordType = {
   Session: 3,
   Tombstone: 5,
   ConnectCA: 13,
+  ACLToken: 17,
+  ACLPolicy: 19,
+  ACLRole: 23,
   ConnectCAConfig: 15,
   ConfigEntry: 20,
   /** Consul: CoordinateBatchUpdateType records one coordinate each. */
-  Coordinate: 7,
-  PreparedQuery: 6,
+  Coordinate: 6,
+  PreparedQuery: 7,
   /** Table max indexes (ours; Consul restores them through its index table). */
   Index: 200,
 } as const;

@@ -11,6 +11,7 @@ import type { Session } from '../structs/session.js';
 import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
 import { forEachRecord, RecordFormatError, RecordType, RecordWriter, recordTypeName } from './records.js';
 import { recordShapes } from './record-shapes.js';
+import type { AclPolicy, AclRole, AclToken } from '../structs/acl.js';
 
 const encoder = new Encoder();
 const encode = (v: unknown): Uint8Array => encoder.encode(v);
@@ -36,6 +37,10 @@ export function encodeState(tables: Tables, indexes: ReadonlyMap<TableName, numb
   for (const c of tables.caConfig.values()) w.write(RecordType.ConnectCAConfig, encode(c));
   for (const r of tables.caRoots.values()) w.write(RecordType.ConnectCA, encode(r));
   for (const e of tables.configEntries.values()) w.write(RecordType.ConfigEntry, encode(e));
+  // Policies and roles before tokens, so a reader can resolve links as it goes.
+  for (const p of tables.aclPolicies.values()) w.write(RecordType.ACLPolicy, encode(p));
+  for (const r of tables.aclRoles.values()) w.write(RecordType.ACLRole, encode(r));
+  for (const t of tables.aclTokens.values()) w.write(RecordType.ACLToken, encode(t));
   for (const c of tables.coordinates.values()) w.write(RecordType.Coordinate, encode(c));
   for (const q of tables.preparedQueries.values()) w.write(RecordType.PreparedQuery, encode(q));
   return w.finish();
@@ -104,6 +109,24 @@ export function decodeState(data: Uint8Array): DecodedState {
       case RecordType.ConfigEntry: {
         const e = recordShapes.configEntry<ConfigEntry>(value);
         tables.configEntries.set(`${e.Kind}\x00${e.Name}`, e);
+        break;
+      }
+      case RecordType.ACLPolicy: {
+        const p = recordShapes.aclPolicy<AclPolicy>(value);
+        tables.aclPolicies.set(p.ID, p);
+        tables.aclPolicyNames.set(p.Name, p.ID);
+        break;
+      }
+      case RecordType.ACLRole: {
+        const r = recordShapes.aclRole<AclRole>(value);
+        tables.aclRoles.set(r.ID, r);
+        tables.aclRoleNames.set(r.Name, r.ID);
+        break;
+      }
+      case RecordType.ACLToken: {
+        const t = recordShapes.aclToken<AclToken>(value);
+        tables.aclTokens.set(t.AccessorID, t);
+        tables.aclTokenSecrets.set(t.SecretID, t.AccessorID);
         break;
       }
       case RecordType.PreparedQuery: {

@@ -13,6 +13,15 @@ import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
 import type { AclResolver } from '../acl/index.js';
 import type { AuditLog } from '../audit/index.js';
+import type { AgentTokens } from '../acl/agent-tokens.js';
+import type { TokenResolver } from '../acl/resolver.js';
+
+/** The ACL system's agent-side pieces the /v1/acl/* and /v1/agent/token/* handlers use. */
+export interface AclAgent {
+  readonly resolver: TokenResolver;
+  readonly tokens: AgentTokens;
+  readonly log: Logger;
+}
 import type { Coordinate } from '../gossip/serf/coordinate.js';
 
 export type Member = AgentMember;
@@ -67,6 +76,8 @@ export class ApiDeps {
 
   /** Set when the ACL system is configured: resolves each request's token (src/core/acl). */
   acl: AclResolver | undefined;
+  /** Set when ACLs are enabled (agent/acl-wiring.ts): the resolver and the agent's own tokens. */
+  aclAgent: AclAgent | undefined;
 
   /** Set when `audit { enabled = true }`: told about every request (src/core/audit). */
   audit: AuditLog | undefined;

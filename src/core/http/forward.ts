@@ -30,7 +30,7 @@ export interface ForwardReply {
 /** Sends a request to some server and returns its answer (the agent's router implements it). */
 export type Forwarder = (req: ForwardRequest, timeoutMs: number) => Promise<ForwardReply>;
 
-const SERVER_PREFIXES = ['/v1/kv/', '/v1/txn', '/v1/status/', '/v1/snapshot', '/v1/catalog/', '/v1/health/', '/v1/session/', '/v1/operator/', '/v1/coordinate/', '/v1/query', '/v1/internal/', '/v1/connect/', '/v1/config'];
+const SERVER_PREFIXES = ['/v1/kv/', '/v1/txn', '/v1/status/', '/v1/snapshot', '/v1/catalog/', '/v1/health/', '/v1/session/', '/v1/operator/', '/v1/coordinate/', '/v1/query', '/v1/internal/', '/v1/connect/', '/v1/config', '/v1/acl/'];
 
 export function isServerPath(path: string): boolean {
   return SERVER_PREFIXES.some((p) => path.startsWith(p));

@@ -54,6 +54,20 @@ import {
 import { agentMonitor } from './handlers/agent-monitor.js';
 import { agentHost, agentMetrics, agentMetricsStream } from './handlers/agent-metrics.js';
 
+import { aclBootstrapHandler, aclTokenCreate, aclTokenCrud, aclTokenListHandler, aclTokenSelf } from './handlers/acl-tokens.js';
+import {
+  aclPolicyByName,
+  aclPolicyCreate,
+  aclPolicyCrud,
+  aclPolicyListHandler,
+  aclRoleByName,
+  aclRoleCreate,
+  aclRoleCrud,
+  aclRoleListHandler,
+} from './handlers/acl-policies.js';
+import { agentTokenSet } from './handlers/agent-token.js';
+import { aclEmptyList, aclReplication } from './handlers/acl-misc.js';
+
 import { serveUi, uiNodeInfo, uiNodes, uiServices } from '../ui/index.js';
 
 import { connectCaConfigurationGet, connectCaConfigurationPut, connectCaRoots, connectCaSign } from './handlers/connect-ca.js';
@@ -166,6 +180,24 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/catalog/connect/', methods: { GET: catalogConnect } },
   { path: '/v1/health/connect/', methods: { GET: healthConnect } },
   { path: '/v1/config', methods: { PUT: configPut } },
+  // ACLs (handlers/acl-tokens.ts, acl-policies.ts, agent-token.ts)
+  { path: '/v1/acl/bootstrap', methods: { PUT: aclBootstrapHandler } },
+  { path: '/v1/acl/token', methods: { PUT: aclTokenCreate } },
+  { path: '/v1/acl/token/self', methods: { GET: aclTokenSelf } },
+  { path: '/v1/acl/token/', methods: { GET: aclTokenCrud, PUT: aclTokenCrud, DELETE: aclTokenCrud } },
+  { path: '/v1/acl/tokens', methods: { GET: aclTokenListHandler } },
+  { path: '/v1/acl/policy', methods: { PUT: aclPolicyCreate } },
+  { path: '/v1/acl/policy/', methods: { GET: aclPolicyCrud, PUT: aclPolicyCrud, DELETE: aclPolicyCrud } },
+  { path: '/v1/acl/policy/name/', methods: { GET: aclPolicyByName } },
+  { path: '/v1/acl/policies', methods: { GET: aclPolicyListHandler } },
+  { path: '/v1/acl/role', methods: { PUT: aclRoleCreate } },
+  { path: '/v1/acl/role/', methods: { GET: aclRoleCrud, PUT: aclRoleCrud, DELETE: aclRoleCrud } },
+  { path: '/v1/acl/role/name/', methods: { GET: aclRoleByName } },
+  { path: '/v1/acl/roles', methods: { GET: aclRoleListHandler } },
+  { path: '/v1/acl/replication', methods: { GET: aclReplication } },
+  { path: '/v1/acl/auth-methods', methods: { GET: aclEmptyList } },
+  { path: '/v1/acl/binding-rules', methods: { GET: aclEmptyList } },
+  { path: '/v1/agent/token/', methods: { PUT: agentTokenSet } },
   { path: '/v1/config/', methods: { GET: configGet, DELETE: configDelete } },
 ];
 

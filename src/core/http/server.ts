@@ -1,8 +1,11 @@
-// The HTTP API listener: one node:http server per client address, dispatching through routes.ts.
+// The HTTP API listener: one node:http server per client address (and one node:https server per
+// HTTPS address), dispatching through routes.ts.
 //
 // MUST: no request can crash the agent: bodies are bounded before they are buffered (413),
 // malformed requests get 400, handler errors become Consul's plain-text error replies.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import tls, { type TlsOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { Errors, HttpError } from '../errors.js';
 import type { Logger } from '../support/logger.js';
@@ -38,32 +41,65 @@ export class HttpApi {
   }
 
   async listen(addrs: readonly string[], port: number): Promise<void> {
+    for (const addr of addrs) await this.bind(http.createServer(this.serverOptions(), (req, res) => this.handle(req, res)), addr, port);
+  }
+
+  /**
+   * The HTTPS listener (ports.https): the same handler pipeline behind node:tls. A failed
+   * handshake (no client certificate under verify_incoming, a TLS version below the minimum)
+   * closes only that connection; it never reaches a handler (Consul: agent.go listenHTTP).
+   */
+  async listenTls(addrs: readonly string[], port: number, tlsOptions: TlsOptions): Promise<void> {
     for (const addr of addrs) {
-      // Headers must arrive within http_handshake_timeout (a slowloris client trickling them
-      // would otherwise hold its connection for Node's default minute), checked every second.
-      const limits = this.deps.config.limits;
-      const srv = http.createServer(
-        { keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: limits.httpHandshakeTimeoutMs, connectionsCheckingInterval: 1_000 },
-        (req, res) => this.handle(req, res),
-      );
-      srv.on('clientError', (_err, socket) => {
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        else socket.destroy();
+      const srv = https.createServer({ ...this.serverOptions(), ...tlsOptions, handshakeTimeout: this.deps.config.limits.httpHandshakeTimeoutMs }, (req, res) => this.handle(req, res));
+      srv.on('tlsClientError', (err, socket) => {
+        this.log.debug(`http: TLS handshake failed: from=${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''} error="${err.message}"`);
+        socket.destroy();
       });
-      srv.on('connection', (s: Socket) => {
-        if (!this.connLimiter.admit(s)) return;
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-      });
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(port, addr, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
-      this.servers.push(srv);
+      await this.bind(srv, addr, port);
     }
+  }
+
+  /**
+   * New certificates and verification for HTTPS connections from now on (consul reload; Consul's
+   * listeners read the configurator per handshake). Open connections keep theirs.
+   */
+  setTls(tlsOptions: TlsOptions): void {
+    for (const srv of this.servers) {
+      if (!(srv instanceof tls.Server)) continue;
+      srv.setSecureContext(tlsOptions);
+      // setSecureContext leaves client-certificate checking alone; Node reads these per connection.
+      const verify = srv as unknown as { requestCert: boolean; rejectUnauthorized: boolean };
+      verify.requestCert = tlsOptions.requestCert === true;
+      verify.rejectUnauthorized = tlsOptions.rejectUnauthorized === true;
+    }
+  }
+
+  private serverOptions(): http.ServerOptions {
+    // Headers must arrive within http_handshake_timeout (a slowloris client trickling them
+    // would otherwise hold its connection for Node's default minute), checked every second.
+    const limits = this.deps.config.limits;
+    return { keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: limits.httpHandshakeTimeoutMs, connectionsCheckingInterval: 1_000 };
+  }
+
+  private async bind(srv: http.Server, addr: string, port: number): Promise<void> {
+    srv.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    srv.on('connection', (s: Socket) => {
+      if (!this.connLimiter.admit(s)) return;
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, addr, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    this.servers.push(srv);
   }
 
   async close(): Promise<void> {
@@ -212,7 +248,13 @@ export class HttpApi {
 
   /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
   private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
-    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    const headers = forwardedHeaders(req.headers);
+    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
+    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
+    // on the agent that took the request).
+    const acl = this.deps.aclAgent;
+    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
+    const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     const timeout = forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs);
     const viaLeader = this.deps.agent.server !== undefined ? this.deps.leaderForwarder : undefined;
     const forwarder = viaLeader ?? this.deps.forwarder;
@@ -223,7 +265,13 @@ export class HttpApi {
 
   /** Server: a call for another datacenter goes to one of its servers, its answer relayed as is. */
   private forwardToDc(req: IncomingMessage, res: ServerResponse, dc: string, url: string, method: string, body: Buffer): void {
-    const fwd: ForwardRequest = { method, url, headers: forwardedHeaders(req.headers), body, originNode: this.deps.config.nodeName };
+    const headers = forwardedHeaders(req.headers);
+    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
+    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
+    // on the agent that took the request).
+    const acl = this.deps.aclAgent;
+    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
+    const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     this.relay(res, this.sendToDc(dc, fwd));
   }
 

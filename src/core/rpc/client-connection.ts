@@ -6,11 +6,12 @@
 // connection. The socket is unref'd while nothing is pending, so an idle pooled connection never
 // keeps the process alive.
 import net from 'node:net';
+import tls, { type ConnectionOptions } from 'node:tls';
 import type { HostPort } from './addr.js';
 import { errorText, RpcError, type RpcErrorKind } from './errors.js';
 import { FrameReader } from './frame.js';
 import type { RpcLogger } from './log.js';
-import { decodeEnvelope, type Envelope, PROTOCOL_MULTIPLEXED_RPC } from './protocol.js';
+import { decodeEnvelope, type Envelope, PROTOCOL_MULTIPLEXED_RPC, PROTOCOL_TLS } from './protocol.js';
 import { writeCoalesced } from './socket-write.js';
 import { monotonicMs } from '../support/clock.js';
 
@@ -18,6 +19,8 @@ export interface ClientConnectionOptions {
   maxFrameBytes: number;
   connectTimeoutMs: number;
   logger: RpcLogger;
+  /** Dial over TLS with these options (verify_outgoing). */
+  tls?: ConnectionOptions;
 }
 
 interface PendingCall {
@@ -27,9 +30,29 @@ interface PendingCall {
 }
 
 const PROTOCOL_PREAMBLE = Buffer.from([PROTOCOL_MULTIPLEXED_RPC]);
+const TLS_PREAMBLE = Buffer.from([PROTOCOL_TLS]);
+
+/**
+ * The socket calls are written to: plain TCP, or TLS after Consul's RPCTLS byte. The byte is
+ * queued on the TCP socket before the TLS layer takes it over, so it goes out first.
+ */
+function dial(target: HostPort, tlsOptions: ConnectionOptions | undefined): { socket: net.Socket; raw: net.Socket; ready: 'connect' | 'secureConnect' } {
+  const raw = net.connect({ host: target.host, port: target.port, noDelay: true });
+  raw.setKeepAlive(true, 30_000);
+  if (!tlsOptions) return { socket: raw, raw, ready: 'connect' };
+  raw.write(TLS_PREAMBLE);
+  const socket = tls.connect({ ...tlsOptions, socket: raw });
+  // A refused dial is reported on the TCP socket: it ends the TLS one with the same error, and
+  // the TCP socket never outlives the TLS one.
+  raw.on('error', (err) => socket.destroy(err));
+  socket.once('close', () => raw.destroy());
+  return { socket, raw, ready: 'secureConnect' };
+}
 
 export class ClientConnection {
   private readonly socket: net.Socket;
+  /** The TCP socket under `socket` (the same one without TLS): ref'd while calls are pending. */
+  private readonly raw: net.Socket;
   private readonly reader: FrameReader;
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
@@ -49,15 +72,16 @@ export class ClientConnection {
     private readonly onClosed: (conn: ClientConnection) => void,
   ) {
     this.reader = new FrameReader(opts.maxFrameBytes);
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    const { socket, raw, ready } = dial(target, opts.tls);
     this.socket = socket;
-    socket.setKeepAlive(true, 30_000);
+    this.raw = raw;
     socket.unref();
+    raw.unref();
     // Node queues writes until the connect completes, so calls can be written right away.
     writeCoalesced(socket, PROTOCOL_PREAMBLE);
     this.connectTimer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${opts.connectTimeoutMs}ms`)), opts.connectTimeoutMs);
     this.connectTimer.unref();
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       this.connected = true;
       clearTimeout(this.connectTimer);
     });
@@ -101,7 +125,10 @@ export class ClientConnection {
           reject(new RpcError('timeout', `rpc: ${describe()} timed out after ${timeoutMs}ms`));
         }, timeoutMs);
       }
-      if (this.pending.size === 0) this.socket.ref();
+      if (this.pending.size === 0) {
+        this.socket.ref();
+        this.raw.ref();
+      }
       this.pending.set(id, call);
       this.lastActive = monotonicMs();
       writeCoalesced(this.socket, frame);
@@ -170,7 +197,10 @@ export class ClientConnection {
     if (!call) return;
     clearTimeout(call.timer);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.socket.unref();
+    if (this.pending.size === 0) {
+      this.socket.unref();
+      this.raw.unref();
+    }
   }
 
   private protocolFailure(reason: string): void {

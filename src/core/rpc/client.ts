@@ -3,6 +3,7 @@
 // call() is request/response with a deadline; send() is one-way fire-and-forget for Raft traffic.
 // MUST: send() never throws and never queues without bound: when the socket already holds more
 // than maxSendBacklogBytes of unsent data the message is dropped and counted (Raft retries).
+import type { ConnectionOptions } from 'node:tls';
 import { parseAddr } from './addr.js';
 import { ClientConnection, type ClientConnectionOptions } from './client-connection.js';
 import { errorText, RpcError } from './errors.js';
@@ -46,6 +47,7 @@ export class RpcClient {
   private readonly maxFrameBytes: number;
   private readonly maxSendBacklogBytes: number;
   private readonly connOptions: ClientConnectionOptions;
+  private tlsFor: ((addr: string) => ConnectionOptions) | undefined;
   private idleSweep: NodeJS.Timeout | undefined;
   private isClosed = false;
   private dials = 0;
@@ -97,6 +99,15 @@ export class RpcClient {
     return true;
   }
 
+  /**
+   * Dial servers over TLS from now on (Consul's RPCTLS byte, then the handshake with the options
+   * `tlsFor` gives for the address, e.g. its datacenter's server name); undefined goes back to
+   * plain TCP. Open connections keep what they were dialled with.
+   */
+  useTls(tlsFor: ((addr: string) => ConnectionOptions) | undefined): void {
+    this.tlsFor = tlsFor;
+  }
+
   get stats(): RpcClientStats {
     return { connections: this.conns.size, dials: this.dials, dropped: this.dropped };
   }
@@ -119,7 +130,8 @@ export class RpcClient {
     if (existing) return existing;
     const target = parseAddr(addr);
     if (!target) return new RpcError('conn', `rpc: invalid address "${addr}"`);
-    const conn = new ClientConnection(addr, target, this.connOptions, (c) => this.forget(c));
+    const options = this.tlsFor ? { ...this.connOptions, tls: this.tlsFor(addr) } : this.connOptions;
+    const conn = new ClientConnection(addr, target, options, (c) => this.forget(c));
     this.conns.set(addr, conn);
     this.dials++;
     this.startSweep();

@@ -1,6 +1,7 @@
 // The connection protocol of the server RPC port (our own, not Consul's wire format):
-//   1. the dialer's first byte selects the protocol, as Consul's connection pool does on 8300;
-//      only PROTOCOL_MULTIPLEXED_RPC exists, any other first byte closes the connection;
+//   1. the dialer's first byte selects the protocol, as Consul's connection pool does on 8300:
+//      PROTOCOL_MULTIPLEXED_RPC, or PROTOCOL_TLS followed by a TLS handshake and then
+//      PROTOCOL_MULTIPLEXED_RPC inside TLS; any other first byte closes the connection;
 //   2. then length-prefixed frames (frame.ts), each a msgpack map (an Envelope):
 //        {t:'req', id, m, b}      request expecting exactly one 'res' with the same id
 //        {t:'res', id, b} / {t:'res', id, e}   the answer, or the handler's error text
@@ -12,6 +13,11 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameError } from './frame.js';
 
 export const PROTOCOL_MULTIPLEXED_RPC = 0x01;
+/**
+ * Consul's RPCTLS (agent/pool/conn.go): the dialer sends this byte, then a TLS handshake, then
+ * the inner protocol byte and frames inside TLS (Consul: agent/consul/rpc.go handleConn).
+ */
+export const PROTOCOL_TLS = 0x03;
 
 export type Envelope =
   | { t: 'req'; id: number; m: string; b?: unknown }

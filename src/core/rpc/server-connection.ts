@@ -14,6 +14,9 @@ import { decodeEnvelope, encodeEnvelope, type Envelope, PROTOCOL_MULTIPLEXED_RPC
 import { writeCoalesced } from './socket-write.js';
 import { metrics } from '../telemetry/index.js';
 
+/** The answer to a server-only method from a peer that is not a server (Consul: acl.ErrPermissionDenied). */
+export const SERVER_ONLY_TEXT = 'Permission denied';
+
 export interface ConnectionLimits {
   maxFrameBytes: number;
   maxInflightPerConn: number;
@@ -36,6 +39,8 @@ export interface ConnectionHost {
   readonly counters: RpcServerCounters;
   requestHandler(method: string): RpcHandler | undefined;
   messageHandler(method: string): MessageHandler | undefined;
+  /** True for methods only servers may call (Raft), when the port checks server identities. */
+  serverOnly(method: string): boolean;
   forget(conn: ServerConnection): void;
 }
 
@@ -50,6 +55,8 @@ export class ServerConnection {
     private readonly socket: Socket,
     remote: string,
     private readonly host: ConnectionHost,
+    /** The peer's certificate names a server of this datacenter (always true without that check). */
+    private readonly peerIsServer = true,
   ) {
     this.ctx = { remote };
     this.reader = new FrameReader(host.limits.maxFrameBytes);
@@ -116,6 +123,11 @@ export class ServerConnection {
     const handler = this.host.requestHandler(method);
     metrics.incrCounter(['rpc', 'request']);
     this.inflight++;
+    if (!this.peerIsServer && this.host.serverOnly(method)) {
+      this.host.logger.warn(`rpc: refusing ${method} from a peer whose certificate does not name a server: conn=from=${this.ctx.remote}`);
+      this.answer(id, undefined, SERVER_ONLY_TEXT);
+      return;
+    }
     if (!handler) {
       this.answer(id, undefined, unknownMethodText(method));
       return;
@@ -153,6 +165,11 @@ export class ServerConnection {
   }
 
   private deliverMessage(method: string, body: unknown): void {
+    if (!this.peerIsServer && this.host.serverOnly(method)) {
+      this.host.counters.unknownMessages++;
+      this.host.logger.warn(`rpc: dropping ${method} from a peer whose certificate does not name a server: conn=from=${this.ctx.remote}`);
+      return;
+    }
     const handler = this.host.messageHandler(method);
     if (!handler) {
       this.host.counters.unknownMessages++;

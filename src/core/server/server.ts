@@ -30,6 +30,7 @@ import { lastContactMs, lastContactStat } from './last-contact.js';
 import { sessionList } from '../state/sessions.js';
 import { monotonicMs } from '../support/clock.js';
 import { ConnectCaRoutine } from './connect-ca.js';
+import { AclLeaderRoutine } from './acl-leader.js';
 
 export type Consistency = 'default' | 'stale' | 'consistent';
 
@@ -80,6 +81,8 @@ export class Server {
   private reconcileTimer: NodeJS.Timeout | undefined;
   /** Leader: the Connect CA (root creation, signing, rotation; see connect-ca.ts). */
   readonly connectCA: ConnectCaRoutine;
+  /** Leader: the built-in ACL policy and tokens (see acl-leader.ts). */
+  private readonly aclLeader: AclLeaderRoutine;
 
   constructor(private readonly opts: ServerOptions) {
     const { config, nodeId } = opts;
@@ -170,6 +173,7 @@ export class Server {
       return this.apply(cmd);
     });
     this.connectCA = new ConnectCaRoutine(this, config.datacenter, this.log.named('connect.ca'));
+    this.aclLeader = new AclLeaderRoutine(this, config.acl, this.log.named('acl'));
     this.coordinateUpdates = new CoordinateUpdates(
       config.devMode ? { ...DEFAULT_COORDINATE_UPDATES, periodMs: 100 } : DEFAULT_COORDINATE_UPDATES,
       (cmd) => this.apply(cmd),
@@ -183,10 +187,12 @@ export class Server {
         this.stopReconcileLoop();
         this.tombstones.stop();
         this.connectCA.stop();
+        this.aclLeader.stop();
         return;
       }
       this.tombstones.start();
       this.connectCA.start();
+      this.aclLeader.start();
       this.log.info(`cluster leadership acquired`);
       this.armSessionTimers();
       registerSelf(this, opts.config, opts.nodeId)

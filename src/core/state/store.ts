@@ -13,11 +13,43 @@ import type { DirEntry } from '../structs/kv.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { Session } from '../structs/session.js';
 import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js';
+import type { AclPolicy, AclRole, AclToken } from '../structs/acl.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
 
-export type TableName = 'kvs' | 'tombstones' | 'nodes' | 'services' | 'checks' | 'sessions' | 'connect-ca-roots' | 'connect-ca-config' | 'config-entries' | 'coordinates' | 'prepared-queries';
-export const TABLES: readonly TableName[] = ['kvs', 'tombstones', 'nodes', 'services', 'checks', 'sessions', 'connect-ca-roots', 'connect-ca-config', 'config-entries', 'coordinates', 'prepared-queries'];
+export type TableName =
+  | 'kvs'
+  | 'tombstones'
+  | 'nodes'
+  | 'services'
+  | 'checks'
+  | 'sessions'
+  | 'connect-ca-roots'
+  | 'connect-ca-config'
+  | 'config-entries'
+  | 'coordinates'
+  | 'prepared-queries'
+  | 'acl-tokens'
+  | 'acl-policies'
+  | 'acl-roles'
+  | 'acl-token-bootstrap';
+export const TABLES: readonly TableName[] = [
+  'kvs',
+  'tombstones',
+  'nodes',
+  'services',
+  'checks',
+  'sessions',
+  'connect-ca-roots',
+  'connect-ca-config',
+  'config-entries',
+  'coordinates',
+  'prepared-queries',
+  'acl-tokens',
+  'acl-policies',
+  'acl-roles',
+  'acl-token-bootstrap',
+];
 
 /** The tables, as one immutable-by-convention bundle (a WriteTxn clones it). */
 export interface Tables {
@@ -45,6 +77,16 @@ export interface Tables {
   caConfig: BTree<string, CAConfiguration>;
   /** Config entries: `${kind}\x00${name}` -> entry (state/config-entries.ts). */
   configEntries: BTree<string, ConfigEntry>;
+  /** ACL tokens by AccessorID (state/acl.ts). */
+  aclTokens: BTree<string, AclToken>;
+  /** Secondary index: SecretID -> AccessorID. */
+  aclTokenSecrets: BTree<string, string>;
+  /** ACL policies by ID, and the unique name index. */
+  aclPolicies: BTree<string, AclPolicy>;
+  aclPolicyNames: BTree<string, string>;
+  /** ACL roles by ID, and the unique name index. */
+  aclRoles: BTree<string, AclRole>;
+  aclRoleNames: BTree<string, string>;
   /** Network coordinates: `${node}\x00${segment}` -> entry (state/coordinates.ts). */
   coordinates: BTree<string, CoordinateEntry>;
   /** Prepared queries by ID (state/prepared-queries.ts). */
@@ -66,6 +108,12 @@ export function emptyTables(): Tables {
     caRoots: newBTree(),
     caConfig: newBTree(),
     configEntries: newBTree(),
+    aclTokens: newBTree(),
+    aclTokenSecrets: newBTree(),
+    aclPolicies: newBTree(),
+    aclPolicyNames: newBTree(),
+    aclRoles: newBTree(),
+    aclRoleNames: newBTree(),
     coordinates: newBTree(),
     preparedQueries: newBTree(),
   };
@@ -86,6 +134,12 @@ function cloneTables(t: Tables): Tables {
     caRoots: t.caRoots.clone(),
     caConfig: t.caConfig.clone(),
     configEntries: t.configEntries.clone(),
+    aclTokens: t.aclTokens.clone(),
+    aclTokenSecrets: t.aclTokenSecrets.clone(),
+    aclPolicies: t.aclPolicies.clone(),
+    aclPolicyNames: t.aclPolicyNames.clone(),
+    aclRoles: t.aclRoles.clone(),
+    aclRoleNames: t.aclRoleNames.clone(),
     coordinates: t.coordinates.clone(),
     preparedQueries: t.preparedQueries.clone(),
   };
@@ -151,6 +205,8 @@ export class StateStore {
    */
   private readonly serviceIndexes = new Map<string, number>();
   private serviceIndexFloor = 0;
+  /** How many restores replaced the tables (an index alone may repeat across a restore). */
+  private restores = 0;
   /** Told, after a commit, which keys got a lock-delay (the server owns the clock). */
   private lockDelayListener: ((notes: readonly LockDelayNote[]) => void) | undefined;
 
@@ -172,6 +228,14 @@ export class StateStore {
   /** The index of the last change to service `name`: its instances, their checks, their nodes. */
   serviceIndex(name: string): number {
     return this.serviceIndexes.get(name) ?? this.serviceIndexFloor;
+  }
+
+  /**
+   * A number that changes whenever any of `tables` changes, restores included (caches derived from
+   * a table, such as compiled ACL authorizers, compare it instead of re-reading the table).
+   */
+  generation(...tables: TableName[]): number {
+    return this.restores * 2 ** 40 + this.maxIndex(...tables);
   }
 
   get latestIndex(): number {
@@ -206,6 +270,7 @@ export class StateStore {
 
   /** Replace everything (snapshot restore), then wake every blocking query. */
   restore(tables: Tables, indexes: Map<TableName, number>, index: number): void {
+    this.restores++;
     this.current = tables;
     this.indexes.clear();
     for (const [k, v] of indexes) this.indexes.set(k, v);

@@ -54,8 +54,8 @@ export function certFingerprint(pem: string): string {
   return colonHex(createHash('sha256').update(new Uint8Array(new x509.X509Certificate(pem).rawData)).digest());
 }
 
-/** The SubjectKeyId Consul uses: SHA-256 of the public key's DER, colon-hex (connect.KeyId). */
-async function keyId(publicKey: CryptoKey): Promise<Uint8Array> {
+/** The SubjectKeyId Consul uses: SHA-256 of the public key's DER (connect.KeyId, tlsutil keyID). */
+export async function keyId(publicKey: CryptoKey): Promise<Uint8Array> {
   const spki = new Uint8Array(await webcrypto.subtle.exportKey('spki', publicKey));
   return createHash('sha256').update(spki).digest();
 }

@@ -251,7 +251,9 @@ export class GossipSim implements MemberEventSink {
     const si = this.byName.get(node.name);
     const subjectUp = si !== undefined && this.node(si).status === 'up';
     const partitioned = oi !== undefined && si !== undefined && this.blocked(oi, si);
-    this.observed.push({ at: now, observer, subject: node.name, kind, state: node.state, subjectUp, partitioned });
+    const e: ObservedEvent = { at: now, observer, subject: node.name, kind, state: node.state, subjectUp, partitioned };
+    this.options.onMemberEvent?.(e);
+    if (this.options.recordEvents !== false) this.observed.push(e);
     if (this.options.trace === true) this.traceLine(`${observer}: member ${kind} ${node.name} state=${node.state} inc=${node.incarnation}`);
   }
 

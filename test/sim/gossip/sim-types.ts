@@ -25,6 +25,10 @@ export interface SimOptions {
   /** Serf's reconnect loop: every interval each node rejoins one member it saw fail. 0 = off. */
   readonly reconnectIntervalMs?: number;
   readonly trace?: boolean;
+  /** Called with every membership change as it is observed (scale runs count instead of storing). */
+  readonly onMemberEvent?: (e: ObservedEvent) => void;
+  /** Keep every observed event in `observed` (default true; a 1,000-member bootstrap makes 10^6). */
+  readonly recordEvents?: boolean;
 }
 
 export type NodeStatus = 'up' | 'crashed' | 'left';

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { HttpError, Errors } from '../../errors.js';
 import { permissionDenied, requestToken, type RequestAcl } from '../../acl/index.js';
 import { aclPrefix, decodeQuery, QueryInvalid, REDACTED_TOKEN, validateQuery } from '../../query/decode.js';
-import { executeLocal, failoverDatacenters, shuffle, type ExecuteResponse } from '../../query/execute.js';
+import { executeLocal, failoverDatacenters, shuffle, type ExecuteResponse, type QueryNode } from '../../query/execute.js';
+import { executeJson, QueryResultCache, type ExecutedQuery } from '../../query/result-cache.js';
 import { QUERY_NOT_FOUND, type PreparedQuery } from '../../query/types.js';
 import { preparedQueryGet, preparedQueryList, preparedQueryResolve } from '../../state/prepared-queries.js';
 import { blockingQuery } from '../blocking.js';
@@ -157,14 +158,35 @@ function limitParam(ctx: RequestContext): number {
   return ctx.uint('limit', 0, () => new HttpError(400, 'Bad limit'));
 }
 
-/** Instances the effective token (the query's own, else the request's) may see: node and service read. */
-async function aclFiltered(ctx: RequestContext, deps: ApiDeps, q: PreparedQuery, r: ExecuteResponse): Promise<void> {
-  let acl = ctx.acl;
-  if (q.Token !== '' && deps.acl?.enabled) acl = await deps.acl.resolve(q.Token);
-  if (!acl.enabled) return;
-  const before = r.Nodes.length;
-  r.Nodes = r.Nodes.filter((n) => acl.authz.nodeRead(n.Node.Node) && acl.authz.serviceRead(String(n.Service.Service)));
-  if (r.Nodes.length !== before) ctx.acl.filtered = true;
+/** The identity whose ACLs filter the instances: the query's own token when it has one. */
+async function effectiveAcl(ctx: RequestContext, deps: ApiDeps, q: PreparedQuery): Promise<RequestAcl> {
+  if (q.Token !== '' && deps.acl?.enabled) return deps.acl.resolve(q.Token);
+  return ctx.acl;
+}
+
+/** Instances the identity may see (node read and service read), as indexes into `nodes`. */
+function visibleOrder(ctx: RequestContext, acl: RequestAcl, nodes: readonly QueryNode[]): number[] {
+  const order = nodes.map((_, i) => i);
+  if (!acl.enabled) return order;
+  const kept = order.filter((i) => {
+    const n = nodes[i] as QueryNode;
+    return acl.authz.nodeRead(n.Node.Node) && acl.authz.serviceRead(String(n.Service.Service));
+  });
+  if (kept.length !== order.length) ctx.acl.filtered = true;
+  return kept;
+}
+
+const caches = new WeakMap<ApiDeps, QueryResultCache>();
+
+/** This datacenter's result for `q`, from the cache while the service's instances are unchanged. */
+function localResult(deps: ApiDeps, q: PreparedQuery, connect: boolean): ExecutedQuery {
+  const store = deps.requireServer().store;
+  let cache = caches.get(deps);
+  if (!cache) caches.set(deps, (cache = new QueryResultCache()));
+  const viaConnect = connect || q.Service.Connect.Enabled;
+  const index = viaConnect ? store.maxIndex('nodes', 'services', 'checks') : store.serviceIndex(q.Service.Service);
+  const key = `${q.ID}\x00${q.ModifyIndex}\x00${viaConnect}\x00${JSON.stringify(q.Service)}\x00${q.DNS.TTL}`;
+  return cache.get(key, index, () => executeLocal({ store, datacenter: deps.config.datacenter, connectInstances }, q, connect));
 }
 
 async function queryExecute(ctx: RequestContext, deps: ApiDeps, idOrName: string): Promise<Reply> {
@@ -173,20 +195,27 @@ async function queryExecute(ctx: RequestContext, deps: ApiDeps, idOrName: string
   const q = resolveOrThrow(ctx, deps, idOrName);
   const connect = ctx.has('connect');
   const limit = limitParam(ctx);
-  const r = executeLocal({ store: server.store, datacenter: deps.config.datacenter, connectInstances }, q, connect);
-  await aclFiltered(ctx, deps, q, r);
-  shuffle(r.Nodes);
+  const local = localResult(deps, q, connect);
+  const nodes = local.response.Nodes;
+  let order = shuffle(visibleOrder(ctx, await effectiveAcl(ctx, deps, q), nodes));
   // ?near (the client's) wins over the query's Near; _agent is the agent that took the call.
   let near = ctx.get('near') || q.Service.Near;
   if (near === '_agent') near = ctx.originNode ?? deps.config.nodeName;
   if (near) {
-    r.Nodes = sortByNear(server.store, near, r.Nodes, (n) => n.Node.Node);
-    const at = r.Nodes.slice(0, 10).findIndex((n) => n.Node.Node === near);
-    if (at > 0) [r.Nodes[0], r.Nodes[at]] = [r.Nodes[at] as (typeof r.Nodes)[0], r.Nodes[0] as (typeof r.Nodes)[0]];
+    order = sortByNear(server.store, near, order, (i) => (nodes[i] as QueryNode).Node.Node);
+    // The source node itself goes first when it is among the first ten (Consul's Execute).
+    const at = order.slice(0, 10).findIndex((i) => (nodes[i] as QueryNode).Node.Node === near);
+    if (at > 0) [order[0], order[at]] = [order[at] as number, order[0] as number];
   }
-  if (limit > 0) r.Nodes = r.Nodes.slice(0, limit);
-  if (r.Nodes.length === 0) await failover(ctx, deps, q, r, limit, connect);
-  return { status: 200, body: r, meta: metaNow(ctx, deps) };
+  if (limit > 0) order = order.slice(0, limit);
+  const meta = metaNow(ctx, deps);
+  if (order.length === 0) {
+    const r: ExecuteResponse = { ...local.response, Nodes: [] };
+    await failover(ctx, deps, q, r, limit, connect);
+    return { status: 200, body: r, meta };
+  }
+  if (ctx.pretty) return { status: 200, body: { ...local.response, Nodes: order.map((i) => nodes[i]) }, meta };
+  return { status: 200, json: executeJson(local.response, local.fragments, order), meta };
 }
 
 /** Consul's queryFailover: ask the chosen datacenters in order until one has instances. */
@@ -231,8 +260,7 @@ export async function queryExecuteRemote(ctx: RequestContext, deps: ApiDeps): Pr
   const limit = typeof field(raw, 'Limit') === 'number' ? (field(raw, 'Limit') as number) : 0;
   await server.readCheck(ctx.consistency());
   const r = executeLocal({ store: server.store, datacenter: deps.config.datacenter, connectInstances }, q, field(raw, 'Connect') === true);
-  await aclFiltered(ctx, deps, q, r);
-  shuffle(r.Nodes);
-  if (limit > 0) r.Nodes = r.Nodes.slice(0, limit);
-  return { status: 200, body: r, meta: metaNow(ctx, deps) };
+  let order = shuffle(visibleOrder(ctx, await effectiveAcl(ctx, deps, q), r.Nodes));
+  if (limit > 0) order = order.slice(0, limit);
+  return { status: 200, body: { ...r, Nodes: order.map((i) => r.Nodes[i]) }, meta: metaNow(ctx, deps) };
 }
