@@ -99,4 +99,58 @@ describe('audit log on a real agent', { timeout: 120_000 }, () => {
       await full.stop();
     }
   });
+
+  it('a client agent names the caller of a call it forwarded to a server (resolved over the server port after the answer)', async () => {
+    const mgmt = '5d9e1c3a-1111-4a2b-9c3d-00000000a0d1';
+    const server = await TestAgent.start({
+      dev: false,
+      dataDir: join(dir.path, 's1'),
+      args: ['-server', '-bootstrap', '-node=s1', '-hcl', `acl { enabled = true default_policy = "deny" tokens { initial_management = "${mgmt}" } }`],
+    });
+    const clientFile = join(dir.path, 'client-audit.json');
+    let client: TestAgent | undefined;
+    try {
+      client = await TestAgent.start({
+        dev: false,
+        dataDir: join(dir.path, 'c1'),
+        waitForLeader: false,
+        args: [
+          '-node=c1',
+          `-retry-join=127.0.0.1:${server.ports.serfLan}`,
+          '-hcl',
+          'acl { enabled = true default_policy = "deny" }',
+          '-hcl',
+          `audit { enabled = true sink "c" { path = "${clientFile}" } }`,
+        ],
+      });
+      const c = client;
+      let accessor = '';
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const r = await fetch(`${c.url}/v1/acl/token/self`, { headers: { 'X-Consul-Token': mgmt } }).catch(() => undefined);
+        if (r?.status === 200) {
+          accessor = ((await r.json()) as { AccessorID: string }).AccessorID;
+          break;
+        }
+        await r?.text();
+        if (Date.now() > deadline) throw new Error('the client never resolved the management token');
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.equal((await fetch(`${c.url}/v1/kv/fwd/a`, { method: 'PUT', body: 'x', headers: { 'X-Consul-Token': mgmt } })).status, 200);
+      const lines = await waitFor('the forwarded PUT in the client\'s audit log', () => {
+        try {
+          const l = readFileSync(clientFile, 'utf8').trimEnd().split('\n').map((x) => JSON.parse(x) as AuditRecord);
+          return l.some((r) => r.path === '/v1/kv/fwd/a') ? l : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      const put = lines.find((r) => r.path === '/v1/kv/fwd/a')!;
+      assert.deepEqual([put.method, put.status, put.accessor_id], ['PUT', 200, accessor]);
+      assert.ok(!readFileSync(clientFile, 'utf8').includes(mgmt));
+    } finally {
+      await client?.stop();
+      await server.stop();
+    }
+  });
 });
