@@ -124,36 +124,46 @@ describe('ACL token sources reach the agent from every command', { timeout: 300_
     watch: ['-type', 'key', '-key', 'k'],
   });
 
-  it('every command with -token sends it from -token, -token-file, CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE', async () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { flags: Record<string, unknown> }> };
-    const ids = Object.entries(manifest.commands)
-      .filter(([, c]) => 'token' in c.flags)
-      .map(([id]) => id)
-      .sort();
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { flags: Record<string, unknown> }> };
+  const ids = Object.entries(manifest.commands)
+    .filter(([, c]) => 'token' in c.flags)
+    .map(([id]) => id)
+    .sort();
+  const sources = [
+    (s: string) => ({ args: ['-token', s], env: {} }),
+    (s: string) => ({ args: ['-token-file', file(`flag-${s}`, `${s}\n`)], env: {} }),
+    (s: string) => ({ args: [], env: { CONSUL_HTTP_TOKEN: s } }),
+    (s: string) => ({ args: [], env: { CONSUL_HTTP_TOKEN_FILE: file(`env-${s}`, ` ${s} \n`) } }),
+  ];
+
+  it('every command taking -token has arguments here', () => {
     const table = argsFor();
-    assert.deepEqual(ids.filter((id) => !(id in table)), [], 'every command taking -token has an entry');
-    const sources = [
-      (s: string) => ({ args: ['-token', s], env: {} }),
-      (s: string) => ({ args: ['-token-file', file(`flag-${s}`, `${s}\n`)], env: {} }),
-      (s: string) => ({ args: [], env: { CONSUL_HTTP_TOKEN: s } }),
-      (s: string) => ({ args: [], env: { CONSUL_HTTP_TOKEN_FILE: file(`env-${s}`, ` ${s} \n`) } }),
-    ];
-    const failures: string[] = [];
-    let i = 0;
-    for (const id of ids) {
-      const secret = `secret-${i}`;
-      const source = sources[i % sources.length]!(secret);
-      i++;
-      const from = agent.requests.length;
-      const r = await runUntilRequest(agent, [...id.split(':'), ...source.args, ...table[id]!], source.env);
-      const mine = agent.requests.slice(from);
-      if (mine.length === 0) failures.push(`${id}: no request (exit ${String(r.code)}: ${r.stderr.trim()})`);
-      for (const q of mine) {
-        if (q.headers['x-consul-token'] !== secret) failures.push(`${id}: ${q.method} ${q.path} sent ${String(q.headers['x-consul-token'])}`);
-      }
-    }
-    assert.deepEqual(failures, []);
+    assert.ok(ids.length > 50, `${ids.length} commands`);
+    assert.deepEqual(ids.filter((id) => !(id in table)), []);
   });
+
+  // Commands in four groups (each its own test, to stay well inside the per-test timeout on a
+  // loaded machine); command i uses token source i mod 4, so every source reaches many commands.
+  for (let g = 0; g < 4; g++) {
+    it(`commands group ${g + 1}/4 send the token from -token, -token-file, CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE`, async () => {
+      const table = argsFor();
+      const failures: string[] = [];
+      for (let i = g; i < ids.length; i += 4) {
+        const id = ids[i]!;
+        if (!(id in table)) continue;
+        const secret = `secret-${i}`;
+        const source = sources[Math.floor(i / 4) % sources.length]!(secret);
+        const from = agent.requests.length;
+        const r = await runUntilRequest(agent, [...id.split(':'), ...source.args, ...table[id]!], source.env);
+        const mine = agent.requests.slice(from);
+        if (mine.length === 0) failures.push(`${id}: no request (exit ${String(r.code)}: ${r.stderr.trim()})`);
+        for (const q of mine) {
+          if (q.headers['x-consul-token'] !== secret) failures.push(`${id}: ${q.method} ${q.path} sent ${String(q.headers['x-consul-token'])}`);
+        }
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
 
   it('a token file wins over a token, a flag over its variable, and a blank file falls back to the token', async () => {
     const cases: Array<{ args: string[]; env: NodeJS.ProcessEnv; want: string | undefined }> = [
