@@ -2,9 +2,18 @@
 //
 // Why: every DNS query would otherwise scan the services and checks tables. The view groups
 // instances by lower-cased service name with their aggregate health computed once, and memoizes
-// the health-filtered lists and prepared answers. It is rebuilt when the state store's
+// the health-filtered lists and prepared answers. A new view is made when the state store's
 // maxIndex(nodes, services, checks) moves (or the store itself is replaced), so it never serves
 // data older than the store it was built from.
+//
+// The costly parts outlive the view that built them (ReusableParts), each for as long as what it
+// was built from is unchanged: the node map while the nodes table index stands, the lower-case
+// name -> service names map while the services table index stands, and a service's instances
+// while the store's per-service index (StateStore.serviceIndex: its instances, their checks and
+// their nodes) stands for each of its names. So a write costs the next query only the services it
+// touched, not a scan of the whole catalog: with 20,000 instances a full rebuild took ~60-120 ms,
+// and a check-output write is what client agents' anti-entropy sends most.
+// Connect (`<service>.connect`) and PTR lookups still use a full scan, built once per view.
 //
 // MUST: never mutate what it hands out; callers copy before shuffling.
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
@@ -36,9 +45,19 @@ const MAX_MEMO = 4096;
 /** The instances key of a service's Connect-capable endpoints (no service name contains NUL). */
 export const connectKey = (serviceLower: string): string => `connect\x00${serviceLower}`;
 
+const SEP = '\x00';
+
+/** What a view built that the next view may reuse while its inputs are unchanged (see top). */
+class ReusableParts {
+  nodes: { index: number; map: Map<string, CatalogNode> } | undefined;
+  names: { index: number; map: Map<string, readonly string[]> } | undefined;
+  /** Lower-case name -> its instances, with the service names and the per-service stamp they were built at. */
+  readonly services = new Map<string, { names: readonly string[]; stamp: number; list: Instance[] }>();
+}
+
 export class CatalogView {
-  private nodes: Map<string, CatalogNode> | undefined;
-  private services: Map<string, Instance[]> | undefined;
+  /** Every instance by lower-cased name and connect key: Connect and PTR lookups only. */
+  private scanned: Map<string, Instance[]> | undefined;
   private readonly healthyMemo = new Map<string, readonly Instance[]>();
   /** Prepared answers for this catalog index, keyed by the caller (qtype + name). */
   readonly memo = new Map<string, unknown>();
@@ -46,13 +65,14 @@ export class CatalogView {
   constructor(
     readonly store: StateStore,
     readonly index: number,
+    private readonly parts = new ReusableParts(),
   ) {}
 
   /** The view to use now: `prev` while the catalog has not changed, else a fresh one. */
   static current(prev: CatalogView | undefined, store: StateStore): CatalogView {
     const index = store.maxIndex('nodes', 'services', 'checks');
     if (prev && prev.store === store && prev.index === index) return prev;
-    return new CatalogView(store, index);
+    return new CatalogView(store, index, prev && prev.store === store ? prev.parts : undefined);
   }
 
   node(nameLower: string): CatalogNode | undefined {
@@ -61,7 +81,17 @@ export class CatalogView {
 
   /** Every instance of a service (any health), or undefined when the name is unknown. */
   instances(serviceLower: string): readonly Instance[] | undefined {
-    return this.serviceMap().get(serviceLower);
+    if (serviceLower.startsWith('connect' + SEP)) return this.scan().get(serviceLower);
+    const names = this.nameMap().get(serviceLower);
+    if (!names) return undefined;
+    let stamp = 0;
+    for (const n of names) stamp = Math.max(stamp, this.store.serviceIndex(n));
+    const hit = this.parts.services.get(serviceLower);
+    if (hit && hit.stamp === stamp && hit.names === names) return hit.list;
+    const list = this.buildInstances(names);
+    if (this.parts.services.size >= MAX_MEMO) this.parts.services.clear();
+    this.parts.services.set(serviceLower, { names, stamp, list });
+    return list;
   }
 
   /** Instances DNS may answer with: no critical check; warning only unless `onlyPassing`. */
@@ -81,7 +111,7 @@ export class CatalogView {
   /** For PTR: the first node, else the first service instance, with this address. */
   byAddress(ip: string): { node?: CatalogNode; service?: Instance } {
     for (const n of this.nodeMap().values()) if (n.Address === ip) return { node: n };
-    for (const list of this.serviceMap().values()) for (const i of list) if (i.service.Address === ip) return { service: i };
+    for (const list of this.scan().values()) for (const i of list) if (i.service.Address === ip) return { service: i };
     return {};
   }
 
@@ -95,31 +125,79 @@ export class CatalogView {
   }
 
   private nodeMap(): Map<string, CatalogNode> {
-    if (!this.nodes) {
-      this.nodes = new Map();
-      for (const n of this.store.tables.nodes.values()) {
-        const key = n.Node.toLowerCase();
-        if (!this.nodes.has(key)) this.nodes.set(key, n);
-      }
+    const index = this.store.maxIndex('nodes');
+    if (this.parts.nodes?.index === index) return this.parts.nodes.map;
+    const map = new Map<string, CatalogNode>();
+    for (const n of this.store.tables.nodes.values()) {
+      const key = n.Node.toLowerCase();
+      if (!map.has(key)) map.set(key, n);
     }
-    return this.nodes;
+    this.parts.nodes = { index, map };
+    return map;
   }
 
-  private serviceMap(): Map<string, Instance[]> {
-    if (this.services) return this.services;
+  /** Lower-case name -> the service names that fold to it, one B-tree seek per distinct name. */
+  private nameMap(): Map<string, readonly string[]> {
+    const index = this.store.maxIndex('services');
+    if (this.parts.names?.index === index) return this.parts.names.map;
+    const byName = this.store.tables.servicesByName;
+    const found = new Map<string, string[]>();
+    // Keys are `${name}\x00${node}\x00${id}`: every key of a name sorts below `${name}\x01`.
+    for (let pair = byName.getPairOrNextHigher(''); pair; pair = byName.getPairOrNextHigher(pair[0].slice(0, pair[0].indexOf(SEP)) + '\x01')) {
+      const name = pair[0].slice(0, pair[0].indexOf(SEP));
+      const lower = name.toLowerCase();
+      const list = found.get(lower);
+      if (list) list.push(name);
+      else found.set(lower, [name]);
+    }
+    const map = new Map<string, readonly string[]>(found);
+    // Entries whose names did not change keep their array, so their instances stay reusable.
+    for (const [lower, names] of this.parts.names?.map ?? []) {
+      const now = map.get(lower);
+      if (now && now.length === names.length && now.every((n, i) => n === names[i])) map.set(lower, names);
+    }
+    this.parts.names = { index, map };
+    return map;
+  }
+
+  /** The instances of the given service names, in services-table order (node, then ID), as a scan gives. */
+  private buildInstances(names: readonly string[]): Instance[] {
+    const t = this.store.tables;
+    const out: { key: string; instance: Instance }[] = [];
+    for (const name of names) {
+      const prefix = name + SEP;
+      t.servicesByName.forRange(prefix, prefix + '\uffff', true, (key, nodeName) => {
+        const serviceKey = key.slice(prefix.length);
+        const service = t.services.get(serviceKey);
+        const node = t.nodes.get(nodeName);
+        if (!service || !node) return;
+        let status: DnsHealth = 'passing';
+        t.checks.forRange(nodeName + SEP, nodeName + SEP + '\uffff', true, (_k, c) => {
+          if (c.ServiceID === '' || c.ServiceID === service.ID) status = worse(status, statusOf(c));
+        });
+        out.push({ key: serviceKey, instance: { node, service, status } });
+      });
+    }
+    if (names.length > 1) out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out.map((o) => o.instance);
+  }
+
+  /** One pass over every service: the connect keys and PTR's instance addresses need it. */
+  private scan(): Map<string, Instance[]> {
+    if (this.scanned) return this.scanned;
     const t = this.store.tables;
     const nodeStatus = new Map<string, DnsHealth>();
     const svcStatus = new Map<string, DnsHealth>();
     for (const c of t.checks.values()) {
       if (c.ServiceID === '') nodeStatus.set(c.Node, worse(nodeStatus.get(c.Node), statusOf(c)));
       else {
-        const k = c.Node + '\x00' + c.ServiceID;
+        const k = c.Node + SEP + c.ServiceID;
         svcStatus.set(k, worse(svcStatus.get(k), statusOf(c)));
       }
     }
     const out = new Map<string, Instance[]>();
     for (const [key, s] of t.services.entries()) {
-      const nodeName = key.slice(0, key.indexOf('\x00'));
+      const nodeName = key.slice(0, key.indexOf(SEP));
       const node = t.nodes.get(nodeName);
       if (!node) continue;
       const status = worse(nodeStatus.get(nodeName) ?? 'passing', svcStatus.get(key) ?? 'passing');
@@ -136,7 +214,7 @@ export class CatalogView {
         clist.push({ node, service: s, status });
       }
     }
-    this.services = out;
+    this.scanned = out;
     return out;
   }
 }
