@@ -38,6 +38,7 @@ import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
 import type { AclResolver } from '../acl/index.js';
+import { AuditLog } from '../audit/index.js';
 import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, outgoingRpcTlsEnabled, type AgentTls } from '../tls/index.js';
 import { datacenterOfServer, rpcServerTls } from './rpc-tls.js';
 import type { ConnectionOptions } from 'node:tls';
@@ -58,6 +59,8 @@ export class Agent implements AgentFacade {
   aclDefaultToken: (() => string | undefined) | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
+  /** The `audit` block's log, when enabled (src/core/audit). */
+  private audit: AuditLog | undefined;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
   readonly logStreams: { readonly fanout: LogFanout; readonly logger: Logger };
   private stopTelemetry: (() => void) | undefined;
@@ -161,6 +164,7 @@ export class Agent implements AgentFacade {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
         deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
       }
+      if (c.audit.enabled) deps.audit = this.audit = new AuditLog(c.audit, this.log.named('audit'), () => deps.acl);
       this.http = new HttpApi(deps, this.log.named('http'));
       if (c.ports.http > 0) {
         await this.http.listen(c.clientAddrs, c.ports.http);
@@ -563,6 +567,7 @@ export class Agent implements AgentFacade {
     this.watches?.stop(true);
     await this.local.stop();
     await this.http?.close();
+    await this.audit?.close();
     this.dns?.close();
     await this.gossip.shutdown().catch((err: unknown) => this.log.warn(`gossip shutdown: ${(err as Error).message}`));
     await this.rpcServer?.close();

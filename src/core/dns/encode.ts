@@ -221,8 +221,12 @@ class Writer {
   }
 }
 
+/** Messages encoded by this process: the unit tests check that an answer is encoded only once. */
+export const encodeStats = { messages: 0 };
+
 /** Encode a message. Throws EncodeError for unencodable names; RangeError past 64 KiB. */
 export function encodeMessage(m: Message, compress: boolean): Buffer {
+  encodeStats.messages++;
   const w = new Writer(scratch, compress);
   try {
     writeMessage(w, m);

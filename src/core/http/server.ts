@@ -114,6 +114,7 @@ export class HttpApi {
    * path, which is worth a third of the per-request CPU at high request rates.
    */
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.deps.audit?.observe(req, res);
     try {
       this.dispatch(req, res);
     } catch (err) {
@@ -233,6 +234,7 @@ export class HttpApi {
   }
 
   private finish(res: ServerResponse, reply: Reply, ctx: RequestContext): void {
+    this.deps.audit?.identify(res, ctx.acl);
     if (res.destroyed) return;
     this.write(res, withAclHeaders(reply, ctx, this.deps), ctx.pretty);
   }
