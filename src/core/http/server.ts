@@ -206,7 +206,7 @@ export class HttpApi {
       const resolver = this.deps.acl;
       // ACLs on: resolve the token first. Synchronous on servers (the common, fast case); a client
       // agent may have to ask a server, and then the handler runs once the answer is in.
-      const identity = resolver?.enabled ? resolver.resolve(requestToken(req.headers, ctx.query)) : undefined;
+      const identity = resolver?.enabled && !route.noAcl ? resolver.resolve(requestToken(req.headers, ctx.query)) : undefined;
       if (identity instanceof Promise) {
         out = identity.then((acl: RequestAcl) => {
           ctx.acl = acl;
@@ -242,11 +242,14 @@ export class HttpApi {
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
     if (reply.stream) {
       // A streaming answer writes its own head: the ACL headers go on the response first.
-      res.setHeader('X-Consul-Default-Acl-Policy', 'allow');
+      res.setHeader('X-Consul-Default-Acl-Policy', this.deps.acl?.defaultPolicy ?? 'allow');
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       return reply.stream(res);
     }
-    const { status, headers, payload } = render(reply, pretty);
+    // Answers written before (or without) a handler still say the real default policy.
+    const policy = this.deps.acl?.defaultPolicy;
+    const r = policy && !reply.headers?.['X-Consul-Default-Acl-Policy'] ? { ...reply, headers: { ...reply.headers, 'X-Consul-Default-Acl-Policy': policy } } : reply;
+    const { status, headers, payload } = render(r, pretty);
     res.writeHead(status, headers);
     res.end(payload);
   }
@@ -344,7 +347,7 @@ export class HttpApi {
     try {
       if (!match.route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
       const resolver = this.deps.acl;
-      if (resolver?.enabled) ctx.acl = await resolver.resolve(requestToken(fwd.headers, ctx.query));
+      if (resolver?.enabled && !match.route.noAcl) ctx.acl = await resolver.resolve(requestToken(fwd.headers, ctx.query));
       reply = await handler(ctx, this.deps);
     } catch (err) {
       reply = errorReply(err);
