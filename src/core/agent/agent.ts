@@ -3,7 +3,6 @@
 import type { ExecuteResponse } from '../query/execute.js';
 import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
 import { DnsServer } from '../dns/server.js';
 import { dnsOptionsFromConfig } from '../dns/config.js';
@@ -12,7 +11,7 @@ import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.j
 import { Server } from '../server/index.js';
 import type { ReconcileMember } from '../server/reconcile.js';
 import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
-import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
+import { CONSUL_API_VERSION } from '../version.js';
 import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { definitionsFromConfig } from './definitions.js';
@@ -28,6 +27,7 @@ import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
 import { DatacenterRouter } from './wan-router.js';
+import { agentSelf } from './self-info.js';
 import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
@@ -327,93 +327,18 @@ export class Agent implements AgentFacade {
   }
 
   self(): Record<string, unknown> {
-    const c = this.config;
-    return {
-      Config: {
-        Datacenter: c.datacenter,
-        PrimaryDatacenter: c.primaryDatacenter,
-        NodeName: c.nodeName,
-        NodeID: this.nodeId,
-        Partition: '',
-        Revision: REVISION,
-        Server: c.server,
-        Version: CONSUL_API_VERSION,
-        BuildDate: BUILD_DATE,
-      },
-      DebugConfig: {
-        ACLsEnabled: c.acl.enabled,
-        EnableDebug: false,
-        Datacenter: c.datacenter,
-        NodeName: c.nodeName,
-        NodeID: this.nodeId,
-        DataDir: c.dataDir,
-        DevMode: c.devMode,
-        ServerMode: c.server,
-        Bootstrap: c.bootstrap,
-        BootstrapExpect: c.bootstrapExpect,
-        BindAddr: c.bindAddr,
-        AdvertiseAddrLAN: c.advertiseAddr,
-        ClientAddrs: c.clientAddrs,
-        HTTPPort: c.ports.http,
-        HTTPSPort: c.ports.https,
-        DNSPort: c.ports.dns,
-        SerfPortLAN: c.ports.serfLan,
-        SerfPortWAN: c.ports.serfWan,
-        ServerPort: c.ports.server,
-        DNSDomain: c.domain,
-        LogLevel: c.logLevel.toUpperCase(),
-        PidFile: c.pidFile,
-        KVMaxValueSize: c.kvMaxValueSize,
-        TxnMaxReqLen: c.txnMaxReqLen,
-        EnableScriptChecks: c.enableScriptChecks,
-        EnableLocalScriptChecks: c.enableLocalScriptChecks,
-      },
-      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
-      Member: this.localMember(),
-      Stats: this.stats(),
-      Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
-      xDS: { SupportedProxies: {}, Port: -1, Ports: { Plaintext: -1, TLS: -1 } },
-    };
-  }
-
-  private stats(): Record<string, Record<string, string>> {
-    const s = this.server;
-    const c = this.config;
-    const local = this.local.stats();
-    const stats: Record<string, Record<string, string>> = {
-      agent: {
-        check_monitors: String(local.checkMonitors),
-        check_ttls: String(local.checkTtls),
-        checks: String(local.checks),
-        services: String(local.services),
-      },
-      build: { prerelease: '', revision: REVISION, version: CONSUL_API_VERSION, version_metadata: '' },
-      runtime: {
-        arch: process.arch === 'x64' ? 'amd64' : process.arch,
-        cpu_count: String(os.cpus().length),
-        goroutines: '0',
-        max_procs: String(os.cpus().length),
-        os: process.platform,
-        version: process.version,
-      },
-    };
-    if (s) {
-      stats.consul = {
-        acl: 'disabled',
-        bootstrap: String(c.bootstrap || c.bootstrapExpect === 1),
-        known_datacenters: String(new Set(this.members(true).map((m) => m.Tags.dc).filter(Boolean)).size || 1),
-        known_servers: String(Math.max(1, s.cluster.known().filter((k) => k.status === 'alive').length)),
-        leader: String(s.isLeader()),
-        leader_addr: s.leaderAddr(),
-        server: 'true',
-      };
-      stats.raft = s.raftStats();
-    } else {
-      stats.consul = { acl: 'disabled', known_servers: String(this.router.knownServers()), server: 'false' };
-    }
-    if (this.gossip.lan) stats.serf_lan = this.gossip.lan.stats();
-    if (this.gossip.wan) stats.serf_wan = this.gossip.wan.stats();
-    return stats;
+    return agentSelf({
+      config: this.config,
+      nodeId: this.nodeId,
+      server: this.server,
+      localStats: this.local.stats(),
+      coordinate: this.gossip.coordinate(false) ?? newCoordinate(),
+      member: this.localMember(),
+      wanMembers: this.members(true),
+      knownServers: this.router.knownServers(),
+      serfLan: this.gossip.lan?.stats(),
+      serfWan: this.gossip.wan?.stats(),
+    });
   }
 
   private localMember(): Member {
