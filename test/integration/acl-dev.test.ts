@@ -22,6 +22,7 @@ let expiring: { AccessorID: string; SecretID: string; ExpirationTime: string } |
 interface Res {
   status: number;
   text: string;
+  headers: Headers;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -29,7 +30,7 @@ async function call(method: string, p: string, token?: string, body?: unknown): 
   const headers: Record<string, string> = token === undefined ? {} : { 'X-Consul-Token': token };
   const res = await fetch(`http://127.0.0.1:${ports.http}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
-  return { status: res.status, text, json: <T>() => JSON.parse(text) as T };
+  return { status: res.status, text, headers: res.headers, json: <T>() => JSON.parse(text) as T };
 }
 
 async function startServer(): Promise<TestAgent> {
@@ -257,4 +258,22 @@ test('an expired token is refused as ACL not found and leaves the token list', a
   assert.deepEqual([read.status, read.text], [403, 'ACL not found']);
   const list = (await call('GET', '/v1/acl/tokens', MGMT)).json<{ AccessorID: string }[]>();
   assert.equal(list.some((t) => t.AccessorID === tok.AccessorID), false);
+});
+
+test('endpoints Consul checks no ACL on ignore even an unknown token; every answer names the real default policy', async () => {
+  for (const p of ['/v1/status/leader', '/v1/status/peers', '/v1/catalog/datacenters', '/v1/coordinate/datacenters']) {
+    const r = await call('GET', p, 'no-such-token');
+    assert.equal(r.status, 200, `${p}: ${r.status} ${r.text}`);
+    assert.equal(r.headers.get('x-consul-default-acl-policy'), 'deny');
+  }
+  const kv = await call('GET', '/v1/kv/x', 'no-such-token');
+  assert.deepEqual([kv.status, kv.text], [403, 'ACL not found']);
+  // Answered before any handler runs (405, 404): still the configured policy, not "allow".
+  const head = await fetch(`http://127.0.0.1:${ports.http}/v1/kv/x`, { method: 'PATCH' });
+  await head.text();
+  assert.equal(head.status, 405);
+  assert.equal(head.headers.get('x-consul-default-acl-policy'), 'deny');
+  const missing = await fetch(`http://127.0.0.1:${ports.http}/v1/nothing-here`);
+  await missing.text();
+  assert.equal(missing.headers.get('x-consul-default-acl-policy'), 'deny');
 });

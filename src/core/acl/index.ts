@@ -1,6 +1,7 @@
 // The ACL system (Consul: acl/ and agent/consul/acl*.go). This folder owns:
 //   - authorizer.ts   the Authorizer contract every check goes through, and the constant ones;
 //   - errors.ts       Consul's ACL error texts and statuses, and the built-in IDs;
+//   - filters.ts      what list answers keep for a token (Consul: acl_filter.go);
 //   - request-acl.ts  one request's identity (authorizer + AccessorID), token extraction from a
 //                     request, and the resolver contract the HTTP server calls;
 //   - rules.ts        the rules language (HCL/JSON) -> ParsedRules, with Consul's error texts;
@@ -19,6 +20,7 @@
 export * from './authorizer.js';
 export * from './errors.js';
 export * from './request-acl.js';
+export * from './filters.js';
 export * from './rules.js';
 export * from './policy.js';
 export { mergeRules, takesPrecedenceOver } from './merge.js';

@@ -3,7 +3,6 @@
 import type { ExecuteResponse } from '../query/execute.js';
 import { newCoordinate, type Coordinate } from '../gossip/serf/coordinate.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/index.js';
 import { DnsServer } from '../dns/server.js';
 import { dnsOptionsFromConfig } from '../dns/config.js';
@@ -12,7 +11,7 @@ import { ApiDeps, HttpApi, type AgentFacade, type Member } from '../http/index.j
 import { Server } from '../server/index.js';
 import type { ReconcileMember } from '../server/reconcile.js';
 import { Logger, stdoutSink, type LogSink } from '../support/logger.js';
-import { BUILD_DATE, CONSUL_API_VERSION, REVISION } from '../version.js';
+import { CONSUL_API_VERSION } from '../version.js';
 import { DEFAULT_OUTPUT_MAX_BYTES, systemTimers } from '../checks/index.js';
 import { AntiEntropy, type NodeInfo } from './anti-entropy.js';
 import { definitionsFromConfig } from './definitions.js';
@@ -28,6 +27,7 @@ import type { SerfMember } from '../gossip/serf/index.js';
 import { AgentGossip, joinErrorText, toAgentMember } from './gossip.js';
 import { ServerRouter } from './router.js';
 import { DatacenterRouter } from './wan-router.js';
+import { agentSelf } from './self-info.js';
 import { CoordinateSync } from './coordinate-sync.js';
 import { StateAccess } from './state-access.js';
 import { registerServerRpc, ServerCalls, WanCalls } from './server-rpc.js';
@@ -37,6 +37,8 @@ import { decodeGossipEvent } from './events.js';
 import { LogFanout } from '../support/log-fanout.js';
 import { startAgentTelemetry } from './agent-telemetry.js';
 import { countSerfMemberEvent } from '../telemetry/index.js';
+import type { AclResolver } from '../acl/index.js';
+import { AuditLog } from '../audit/index.js';
 import { incomingTlsOptions, loadAgentTls, outgoingRpcTlsDialer, outgoingRpcTlsEnabled, type AgentTls } from '../tls/index.js';
 import { datacenterOfServer, rpcServerTls } from './rpc-tls.js';
 import type { ConnectionOptions } from 'node:tls';
@@ -48,8 +50,17 @@ export class Agent implements AgentFacade {
   private http: HttpApi | undefined;
   /** ACLs on: the token resolver and this agent's own tokens (agent/acl-wiring.ts), e.g. for DNS. */
   acl: AclAgent | undefined;
+  /**
+   * Tests only: an ACL resolver to use instead of the ACL system's (set before start()), and the
+   * default token that forwarded calls then carry. The HTTP API resolves each request's token with
+   * the resolver, and DNS answers as resolve(undefined) (the agent's default token, else anonymous).
+   */
+  aclResolver: AclResolver | undefined;
+  aclDefaultToken: (() => string | undefined) | undefined;
   private dns: DnsServer | undefined;
   private readonly log: Logger;
+  /** The `audit` block's log, when enabled (src/core/audit). */
+  private audit: AuditLog | undefined;
   /** /v1/agent/monitor clients tap the agent's logger here (support/log-fanout.ts). */
   readonly logStreams: { readonly fanout: LogFanout; readonly logger: Logger };
   private stopTelemetry: (() => void) | undefined;
@@ -143,13 +154,17 @@ export class Agent implements AgentFacade {
     this.acl = await setupAcl({ config: c, server: this.server, remote: (secret) => this.calls.aclResolve(secret), log: this.log });
     if (c.ports.http > 0 || c.ports.https > 0) {
       const deps = new ApiDeps(this);
-      deps.acl = this.acl?.resolver;
-      deps.aclAgent = this.acl;
+      const acl = this.acl;
+      deps.acl = this.aclResolver ?? acl?.resolver;
+      deps.aclAgent = acl;
+      // A forwarded call without a token carries this agent's default token (else anonymous).
+      deps.defaultToken = this.aclDefaultToken ?? (acl ? () => acl.resolver.effectiveSecret(undefined) : undefined);
       if (!c.server) deps.forwarder = (req, timeoutMs) => this.calls.forwardHttp(req, timeoutMs);
       else {
         deps.leaderForwarder = (req, timeoutMs) => this.access.forwardToLeader(req, timeoutMs);
         deps.dcForwarder = (dc, req, timeoutMs) => this.wanCalls().forwardHttp(dc, req, timeoutMs);
       }
+      if (c.audit.enabled) deps.audit = this.audit = new AuditLog(c.audit, this.log.named('audit'), () => deps.acl);
       this.http = new HttpApi(deps, this.log.named('http'));
       if (c.ports.http > 0) {
         await this.http.listen(c.clientAddrs, c.ports.http);
@@ -167,6 +182,8 @@ export class Agent implements AgentFacade {
         this.dns.handler.otherDc = (dc, msg, tcp) => this.wanCalls().dns(dc, msg, tcp);
         this.dns.handler.queries = (name) => this.executeQueryForDns(name);
       }
+      const dnsAcl = this.aclResolver ?? this.acl?.resolver;
+      if (dnsAcl?.enabled) this.dns.handler.identity = () => dnsAcl.resolve(undefined);
       const addr = c.clientAddrs[0] ?? '127.0.0.1';
       await this.dns.listen(addr, c.ports.dns);
       this.log.info(`Started DNS server: address=${addr}:${c.ports.dns} network=udp`);
@@ -310,93 +327,18 @@ export class Agent implements AgentFacade {
   }
 
   self(): Record<string, unknown> {
-    const c = this.config;
-    return {
-      Config: {
-        Datacenter: c.datacenter,
-        PrimaryDatacenter: c.primaryDatacenter,
-        NodeName: c.nodeName,
-        NodeID: this.nodeId,
-        Partition: '',
-        Revision: REVISION,
-        Server: c.server,
-        Version: CONSUL_API_VERSION,
-        BuildDate: BUILD_DATE,
-      },
-      DebugConfig: {
-        ACLsEnabled: c.acl.enabled,
-        EnableDebug: false,
-        Datacenter: c.datacenter,
-        NodeName: c.nodeName,
-        NodeID: this.nodeId,
-        DataDir: c.dataDir,
-        DevMode: c.devMode,
-        ServerMode: c.server,
-        Bootstrap: c.bootstrap,
-        BootstrapExpect: c.bootstrapExpect,
-        BindAddr: c.bindAddr,
-        AdvertiseAddrLAN: c.advertiseAddr,
-        ClientAddrs: c.clientAddrs,
-        HTTPPort: c.ports.http,
-        HTTPSPort: c.ports.https,
-        DNSPort: c.ports.dns,
-        SerfPortLAN: c.ports.serfLan,
-        SerfPortWAN: c.ports.serfWan,
-        ServerPort: c.ports.server,
-        DNSDomain: c.domain,
-        LogLevel: c.logLevel.toUpperCase(),
-        PidFile: c.pidFile,
-        KVMaxValueSize: c.kvMaxValueSize,
-        TxnMaxReqLen: c.txnMaxReqLen,
-        EnableScriptChecks: c.enableScriptChecks,
-        EnableLocalScriptChecks: c.enableLocalScriptChecks,
-      },
-      Coord: this.gossip.coordinate(false) ?? newCoordinate(),
-      Member: this.localMember(),
-      Stats: this.stats(),
-      Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_API_VERSION, ...c.nodeMeta },
-      xDS: { SupportedProxies: {}, Port: -1, Ports: { Plaintext: -1, TLS: -1 } },
-    };
-  }
-
-  private stats(): Record<string, Record<string, string>> {
-    const s = this.server;
-    const c = this.config;
-    const local = this.local.stats();
-    const stats: Record<string, Record<string, string>> = {
-      agent: {
-        check_monitors: String(local.checkMonitors),
-        check_ttls: String(local.checkTtls),
-        checks: String(local.checks),
-        services: String(local.services),
-      },
-      build: { prerelease: '', revision: REVISION, version: CONSUL_API_VERSION, version_metadata: '' },
-      runtime: {
-        arch: process.arch === 'x64' ? 'amd64' : process.arch,
-        cpu_count: String(os.cpus().length),
-        goroutines: '0',
-        max_procs: String(os.cpus().length),
-        os: process.platform,
-        version: process.version,
-      },
-    };
-    if (s) {
-      stats.consul = {
-        acl: 'disabled',
-        bootstrap: String(c.bootstrap || c.bootstrapExpect === 1),
-        known_datacenters: String(new Set(this.members(true).map((m) => m.Tags.dc).filter(Boolean)).size || 1),
-        known_servers: String(Math.max(1, s.cluster.known().filter((k) => k.status === 'alive').length)),
-        leader: String(s.isLeader()),
-        leader_addr: s.leaderAddr(),
-        server: 'true',
-      };
-      stats.raft = s.raftStats();
-    } else {
-      stats.consul = { acl: 'disabled', known_servers: String(this.router.knownServers()), server: 'false' };
-    }
-    if (this.gossip.lan) stats.serf_lan = this.gossip.lan.stats();
-    if (this.gossip.wan) stats.serf_wan = this.gossip.wan.stats();
-    return stats;
+    return agentSelf({
+      config: this.config,
+      nodeId: this.nodeId,
+      server: this.server,
+      localStats: this.local.stats(),
+      coordinate: this.gossip.coordinate(false) ?? newCoordinate(),
+      member: this.localMember(),
+      wanMembers: this.members(true),
+      knownServers: this.router.knownServers(),
+      serfLan: this.gossip.lan?.stats(),
+      serfWan: this.gossip.wan?.stats(),
+    });
   }
 
   private localMember(): Member {
@@ -550,6 +492,7 @@ export class Agent implements AgentFacade {
     this.watches?.stop(true);
     await this.local.stop();
     await this.http?.close();
+    await this.audit?.close();
     this.dns?.close();
     await this.gossip.shutdown().catch((err: unknown) => this.log.warn(`gossip shutdown: ${(err as Error).message}`));
     await this.rpcServer?.close();

@@ -103,8 +103,10 @@ export function resolveClientConfig(
   // api.NewClient sets up TLS before it looks at the address scheme, for http:// too.
   cfg.tlsMaterial = setupTlsMaterial(cfg.tls);
   applyAddressScheme(cfg);
-  const tokenFile = nonEmpty(flags['token-file'], env.CONSUL_HTTP_TOKEN_FILE);
-  if (tokenFile !== undefined) {
+  // Go's StringValue.Merge: a flag given on the command line replaces the variable even when
+  // empty, so `-token-file=` turns off CONSUL_HTTP_TOKEN_FILE.
+  const tokenFile = flags['token-file'] !== undefined ? flags['token-file'] : env.CONSUL_HTTP_TOKEN_FILE;
+  if (tokenFile !== undefined && tokenFile !== '') {
     // Consul: a token file always wins over a token, and is re-read by every client.
     let data: string;
     try {

@@ -1,5 +1,6 @@
 // The API client: the only way CLI commands reach an agent (like Consul's api/ package).
 // MUST NOT import command or agent code. One HttpTransport per client; close() when done.
+import { AclApi } from './acl.js';
 import { AgentApi } from './agent.js';
 import { CoordinateApi } from './coordinate.js';
 import { CatalogApi } from './catalog.js';
@@ -16,6 +17,7 @@ import { StatusApi } from './status.js';
 import { TxnApi } from './txn.js';
 
 export class ApiClient {
+  readonly acl: AclApi;
   readonly kv: KvApi;
   readonly agent: AgentApi;
   readonly catalog: CatalogApi;
@@ -32,6 +34,7 @@ export class ApiClient {
 
   constructor(readonly config: ClientConfig) {
     this.http = new HttpTransport(config);
+    this.acl = new AclApi(this.http);
     this.kv = new KvApi(this.http);
     this.agent = new AgentApi(this.http);
     this.catalog = new CatalogApi(this.http);
@@ -72,3 +75,5 @@ export type { TxnOp, TxnResult } from './txn.js';
 export type { UserEventParams } from './event.js';
 export type { SessionCreate, SessionEntry } from './session.js';
 export type { CARoot, CARootList, Intention, LeafCert } from './connect.js';
+export type { AclLink, AclLinkRef, AclNodeIdentity, AclPolicy, AclPolicyListEntry, AclPolicyWrite, AclRole, AclRoleWrite, AclServiceIdentity, AclToken, AclTokenListEntry, AclTokenWrite, AgentTokenType } from './acl.js';
+export { AGENT_TOKEN_PATHS, type AclApi } from './acl.js';

@@ -8,6 +8,7 @@ import { ConfigError, mergeConfigs, parseConfigText, readConfigPath, type Config
 import { configDurationMs } from './durations.js';
 import { buildGossipRuntime, type GossipRuntime } from './gossip.js';
 import { buildTelemetryRuntime, type TelemetryRuntime } from './telemetry.js';
+import { buildAuditRuntime, type AuditRuntime } from './audit.js';
 import { applyDeprecatedTlsConfig, buildTlsRuntime, type TlsRuntime } from './tls.js';
 
 export { configDurationMs };
@@ -81,6 +82,8 @@ export interface RuntimeConfig {
   autopilot: AutopilotRuntime;
   /** The `telemetry` block (config/telemetry.ts). */
   telemetry: TelemetryRuntime;
+  /** The `audit` block (config/audit.ts). */
+  audit: AuditRuntime;
   /** The `acl` block, deprecated ACL keys applied (config/acl.ts). */
   acl: AclRuntime;
   /** `watches`, validated as Consul validates them (a bad one fails loading). */
@@ -290,6 +293,7 @@ export function buildRuntime(merged: FileConfig, spec: SourceSpec, sourceWarning
     gossip: buildGossipRuntime(f, bind, advertiseAddr),
     autopilot: buildAutopilot(f.autopilot),
     telemetry: buildTelemetryRuntime(f.telemetry),
+    audit: buildAuditRuntime(f.audit),
     acl: buildAclRuntime(f.acl),
     watches,
     file: f,

@@ -3,6 +3,7 @@
 // checks, watches, acl, connect, telemetry...) are accepted here as objects and validated where
 // they are used.
 import { z } from 'zod';
+import { AuditSchema } from './audit-schema.js';
 import { AclSchema, DeprecatedAclKeysSchema } from './acl-schema.js';
 import { DeprecatedTlsKeysSchema, TlsSchema } from './tls-schema.js';
 
@@ -173,6 +174,7 @@ export const FileConfigSchema = z
     translate_wan_addrs: z.boolean(),
     http_config: section,
     telemetry: TelemetrySchema,
+    audit: AuditSchema,
     tls: TlsSchema,
     // Deprecated top-level TLS keys, moved into `tls` with a warning (config/tls.ts).
     ...DeprecatedTlsKeysSchema,
@@ -205,4 +207,4 @@ export const APPEND_KEYS = new Set<keyof FileConfig>([
 ]);
 
 /** Object-valued keys merged key by key across files. */
-export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'tls', 'acl', 'connect', 'autopilot', 'gossip_lan', 'gossip_wan']);
+export const MERGE_KEYS = new Set<keyof FileConfig>(['ports', 'limits', 'performance', 'node_meta', 'addresses', 'dns_config', 'ui_config', 'http_config', 'telemetry', 'audit', 'tls', 'acl', 'connect', 'autopilot', 'gossip_lan', 'gossip_wan']);

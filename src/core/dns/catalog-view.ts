@@ -15,7 +15,15 @@
 // and a check-output write is what client agents' anti-entropy sends most.
 // Connect (`<service>.connect`) and PTR lookups still use a full scan, built once per view.
 //
+// With ACLs on, a view is also bound to the authorizer of the token DNS answers with (the agent's
+// acl.tokens.default, else anonymous): nodes without node:read and instances without node:read
+// and service:read (and, for Connect, service:read on the destination) are not answered, so they
+// read as unknown (Consul's dns.go reads through the filtered Catalog/Health RPCs; an empty result
+// is NXDOMAIN). The reusable parts stay unfiltered, shared by every authorizer; filtering happens
+// on the way out, memoized per view.
+//
 // MUST: never mutate what it hands out; callers copy before shuffling.
+import type { Authorizer } from '../acl/index.js';
 import type { CatalogNode, HealthCheck, NodeService } from '../structs/catalog.js';
 import type { StateStore } from '../state/store.js';
 
@@ -59,6 +67,8 @@ export class CatalogView {
   /** Every instance by lower-cased name and connect key: Connect and PTR lookups only. */
   private scanned: Map<string, Instance[]> | undefined;
   private readonly healthyMemo = new Map<string, readonly Instance[]>();
+  /** ACLs on: what instances() answered for each name, filtered for `authz`. */
+  private readonly visibleMemo = new Map<string, readonly Instance[] | undefined>();
   /** Prepared answers for this catalog index, keyed by the caller (qtype + name). */
   readonly memo = new Map<string, unknown>();
 
@@ -66,21 +76,50 @@ export class CatalogView {
     readonly store: StateStore,
     readonly index: number,
     private readonly parts = new ReusableParts(),
+    /** The DNS token's authorizer; undefined while ACLs are off (everything visible). */
+    readonly authz?: Authorizer,
   ) {}
 
-  /** The view to use now: `prev` while the catalog has not changed, else a fresh one. */
-  static current(prev: CatalogView | undefined, store: StateStore): CatalogView {
+  /** The view to use now: `prev` while the catalog and the authorizer are unchanged, else a fresh one. */
+  static current(prev: CatalogView | undefined, store: StateStore, authz?: Authorizer): CatalogView {
     const index = store.maxIndex('nodes', 'services', 'checks');
-    if (prev && prev.store === store && prev.index === index) return prev;
-    return new CatalogView(store, index, prev && prev.store === store ? prev.parts : undefined);
+    if (prev && prev.store === store && prev.index === index && prev.authz === authz) return prev;
+    return new CatalogView(store, index, prev && prev.store === store ? prev.parts : undefined, authz);
   }
 
   node(nameLower: string): CatalogNode | undefined {
-    return this.nodeMap().get(nameLower);
+    const n = this.nodeMap().get(nameLower);
+    return n && this.nodeVisible(n) ? n : undefined;
+  }
+
+  /** Every instance of a service (any health) the DNS token may see, or undefined when there is none. */
+  instances(serviceLower: string): readonly Instance[] | undefined {
+    const authz = this.authz;
+    if (!authz) return this.allInstances(serviceLower);
+    if (this.visibleMemo.has(serviceLower)) return this.visibleMemo.get(serviceLower);
+    const visible = (this.allInstances(serviceLower) ?? []).filter((i) => this.instanceVisible(i, serviceLower.startsWith('connect' + SEP)));
+    const out = visible.length > 0 ? visible : undefined;
+    if (this.visibleMemo.size >= MAX_MEMO) this.visibleMemo.clear();
+    this.visibleMemo.set(serviceLower, out);
+    return out;
+  }
+
+  private nodeVisible(n: CatalogNode): boolean {
+    return !this.authz || this.authz.nodeRead(n.Node);
+  }
+
+  /** node:read and service:read; a Connect lookup also needs service:read on the destination. */
+  private instanceVisible(i: Instance, connect: boolean): boolean {
+    const a = this.authz;
+    if (!a) return true;
+    if (!a.nodeRead(i.node.Node) || !a.serviceRead(i.service.Service)) return false;
+    if (!connect) return true;
+    const dest = i.service.Kind === 'connect-proxy' ? (i.service.Proxy?.DestinationServiceName ?? '') : i.service.Service;
+    return a.serviceRead(dest);
   }
 
   /** Every instance of a service (any health), or undefined when the name is unknown. */
-  instances(serviceLower: string): readonly Instance[] | undefined {
+  private allInstances(serviceLower: string): readonly Instance[] | undefined {
     if (serviceLower.startsWith('connect' + SEP)) return this.scan().get(serviceLower);
     const names = this.nameMap().get(serviceLower);
     if (!names) return undefined;
@@ -110,8 +149,8 @@ export class CatalogView {
 
   /** For PTR: the first node, else the first service instance, with this address. */
   byAddress(ip: string): { node?: CatalogNode; service?: Instance } {
-    for (const n of this.nodeMap().values()) if (n.Address === ip) return { node: n };
-    for (const list of this.scan().values()) for (const i of list) if (i.service.Address === ip) return { service: i };
+    for (const n of this.nodeMap().values()) if (n.Address === ip && this.nodeVisible(n)) return { node: n };
+    for (const list of this.scan().values()) for (const i of list) if (i.service.Address === ip && this.instanceVisible(i, false)) return { service: i };
     return {};
   }
 

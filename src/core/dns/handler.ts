@@ -23,6 +23,7 @@ import { parseName, type ParsedName } from './parse-name.js';
 import { recurse } from './recursor.js';
 import { queryAnswer, queryName, type QueryExecutor } from './lookup/query.js';
 import type { Server } from '../server/index.js';
+import type { Authorizer, RequestAcl } from '../acl/index.js';
 import type { Logger } from '../support/logger.js';
 
 export type Reply = Buffer | Promise<Buffer | undefined> | undefined;
@@ -38,10 +39,18 @@ interface Question {
 /** A client agent's way to have a server answer an in-domain question (the whole packet). */
 export type DnsForwarder = (msg: Buffer, isTcp: boolean) => Promise<Buffer | undefined>;
 
+/**
+ * The identity DNS answers with (Consul: the agent's acl.tokens.default, else anonymous), from the
+ * ACL resolver (AclResolver.resolve(undefined)); unset while ACLs are off.
+ */
+export type DnsIdentity = () => RequestAcl | Promise<RequestAcl>;
+
 export class DnsHandler {
   private view: CatalogView | undefined;
   /** Set on client agents: they hold no catalog, so in-domain questions go to a server. */
   remote: DnsForwarder | undefined;
+  /** Set when ACLs are on (src/core/acl): what the DNS token may see. */
+  identity: DnsIdentity | undefined;
   /** Set on servers: runs a prepared query for `<name>.query.<domain>` (lookup/query.ts). */
   queries: QueryExecutor | undefined;
   /** Set on servers: a question about another datacenter is answered by one of its servers. */
@@ -80,12 +89,23 @@ export class DnsHandler {
   }
 
   private route(msg: Buffer, q: QueryContext, question: Question): Reply {
+    const identity = this.server() ? this.identity?.() : undefined;
+    if (identity instanceof Promise) {
+      return identity.then(
+        (acl) => this.routeAs(msg, q, question, acl.enabled ? acl.authz : undefined),
+        () => this.safeError(q, 'SERVFAIL'),
+      );
+    }
+    return this.routeAs(msg, q, question, identity?.enabled ? identity.authz : undefined);
+  }
+
+  private routeAs(msg: Buffer, q: QueryContext, question: Question, authz: Authorizer | undefined): Reply {
     const server = this.server();
     const key = `${question.type} ${question.name}`;
     const wait = server ? this.consistencyWait(server) : undefined;
     // Hot path: the same question at the same catalog index was prepared already.
     if (server && !wait && this.view) {
-      const view = (this.view = CatalogView.current(this.view, server.store));
+      const view = (this.view = CatalogView.current(this.view, server.store, authz));
       const hit = view.memo.get(key) as Prepared | undefined;
       if (hit) return respond(hit, q, this.opts, nowS());
     }
@@ -107,9 +127,9 @@ export class DnsHandler {
         },
       );
     }
-    if (!wait) return this.answer(server, msg, q, key, qtype, parsed);
+    if (!wait) return this.answer(server, msg, q, key, qtype, parsed, authz);
     return wait.then(
-      () => this.answer(server, msg, q, key, qtype, parsed),
+      () => this.answer(server, msg, q, key, qtype, parsed, authz),
       () => this.safeError(q, 'SERVFAIL'),
     );
   }
@@ -142,8 +162,16 @@ export class DnsHandler {
     return server.readCheck('default');
   }
 
-  private answer(server: Server, msg: Buffer, q: QueryContext, key: string, qtype: string, parsed: Exclude<ParsedName, { kind: 'outside' }>): Reply {
-    const view = (this.view = CatalogView.current(this.view, server.store));
+  private answer(
+    server: Server,
+    msg: Buffer,
+    q: QueryContext,
+    key: string,
+    qtype: string,
+    parsed: Exclude<ParsedName, { kind: 'outside' }>,
+    authz: Authorizer | undefined,
+  ): Reply {
+    const view = (this.view = CatalogView.current(this.view, server.store, authz));
     const qname = q.question.name;
     if (parsed.kind === 'ptr') {
       // PTR answers are not memoized: a miss may be forwarded, and the memo holds answers only.

@@ -172,6 +172,8 @@ class ParkedQuery<T> extends WatchSet implements Expirable {
   private step(): void {
     let r: QueryResult<T>;
     try {
+      // Only the run that answers decides X-Consul-Results-Filtered-By-ACLs.
+      if (this.ctx.acl.enabled) this.ctx.acl.filtered = false;
       r = this.query(this);
     } catch (err) {
       return this.fail(err);

@@ -12,6 +12,7 @@ import type { UserEvents } from '../agent/events.js';
 import type { LogFanout } from '../support/log-fanout.js';
 import type { Logger } from '../support/logger.js';
 import type { AclResolver } from '../acl/index.js';
+import type { AuditLog } from '../audit/index.js';
 import type { AgentTokens } from '../acl/agent-tokens.js';
 import type { TokenResolver } from '../acl/resolver.js';
 
@@ -77,6 +78,11 @@ export class ApiDeps {
   acl: AclResolver | undefined;
   /** Set when ACLs are enabled (agent/acl-wiring.ts): the resolver and the agent's own tokens. */
   aclAgent: AclAgent | undefined;
+  /** Set with ACLs: this agent's acl.tokens.default, which a forwarded call without a token carries. */
+  defaultToken: (() => string | undefined) | undefined;
+
+  /** Set when `audit { enabled = true }`: told about every request (src/core/audit). */
+  audit: AuditLog | undefined;
 
   constructor(readonly agent: AgentFacade) {
     this.limits = { defaultQueryTimeMs: agent.config.defaultQueryTimeMs, maxQueryTimeMs: agent.config.maxQueryTimeMs };

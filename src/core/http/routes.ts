@@ -97,6 +97,11 @@ export interface Route {
    * CatalogDeregister do not call parseDC; the handler checks the body's Datacenter).
    */
   readonly datacenterInBody?: true;
+  /**
+   * Consul's endpoint checks no ACL (Status.Leader/Peers, Catalog.ListDatacenters,
+   * Coordinate.ListDatacenters): the token is not resolved, so even an unknown one is no error.
+   */
+  readonly noAcl?: true;
 }
 
 const SNAPSHOT_MAX_BYTES = 1 << 30;
@@ -104,8 +109,8 @@ const SNAPSHOT_MAX_BYTES = 1 << 30;
 export const ROUTES: readonly Route[] = [
   { path: '/v1/kv/', methods: { GET: kvGet, PUT: kvPut, DELETE: kvDelete }, maxBodyBytes: (d) => d.config.kvMaxValueSize },
   { path: '/v1/txn', methods: { PUT: txn } },
-  { path: '/v1/status/leader', methods: { GET: statusLeader } },
-  { path: '/v1/status/peers', methods: { GET: statusPeers } },
+  { path: '/v1/status/leader', methods: { GET: statusLeader }, noAcl: true },
+  { path: '/v1/status/peers', methods: { GET: statusPeers }, noAcl: true },
   { path: '/v1/snapshot', methods: { GET: snapshotGet, PUT: snapshotPut }, maxBodyBytes: () => SNAPSHOT_MAX_BYTES },
   { path: '/v1/agent/self', methods: { GET: agentSelf } },
   { path: '/v1/agent/members', methods: { GET: agentMembers } },
@@ -121,7 +126,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/query', methods: { GET: queryList, POST: queryCreate } },
   { path: '/v1/query/', methods: { GET: querySpecific, PUT: querySpecific, DELETE: querySpecific } },
   { path: '/v1/internal/query/execute-remote', methods: { PUT: queryExecuteRemote } },
-  { path: '/v1/coordinate/datacenters', methods: { GET: coordinateDatacenters } },
+  { path: '/v1/coordinate/datacenters', methods: { GET: coordinateDatacenters }, noAcl: true },
   { path: '/v1/coordinate/nodes', methods: { GET: coordinateNodes } },
   { path: '/v1/coordinate/node/', methods: { GET: coordinateNode } },
   { path: '/v1/coordinate/update', methods: { PUT: coordinateUpdate } },
@@ -147,7 +152,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/v1/agent/health/service/name/', methods: { GET: agentHealthServiceByName } },
   { path: '/v1/catalog/register', methods: { PUT: catalogRegister }, datacenterInBody: true },
   { path: '/v1/catalog/deregister', methods: { PUT: catalogDeregister }, datacenterInBody: true },
-  { path: '/v1/catalog/datacenters', methods: { GET: catalogDatacenters } },
+  { path: '/v1/catalog/datacenters', methods: { GET: catalogDatacenters }, noAcl: true },
   { path: '/v1/catalog/nodes', methods: { GET: catalogNodes } },
   { path: '/v1/catalog/services', methods: { GET: catalogServices } },
   { path: '/v1/catalog/service/', methods: { GET: catalogService } },

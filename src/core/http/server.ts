@@ -16,7 +16,7 @@ import { requireLocalDatacenter } from './datacenter.js';
 import { muxRedirect, redirectResponse } from './mux-redirect.js';
 import { forwardedHeaders, forwardTimeoutMs, isServerPath, needsLeader, type ForwardReply, type ForwardRequest } from './forward.js';
 import { ConnectionLimiter, RequestLimiter } from './limits.js';
-import { requestToken, type RequestAcl } from '../acl/index.js';
+import { ANONYMOUS_SECRET, ANONYMOUS_TOKEN_ID, requestToken, type RequestAcl } from '../acl/index.js';
 
 const BODY_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
@@ -114,6 +114,7 @@ export class HttpApi {
    * path, which is worth a third of the per-request CPU at high request rates.
    */
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.deps.audit?.observe(req, res);
     try {
       this.dispatch(req, res);
     } catch (err) {
@@ -205,7 +206,7 @@ export class HttpApi {
       const resolver = this.deps.acl;
       // ACLs on: resolve the token first. Synchronous on servers (the common, fast case); a client
       // agent may have to ask a server, and then the handler runs once the answer is in.
-      const identity = resolver?.enabled ? resolver.resolve(requestToken(req.headers, ctx.query)) : undefined;
+      const identity = resolver?.enabled && !route.noAcl ? resolver.resolve(requestToken(req.headers, ctx.query)) : undefined;
       if (identity instanceof Promise) {
         out = identity.then((acl: RequestAcl) => {
           ctx.acl = acl;
@@ -233,13 +234,22 @@ export class HttpApi {
   }
 
   private finish(res: ServerResponse, reply: Reply, ctx: RequestContext): void {
+    this.deps.audit?.identify(res, ctx.acl);
     if (res.destroyed) return;
     this.write(res, withAclHeaders(reply, ctx, this.deps), ctx.pretty);
   }
 
   private write(res: ServerResponse, reply: Reply, pretty = false): void {
-    if (reply.stream) return reply.stream(res);
-    const { status, headers, payload } = render(reply, pretty);
+    if (reply.stream) {
+      // A streaming answer writes its own head: the ACL headers go on the response first.
+      res.setHeader('X-Consul-Default-Acl-Policy', this.deps.acl?.defaultPolicy ?? 'allow');
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+      return reply.stream(res);
+    }
+    // Answers written before (or without) a handler still say the real default policy.
+    const policy = this.deps.acl?.defaultPolicy;
+    const r = policy && !reply.headers?.['X-Consul-Default-Acl-Policy'] ? { ...reply, headers: { ...reply.headers, 'X-Consul-Default-Acl-Policy': policy } } : reply;
+    const { status, headers, payload } = render(r, pretty);
     res.writeHead(status, headers);
     res.end(payload);
   }
@@ -247,11 +257,10 @@ export class HttpApi {
   /** Client agent: send a state-backed call to a server and relay its answer unchanged. */
   private forward(req: IncomingMessage, res: ServerResponse, url: string, method: string, body: Buffer): void {
     const headers = forwardedHeaders(req.headers);
-    // ACLs on: a request without a token stands for this agent's default token (else anonymous),
-    // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
-    // on the agent that took the request).
-    const acl = this.deps.aclAgent;
-    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
+    // Consul's parseToken: a request without a token acts as the agent's default token, and the
+    // RPC carries it, so the server checks what this agent's default token may do.
+    const dflt = this.deps.defaultToken?.();
+    if (dflt && requestToken(headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
     const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     const timeout = forwardTimeoutMs(url, this.deps.config.maxQueryTimeMs);
     const viaLeader = this.deps.agent.server !== undefined ? this.deps.leaderForwarder : undefined;
@@ -267,8 +276,8 @@ export class HttpApi {
     // ACLs on: a request without a token stands for this agent's default token (else anonymous),
     // not the answering server's, so it travels with the call (Consul's parseToken sets args.Token
     // on the agent that took the request).
-    const acl = this.deps.aclAgent;
-    if (acl && requestToken(req.headers, queryOf(url)) === undefined) headers['x-consul-token'] = acl.resolver.effectiveSecret(undefined);
+    const dflt = this.deps.defaultToken?.();
+    if (dflt && requestToken(headers, queryOf(url)) === undefined) headers['x-consul-token'] = dflt;
     const fwd: ForwardRequest = { method, url, headers, body, originNode: this.deps.config.nodeName };
     this.relay(res, this.sendToDc(dc, fwd));
   }
@@ -338,7 +347,7 @@ export class HttpApi {
     try {
       if (!match.route.datacenterInBody) requireLocalDatacenter(ctx.get('dc'), this.deps.config.datacenter);
       const resolver = this.deps.acl;
-      if (resolver?.enabled) ctx.acl = await resolver.resolve(requestToken(fwd.headers, ctx.query));
+      if (resolver?.enabled && !match.route.noAcl) ctx.acl = await resolver.resolve(requestToken(fwd.headers, ctx.query));
       reply = await handler(ctx, this.deps);
     } catch (err) {
       reply = errorReply(err);
@@ -353,10 +362,16 @@ export class HttpApi {
  */
 function withAclHeaders(reply: Reply, ctx: RequestContext, deps: ApiDeps): Reply {
   const policy = deps.acl?.defaultPolicy;
-  if (policy === undefined && !ctx.acl.filtered) return reply;
+  // Consul's maskResultsFilteredByACLs: a request that names no token (the anonymous one) is not
+  // told that anything was hidden, so probing without credentials learns nothing.
+  // A client agent forwards a token-less call as the anonymous secret (so the server does not
+  // substitute its own default token): that is still nobody's token.
+  const token = requestToken(ctx.req.headers, ctx.query);
+  const filtered = ctx.acl.filtered && (ctx.acl.accessorId !== ANONYMOUS_TOKEN_ID || (token !== undefined && token !== ANONYMOUS_SECRET));
+  if (policy === undefined && !filtered) return reply;
   const headers: Record<string, string> = { ...reply.headers };
   if (policy !== undefined) headers['X-Consul-Default-Acl-Policy'] = policy;
-  if (ctx.acl.filtered) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
+  if (filtered) headers['X-Consul-Results-Filtered-By-Acls'] = 'true';
   return { ...reply, headers };
 }
 

@@ -6,8 +6,6 @@ import type { DirEntry, KvFlags } from '../structs/kv.js';
 import { StateError } from './errors.js';
 import type { StateStore, WriteTxn } from './store.js';
 
-const EMPTY = new Uint8Array(0);
-
 /** The upper bound of a key range that holds exactly the keys starting with `prefix`. */
 function prefixEnd(prefix: string): string {
   return prefix + '\uffff\uffff';
@@ -120,8 +118,9 @@ export function kvsSetTxn(txn: WriteTxn, input: KvsSetInput, updateSession = fal
   const existing = txn.tables.kvs.get(input.key);
   const entry: DirEntry = {
     Key: input.key,
-    // A copy: the input may be a view into a Raft log entry, which must not be kept alive by state.
-    Value: input.value.length === 0 ? EMPTY : input.value.slice(),
+    // Held, then copied at commit: the input may be a view into a Raft log entry, which must not
+    // be kept alive by state (value-pack.ts).
+    Value: txn.values.hold(input.value),
     Flags: input.flags,
     LockIndex: existing ? existing.LockIndex : 0,
     Session: updateSession ? (input.session ?? '') : (existing?.Session ?? ''),
@@ -148,7 +147,7 @@ export function kvsLockTxn(txn: WriteTxn, input: KvsSetInput): boolean {
     txn,
     {
       Key: input.key,
-      Value: input.value.length === 0 ? EMPTY : input.value.slice(),
+      Value: txn.values.hold(input.value),
       Flags: input.flags,
       LockIndex: lockIndex,
       Session: session,
@@ -170,7 +169,7 @@ export function kvsUnlockTxn(txn: WriteTxn, input: KvsSetInput): boolean {
     txn,
     {
       Key: input.key,
-      Value: input.value.length === 0 ? EMPTY : input.value.slice(),
+      Value: txn.values.hold(input.value),
       Flags: input.flags,
       LockIndex: existing.LockIndex,
       Session: '',

@@ -16,6 +16,7 @@ import type { CAConfiguration, CARoot, ConfigEntry } from '../structs/connect.js
 import type { AclPolicy, AclRole, AclToken } from '../structs/acl.js';
 import { WatchRegistry } from './watch.js';
 import { invariant } from '../support/assert.js';
+import { ValuePacker } from './value-pack.js';
 
 export type TableName =
   | 'kvs'
@@ -162,6 +163,8 @@ export class WriteTxn {
   readonly changedKeys: string[] = [];
   /** Keys released or deleted by session invalidations in this txn (see LockDelayNote). */
   readonly lockDelays: LockDelayNote[] = [];
+  /** KV values written by this txn, packed into one buffer at commit (see value-pack.ts). */
+  readonly values = new ValuePacker();
 
   constructor(
     readonly index: number,
@@ -249,6 +252,7 @@ export class StateStore {
   /** Make the transaction's writes visible, bump the changed tables' indexes, wake watchers. */
   commit(txn: WriteTxn): void {
     invariant(txn.index >= this.lastIndex, `commit at ${txn.index} after ${this.lastIndex}`);
+    txn.values.pack(txn.tables.kvs, txn.changedKeys);
     this.current = txn.tables;
     this.lastIndex = txn.index;
     for (const t of txn.changedTables) this.indexes.set(t, txn.index);

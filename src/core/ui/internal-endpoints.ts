@@ -1,6 +1,9 @@
 // /v1/internal/ui/services, /nodes and /node/:node (Consul: agent/ui_endpoint.go UIServices,
 // UINodes, UINodeInfo). The web UI reads its lists through them and other tools call them too,
 // so they answer with Consul's JSON shapes and are blocking queries over the catalog tables.
+// ACLs (agent/consul/internal_endpoint.go ServiceDump/NodeDump/NodeInfo + acl_filter.go): an
+// instance counts only with node:read and service:read; node dumps drop unreadable nodes, then
+// services and checks; a node the token cannot read is 404 on /node/:node.
 import { HttpError } from '../errors.js';
 import { blockingQuery } from '../http/blocking.js';
 import type { Reply, RequestContext } from '../http/context.js';
@@ -10,6 +13,7 @@ import { cachedRead } from '../http/handlers/cached-read.js';
 import { getNode } from '../state/catalog.js';
 import type { TableName } from '../state/store.js';
 import { nodeDump, nodeInfo, summarizeServices, type InstanceFilter, type NodeInfo } from './summary.js';
+import { filterNodeDump } from '../acl/index.js';
 
 const CATALOG_TABLES: readonly TableName[] = ['nodes', 'services', 'checks'];
 
@@ -18,10 +22,20 @@ const META_CONSUL_VERSION = 'consul-version';
 
 export function uiServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const f = requestFilter(ctx);
-  // Consul filters the service dump (node, service, checks per instance) before summarizing.
-  const keep: InstanceFilter | undefined = f
+  const acl = ctx.acl;
+  // Consul filters the service dump (node, service, checks per instance) before summarizing:
+  // first the request's ?filter, then the ACLs.
+  const byFilter: InstanceFilter | undefined = f
     ? (node, svc, checks) => f({ Node: node, Service: svc, Checks: checks.filter((c) => c.ServiceID === '' || c.ServiceID === svc.ID) })
     : undefined;
+  const keep: InstanceFilter | undefined = !acl.enabled
+    ? byFilter
+    : (node, svc, checks) => {
+        if (byFilter && !byFilter(node, svc, checks)) return false;
+        if (acl.authz.nodeRead(node.Node) && acl.authz.serviceRead(svc.Service)) return true;
+        acl.filtered = true;
+        return false;
+      };
   return cachedRead(ctx, deps, CATALOG_TABLES, (store) => summarizeServices(store, keep));
 }
 
@@ -31,7 +45,7 @@ export async function uiNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     for (const t of CATALOG_TABLES) ws?.table(t);
     const dump = nodeDump(server.store);
-    return { index: server.store.maxIndex(...CATALOG_TABLES), value: f ? dump.filter((n) => f(n)) : dump };
+    return { index: server.store.maxIndex(...CATALOG_TABLES), value: filterNodeDump(ctx.acl, f ? dump.filter((n) => f(n)) : dump) };
   });
   const versions = memberVersions(deps);
   for (const n of r.value) addVersion(n, versions);
@@ -45,7 +59,7 @@ export async function uiNodeInfo(ctx: RequestContext, deps: ApiDeps): Promise<Re
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     for (const t of CATALOG_TABLES) ws?.table(t);
     const node = getNode(server.store, name);
-    return { index: server.store.maxIndex(...CATALOG_TABLES), value: node ? nodeInfo(server.store, node) : undefined };
+    return { index: server.store.maxIndex(...CATALOG_TABLES), value: node ? filterNodeDump(ctx.acl, [nodeInfo(server.store, node)])[0] : undefined };
   });
   if (!r.value) return { status: 404, raw: '', meta: r.meta };
   addVersion(r.value, memberVersions(deps));

@@ -15,6 +15,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { isObject, parseJson } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import { askServer, relayToServer } from './ask-server.js';
+import { parseCsr } from '../../tls/x509.js';
 import { connectCaRoots } from './connect-ca.js';
 
 export function agentConnectCaRoots(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -22,6 +23,22 @@ export function agentConnectCaRoots(ctx: RequestContext, deps: ApiDeps): Promise
 }
 
 const caches = new WeakMap<ApiDeps, LeafCache>();
+/**
+ * The token of the last request that asked for each service's leaf: signing (and renewing) runs
+ * with it, so the server's ConnectCA.Sign check (service:write) sees the requester, as in Consul,
+ * where the leaf cache fetches with the request's token.
+ */
+const leafTokens = new WeakMap<ApiDeps, Map<string, string>>();
+
+async function csrService(csr: string): Promise<string | undefined> {
+  try {
+    const uri = (await parseCsr(csr)).uris[0];
+    const id = uri === undefined ? undefined : parseSpiffeId(uri);
+    return id?.type === 'service' ? id.service : undefined;
+  } catch {
+    return undefined; // the signer answers a bad CSR in its own words
+  }
+}
 
 function leafCache(deps: ApiDeps): LeafCache {
   let c = caches.get(deps);
@@ -32,8 +49,11 @@ function leafCache(deps: ApiDeps): LeafCache {
         if (list.ActiveRootID === '') throw new HttpError(500, 'CA has not finished initializing');
         return { trustDomain: list.TrustDomain, activeRootId: list.ActiveRootID };
       },
-      sign: (csr) =>
-        askServer<IssuedCert>(deps, { method: 'POST', url: '/v1/internal/connect/ca/sign', body: { CSR: csr }, leaderOnly: true, local: (s) => s.connectCA.sign(csr) }),
+      sign: async (csr) => {
+        const service = await csrService(csr);
+        const token = service === undefined ? undefined : leafTokens.get(deps)?.get(service);
+        return askServer<IssuedCert>(deps, { method: 'POST', url: '/v1/internal/connect/ca/sign', body: { CSR: csr }, leaderOnly: true, token, local: (s) => s.connectCA.sign(csr) });
+      },
     });
     caches.set(deps, c);
   }
@@ -47,6 +67,13 @@ const LEAF_RECHECK_MS = 1000;
 export async function agentConnectCaLeaf(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const service = ctx.tail;
   if (service === '') throw new HttpError(400, 'Missing service name');
+  // Consul: AgentConnectCALeafCert needs service:write on the service.
+  ctx.acl.require(ctx.acl.authz.serviceWrite(service), 'service', 'write', service);
+  if (ctx.acl.enabled) {
+    let tokens = leafTokens.get(deps);
+    if (!tokens) leafTokens.set(deps, (tokens = new Map()));
+    tokens.set(service, ctx.token());
+  }
   const cache = leafCache(deps);
   const { minIndex, waitMs } = ctx.blocking();
   let leaf = await cache.get(service);
@@ -65,12 +92,13 @@ export async function agentConnectCaLeaf(ctx: RequestContext, deps: ApiDeps): Pr
 }
 
 /** The intentions that apply to a destination, from a server. */
-async function destinationIntentions(deps: ApiDeps, target: string): Promise<Intention[]> {
+async function destinationIntentions(deps: ApiDeps, target: string, token: string): Promise<Intention[]> {
   const url = `/v1/connect/intentions/match?by=destination&name=${encodeURIComponent(target)}`;
   const r = await askServer<Record<string, Intention[]>>(deps, {
     method: 'GET',
     url,
     leaderOnly: false,
+    token,
     local: (s) => ({ [target]: matchIntentions(allIntentions(s.store), 'destination', target) }),
   });
   return r[target] ?? [];
@@ -82,6 +110,8 @@ export async function agentConnectAuthorize(ctx: RequestContext, deps: ApiDeps):
   if (!isObject(raw)) throw new HttpError(400, 'Invalid request');
   const target = typeof raw.Target === 'string' ? raw.Target : '';
   if (target === '') throw new HttpError(400, 'Target service must be specified');
+  // Consul: ConnectAuthorize needs service:write on the target (only its proxies ask).
+  ctx.acl.require(ctx.acl.authz.serviceWrite(target), 'service', 'write', target);
   const uri = typeof raw.ClientCertURI === 'string' ? raw.ClientCertURI : '';
   let id;
   try {
@@ -92,6 +122,7 @@ export async function agentConnectAuthorize(ctx: RequestContext, deps: ApiDeps):
   }
   if (id.type !== 'service') throw new HttpError(400, 'ClientCertURI not a valid Service identifier');
   // Consul does not compare the trust domain here (the TLS handshake already did).
-  const d: Decision = decide(await destinationIntentions(deps, target), id.service, true, false);
+  // No matching intention: the ACL system's default decides (allow while ACLs are off).
+  const d: Decision = decide(await destinationIntentions(deps, target, ctx.token()), id.service, ctx.acl.authz.intentionDefaultAllow(), ctx.acl.enabled);
   return { status: 200, body: { Authorized: d.allowed, Reason: d.reason } };
 }

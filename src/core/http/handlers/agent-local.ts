@@ -1,7 +1,9 @@
 // /v1/agent/{services,service,checks,check,maintenance,health}: the agent's own services and
 // checks (Consul: agent/agent_endpoint.go). Writes change the local state, then push the change
 // to the catalog before answering (Consul's syncChanges), so a following catalog read sees it.
-// Agent PUTs answer 200 with an empty body.
+// Agent PUTs answer 200 with an empty body. ACLs: agent-acl.ts (Consul's vet* and filter* helpers);
+// unlike the catalog, the agent's lists are ACL-filtered *before* ?filter runs, so an expression
+// cannot probe what the token may not see (Consul: AgentServices, AgentChecks).
 import { createHash } from 'node:crypto';
 import { HttpError } from '../../errors.js';
 import {
@@ -29,6 +31,8 @@ import { field, isObject, parseJson } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import { compileFilter, FilterError } from '../filter/index.js';
 import { monotonicMs } from '../../support/clock.js';
+import { filterServiceMap } from '../../acl/index.js';
+import { filterAgentChecks, vetCheckRegister, vetCheckUpdate, vetServiceRegister, vetServiceUpdate } from './agent-acl.js';
 
 const EMPTY: Reply = { status: 200, raw: '' };
 
@@ -110,7 +114,7 @@ export async function agentServices(ctx: RequestContext, deps: ApiDeps): Promise
   const r = await hashBlocking(ctx, deps, () =>
     Object.fromEntries(deps.agent.local.state.services().map((s) => [s.service.ID, agentServiceJson(s.service, dc)])),
   );
-  return { status: 200, body: applyFilter(ctx, r.value), headers: { 'X-Consul-ContentHash': r.hash } };
+  return { status: 200, body: applyFilter(ctx, filterServiceMap(ctx.acl, r.value)), headers: { 'X-Consul-ContentHash': r.hash } };
 }
 
 export async function agentService(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -119,6 +123,7 @@ export async function agentService(ctx: RequestContext, deps: ApiDeps): Promise<
   const r = await hashBlocking(ctx, deps, () => {
     const s = deps.agent.local.state.service(id);
     if (!s) throw new HttpError(404, `unknown service ID: ${id}`);
+    ctx.acl.require(ctx.acl.authz.serviceRead(s.service.Service), 'service', 'read', s.service.Service);
     return agentServiceJson(s.service, dc);
   });
   return { status: 200, body: { ...r.value, ContentHash: r.hash }, headers: { 'X-Consul-ContentHash': r.hash } };
@@ -140,6 +145,7 @@ export async function agentServiceRegister(ctx: RequestContext, deps: ApiDeps): 
   }
   const invalid = validateService(def);
   if (invalid) throw new HttpError(400, invalid);
+  vetServiceRegister(ctx.acl, deps, def);
   const q = ctx.query.getAll('replace-existing-checks');
   const replace = q.length > 0 && (q[0] === '' || q[0] === 'true');
   await deps.agent.local.addService(def, 'remote', { persist: true, token: ctx.token() || def.token, replaceExistingChecks: replace });
@@ -148,6 +154,7 @@ export async function agentServiceRegister(ctx: RequestContext, deps: ApiDeps): 
 }
 
 export async function agentServiceDeregister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  vetServiceUpdate(ctx.acl, deps, ctx.tail);
   await deps.agent.local.removeService(ctx.tail, true);
   await deps.agent.syncChanges();
   return EMPTY;
@@ -157,7 +164,7 @@ export async function agentServiceDeregister(ctx: RequestContext, deps: ApiDeps)
 
 export async function agentChecks(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const map = Object.fromEntries(deps.agent.local.state.checks().map((c) => [c.check.CheckID, checkJson(c.check)]));
-  return { status: 200, body: applyFilter(ctx, map) };
+  return { status: 200, body: applyFilter(ctx, filterAgentChecks(ctx.acl, deps, map)) };
 }
 
 export async function agentCheckRegister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -172,18 +179,21 @@ export async function agentCheckRegister(ctx: RequestContext, deps: ApiDeps): Pr
   if (def.name === '') throw new HttpError(400, 'Missing check name');
   const invalid = validateCheck(def);
   if (invalid) throw new HttpError(400, `Invalid check: ${invalid}`);
+  vetCheckRegister(ctx.acl, deps, def);
   await deps.agent.local.addCheck(def, 'remote', { persist: true, token: ctx.token() });
   await deps.agent.syncChanges();
   return EMPTY;
 }
 
 export async function agentCheckDeregister(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  vetCheckUpdate(ctx.acl, deps, ctx.tail);
   await deps.agent.local.removeCheck(ctx.tail, true);
   await deps.agent.syncChanges();
   return EMPTY;
 }
 
 async function ttlUpdate(ctx: RequestContext, deps: ApiDeps, status: 'passing' | 'warning' | 'critical', output: string): Promise<Reply> {
+  vetCheckUpdate(ctx.acl, deps, ctx.tail);
   deps.agent.local.updateTtl(ctx.tail, status, output);
   await deps.agent.syncChanges();
   return EMPTY;
@@ -218,6 +228,8 @@ function parseEnable(ctx: RequestContext): boolean {
 
 export async function agentNodeMaintenance(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const enable = parseEnable(ctx);
+  const node = deps.config.nodeName;
+  ctx.acl.require(ctx.acl.authz.nodeWrite(node), 'node', 'write', node);
   if (enable) await enableNodeMaintenance(deps.agent.local, ctx.get('reason') ?? '');
   else await disableNodeMaintenance(deps.agent.local);
   await deps.agent.syncChanges();
@@ -228,6 +240,7 @@ export async function agentServiceMaintenance(ctx: RequestContext, deps: ApiDeps
   const id = ctx.tail;
   if (id === '') throw new HttpError(400, 'Missing service ID');
   const enable = parseEnable(ctx);
+  vetServiceUpdate(ctx.acl, deps, id);
   if (enable) await enableServiceMaintenance(deps.agent.local, id, ctx.get('reason') ?? '');
   else await disableServiceMaintenance(deps.agent.local, id);
   await deps.agent.syncChanges();
@@ -286,6 +299,8 @@ export async function agentHealthServiceById(ctx: RequestContext, deps: ApiDeps)
     if (wantsText(ctx)) return text(404, reason);
     return { status: 404, body: { AggregatedStatus: 'critical', Service: null, Checks: null } };
   }
+  const svcName = deps.agent.local.state.service(id)?.service.Service ?? '';
+  ctx.acl.require(ctx.acl.authz.serviceRead(svcName), 'service', 'read', svcName);
   const h = serviceHealth(deps, id);
   if (wantsText(ctx)) return text(h.code, h.status);
   return { status: h.code, body: h.info };
@@ -294,6 +309,7 @@ export async function agentHealthServiceById(ctx: RequestContext, deps: ApiDeps)
 export async function agentHealthServiceByName(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const name = ctx.tail;
   if (name === '') throw new HttpError(400, 'Missing service Name');
+  ctx.acl.require(ctx.acl.authz.serviceRead(name), 'service', 'read', name);
   let code = 404;
   let status = `ServiceName ${name} Not Found`;
   const result: Record<string, unknown>[] = [];

@@ -9,6 +9,7 @@ import { HttpError } from '../../errors.js';
 import { INTERVAL_MS, metrics } from '../../telemetry/index.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
+import { requireAgent, requireOperator } from './agent-acl.js';
 
 /** enablePrometheusOutput: ?format=prometheus, or an Accept header asking for OpenMetrics. */
 function wantsPrometheus(ctx: RequestContext): boolean {
@@ -21,7 +22,8 @@ function wantsPrometheus(ctx: RequestContext): boolean {
   });
 }
 
-export async function agentMetrics(ctx: RequestContext, _deps: ApiDeps): Promise<Reply> {
+export async function agentMetrics(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  requireAgent(ctx.acl, deps, 'read');
   if (wantsPrometheus(ctx)) {
     const out = await metrics.prometheus();
     if (!out) {
@@ -34,13 +36,14 @@ export async function agentMetrics(ctx: RequestContext, _deps: ApiDeps): Promise
   return { status: 200, body: summary };
 }
 
-export function agentMetricsStream(_ctx: RequestContext, _deps: ApiDeps): Reply {
+export function agentMetricsStream(ctx: RequestContext, deps: ApiDeps): Reply {
+  requireAgent(ctx.acl, deps, 'read');
   return { status: 200, stream: streamSummaries };
 }
 
 /** Each interval's summary when it ends, 4-space indented as Consul's encoder writes them. */
 function streamSummaries(res: ServerResponse): void {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Consul-Default-Acl-Policy': 'allow' });
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.flushHeaders();
   let start = metrics.sink.currentStartMs();
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +62,8 @@ function streamSummaries(res: ServerResponse): void {
 }
 
 /** debug.CollectHostInfo in Node terms: the host, its memory, CPUs and load. */
-export function agentHost(_ctx: RequestContext, _deps: ApiDeps): Reply {
+export function agentHost(ctx: RequestContext, _deps: ApiDeps): Reply {
+  requireOperator(ctx.acl, 'read');
   const total = os.totalmem();
   const free = os.freemem();
   const cpus = os.cpus();

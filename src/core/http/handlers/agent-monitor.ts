@@ -9,8 +9,10 @@ import { DROP_CHECK_INTERVAL_MS, parseMonitorLevel, type LogSubscription } from 
 import type { Logger } from '../../support/logger.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
+import { requireAgent, requireOperator } from './agent-acl.js';
 
 export function agentMonitor(ctx: RequestContext, deps: ApiDeps): Reply {
+  requireAgent(ctx.acl, deps, 'read');
   const raw = ctx.get('loglevel') || 'INFO';
   const level = parseMonitorLevel(raw);
   if (level === undefined) throw new HttpError(400, `Unknown log level: ${raw}`);
@@ -22,7 +24,7 @@ export function agentMonitor(ctx: RequestContext, deps: ApiDeps): Reply {
 
 function pumpLogs(res: ServerResponse, sub: LogSubscription, log: Logger): void {
   // Go sniffs an empty first write as text/plain; headers go out at once so the client starts.
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Consul-Default-Acl-Policy': 'allow' });
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.flushHeaders();
   let scheduled = false;
   let waitingDrain = false;

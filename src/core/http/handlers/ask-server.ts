@@ -16,6 +16,8 @@ export interface ServerAsk<T> {
   readonly leaderOnly: boolean;
   /** The in-process answer on the server that is to answer. */
   readonly local: (server: Server) => Promise<T> | T;
+  /** The token the server is to check the call against (the requester's, as Consul's RPCs carry). */
+  readonly token?: string;
 }
 
 function parseReply<T>(r: ForwardReply): T {
@@ -27,7 +29,11 @@ function parseReply<T>(r: ForwardReply): T {
 export async function askServer<T>(deps: ApiDeps, ask: ServerAsk<T>): Promise<T> {
   const server = deps.agent.server;
   const body = ask.body === undefined ? new Uint8Array(0) : Buffer.from(JSON.stringify(ask.body));
-  const req = { method: ask.method, url: ask.url, headers: { 'content-type': 'application/json' }, body, originNode: deps.config.nodeName };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  // No token of its own: the agent's default token, as a forwarded call carries it.
+  const token = ask.token || deps.defaultToken?.();
+  if (token) headers['x-consul-token'] = token;
+  const req = { method: ask.method, url: ask.url, headers, body, originNode: deps.config.nodeName };
   const timeout = forwardTimeoutMs(ask.url, deps.config.maxQueryTimeMs);
   if (server) {
     if (ask.leaderOnly && !server.isLeader() && deps.leaderForwarder) {

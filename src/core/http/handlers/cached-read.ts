@@ -12,7 +12,7 @@ export async function cachedRead(ctx: RequestContext, deps: ApiDeps, tables: rea
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     for (const t of tables) ws?.table(t);
     const index = server.store.maxIndex(...tables);
-    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty) };
+    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty, ctx.acl) };
   });
   return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
 }
@@ -28,7 +28,7 @@ export async function cachedServiceRead(ctx: RequestContext, deps: ApiDeps, serv
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.service(service);
     const index = server.store.serviceIndex(service);
-    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty) };
+    return { index, value: deps.responses.get(key, index, () => read(server.store), ctx.pretty, ctx.acl) };
   });
   return { status: 200, raw: r.value, contentType: 'application/json', meta: r.meta };
 }

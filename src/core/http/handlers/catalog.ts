@@ -1,4 +1,6 @@
 // /v1/catalog/*: register, deregister and the catalog reads (Consul: agent/catalog_endpoint.go).
+// ACLs (agent/consul/catalog_endpoint.go, acl_filter.go): writes are vetted in catalog-acl.ts;
+// lists drop nodes without node:read and services without service:read, after ?filter.
 import { nearParam, sortByNear } from '../near.js';
 import { distanceSeconds } from '../../gossip/serf/coordinate.js';
 import { HttpError } from '../../errors.js';
@@ -13,6 +15,8 @@ import type { ApiDeps } from '../deps.js';
 import { filterList, filterMap, requestFilter, type Filter } from '../filter/index.js';
 import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead, cachedServiceRead } from './cached-read.js';
+import { vetDeregister, vetRegister } from './catalog-acl.js';
+import { filterNodes, filterServiceMap, filterServiceNames, filterServiceNodes, filterNodeServiceList } from '../../acl/index.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical', 'maintenance']);
 
@@ -100,7 +104,9 @@ export async function catalogRegister(ctx: RequestContext, deps: ApiDeps): Promi
   // Consul: the body's Datacenter (never ?dc) picks where Catalog.Register is forwarded.
   requireLocalDatacenter(req.Datacenter, deps.config.datacenter);
   validateRegister(req);
-  const result = await deps.requireServer().apply({ t: 'register', v: 1, req });
+  const server = deps.requireServer();
+  vetRegister(ctx.acl, server.store, req);
+  const result = await server.apply({ t: 'register', v: 1, req });
   if (result.t === 'error') throw new HttpError(500, result.message);
   return { status: 200, body: true };
 }
@@ -118,7 +124,9 @@ export async function catalogDeregister(ctx: RequestContext, deps: ApiDeps): Pro
     throw err;
   }
   if (req.Node === '') throw new HttpError(400, 'Missing node name');
-  const result = await deps.requireServer().apply({ t: 'deregister', v: 1, req });
+  const server = deps.requireServer();
+  vetDeregister(ctx.acl, server.store, req);
+  const result = await server.apply({ t: 'deregister', v: 1, req });
   if (result.t === 'error') throw new HttpError(500, result.message);
   return { status: 200, body: true };
 }
@@ -157,7 +165,7 @@ export function datacentersByDistance(deps: ApiDeps): string[] {
 export function catalogNodes(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
   const near = nearParam(ctx, deps.config.nodeName);
-  return cachedRead(ctx, deps, ['nodes'], (store) => filterList(ctx, sortByNear(store, near, listNodes(store).filter((n) => nodeMetaMatches(n, meta)), (n) => n.Node)));
+  return cachedRead(ctx, deps, ['nodes'], (store) => filterNodes(ctx.acl, filterList(ctx, sortByNear(store, near, listNodes(store).filter((n) => nodeMetaMatches(n, meta)), (n) => n.Node))));
 }
 
 export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
@@ -165,7 +173,10 @@ export function catalogServices(ctx: RequestContext, deps: ApiDeps): Promise<Rep
   const filter = requestFilter(ctx); // a bad expression is 400 before any read, as Consul's bexpr.CreateFilter
   return cachedRead(ctx, deps, ['services', 'nodes'], (store) =>
     Object.fromEntries(
-      filter ? filteredServiceTags(store, meta, filter) : listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta)),
+      filterServiceNames(
+        ctx.acl,
+        filter ? filteredServiceTags(store, meta, filter) : listServices(store, (node) => nodeMetaMatches(store.tables.nodes.get(node), meta)),
+      ),
     ),
   );
 }
@@ -221,10 +232,13 @@ export function catalogService(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const peer = isPeerQuery(ctx);
   const near = nearParam(ctx, deps.config.nodeName);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
-    filterList(
-      ctx,
-      sortByNear(store, near, (peer ? [] : serviceInstances(store, ctx.tail, tags)).filter((i) => nodeMetaMatches(i.node, meta)), (i) => i.node.Node).map((i) =>
-        catalogServiceJson(i.node, i.service),
+    filterServiceNodes(
+      ctx.acl,
+      filterList(
+        ctx,
+        sortByNear(store, near, (peer ? [] : serviceInstances(store, ctx.tail, tags)).filter((i) => nodeMetaMatches(i.node, meta)), (i) => i.node.Node).map(
+          (i) => catalogServiceJson(i.node, i.service) as { Node: string; ServiceName: string },
+        ),
       ),
     ),
   );
@@ -234,9 +248,13 @@ export async function catalogNode(ctx: RequestContext, deps: ApiDeps): Promise<R
   const server = deps.requireServer();
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('services').table('nodes');
-    const node = getNode(server.store, ctx.tail);
-    // ?filter applies to the node's services (Consul).
-    const value = node ? { Node: node, Services: filterMap(ctx, Object.fromEntries(nodeServices(server.store, node.Node).map((s) => [s.ID, s]))) } : null;
+    const found = getNode(server.store, ctx.tail);
+    // Consul's filterNodeServices: a node the token cannot read is answered as absent.
+    const node = found && filterNodes(ctx.acl, [found]).length === 1 ? found : undefined;
+    // ?filter applies to the node's services (Consul), then the ACL filter.
+    const value = node
+      ? { Node: node, Services: filterServiceMap(ctx.acl, filterMap(ctx, Object.fromEntries(nodeServices(server.store, node.Node).map((s) => [s.ID, s])))) }
+      : null;
     return { index: catalogIndex(server.store), value };
   });
   return { status: 200, body: r.value, meta: r.meta };
@@ -246,8 +264,9 @@ export async function catalogNodeServices(ctx: RequestContext, deps: ApiDeps): P
   const server = deps.requireServer();
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('services').table('nodes');
-    const node = getNode(server.store, ctx.tail);
-    const value = node ? { Node: node, Services: filterList(ctx, nodeServices(server.store, node.Node)) } : null;
+    const found = getNode(server.store, ctx.tail);
+    const node = found && filterNodes(ctx.acl, [found]).length === 1 ? found : undefined;
+    const value = node ? { Node: node, Services: filterNodeServiceList(ctx.acl, filterList(ctx, nodeServices(server.store, node.Node))) } : null;
     return { index: catalogIndex(server.store), value };
   });
   return { status: 200, body: r.value, meta: r.meta };

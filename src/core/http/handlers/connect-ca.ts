@@ -7,6 +7,9 @@ import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { isObject, parseJson } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import { requireOperator } from './agent-acl.js';
+import { parseCsr } from '../../tls/x509.js';
+import { parseSpiffeId } from '../../connect/spiffe.js';
 
 /** The PEM chain of every trusted root (?pem=true): what a TLS client needs as its CA file. */
 function pemReply(list: CARootList, meta: Reply['meta']): Reply {
@@ -25,6 +28,8 @@ export async function connectCaRoots(ctx: RequestContext, deps: ApiDeps): Promis
 }
 
 export async function connectCaConfigurationGet(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  // Consul: ConnectCA.ConfigurationGet/Set need operator:read / operator:write; roots are public.
+  requireOperator(ctx.acl, 'read');
   const server = deps.requireServer();
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('connect-ca-config');
@@ -37,6 +42,7 @@ export async function connectCaConfigurationGet(ctx: RequestContext, deps: ApiDe
 export async function connectCaConfigurationPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const raw = ctx.body.length === 0 ? {} : parseJson(ctx.body);
   if (!isObject(raw)) throw new HttpError(400, 'Request decode failed: json: cannot unmarshal non-object into Go value of type structs.CAConfiguration');
+  requireOperator(ctx.acl, 'write');
   const provider = typeof raw.Provider === 'string' ? raw.Provider : '';
   const config = raw.Config === undefined || raw.Config === null ? {} : raw.Config;
   if (!isObject(config)) throw new HttpError(400, 'Request decode failed: json: cannot unmarshal non-object into Go struct field CAConfiguration.Config of type map[string]interface {}');
@@ -44,9 +50,23 @@ export async function connectCaConfigurationPut(ctx: RequestContext, deps: ApiDe
   return { status: 200, body: true };
 }
 
+/** Consul: ConnectCA.Sign needs service:write on the CSR's service (a bad CSR is left to the signer). */
+async function requireSignerRights(ctx: RequestContext, csr: string): Promise<void> {
+  let service: string | undefined;
+  try {
+    const uri = (await parseCsr(csr)).uris[0];
+    const id = uri === undefined ? undefined : parseSpiffeId(uri);
+    if (id?.type === 'service') service = id.service;
+  } catch {
+    return;
+  }
+  if (service !== undefined) ctx.acl.require(ctx.acl.authz.serviceWrite(service), 'service', 'write', service);
+}
+
 /** Internal: sign a service CSR on the leader (Consul's ConnectCA.Sign RPC, carried over HTTP forwarding). */
 export async function connectCaSign(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const raw = parseJson(ctx.body);
   if (!isObject(raw) || typeof raw.CSR !== 'string') throw new HttpError(400, 'Request decode failed: missing CSR');
+  if (ctx.acl.enabled) await requireSignerRights(ctx, raw.CSR);
   return { status: 200, body: await deps.requireServer().connectCA.sign(raw.CSR) };
 }

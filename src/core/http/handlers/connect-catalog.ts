@@ -2,12 +2,15 @@
 // ServiceNodes with Connect=true, health_endpoint.go): the Connect-capable instances of a
 // destination: its proxies (kind connect-proxy naming it as destination) and Connect-native
 // instances of the service itself.
+// ACLs: without service:read on the destination the answer is simply empty (no error, nothing
+// reported filtered), else instances are filtered as catalog/health do.
 import { HttpError } from '../../errors.js';
 import { nodeChecks, serviceInstances, type ServiceInstance } from '../../state/catalog.js';
 import type { StateStore } from '../../state/store.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
+import { filterCheckServiceNodes, filterServiceNodes } from '../../acl/index.js';
 import { cachedRead } from './cached-read.js';
 import { catalogServiceJson } from './catalog.js';
 import { passingParam } from './health.js';
@@ -28,14 +31,30 @@ export function connectInstances(store: StateStore, name: string): ServiceInstan
   return out;
 }
 
+/**
+ * Consul: a Connect query needs service:read on the destination itself; without it Catalog.ServiceNodes
+ * returns before its query ("Just return nil, which will return an empty response") and
+ * Health.ServiceNodes returns no nodes with the index.
+ */
+function mayReadDestination(ctx: RequestContext): boolean {
+  return ctx.acl.authz.serviceRead(ctx.tail);
+}
+
 const NO_PROXY = { Mode: '', MeshGateway: {}, Expose: {} };
 
 export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
+  if (!mayReadDestination(ctx)) {
+    const server = deps.requireServer();
+    return Promise.resolve({ status: 200, body: [], meta: { index: 1, knownLeader: server.knownLeader(), lastContactMs: server.lastContactMs(), consistency: ctx.consistency() } });
+  }
   return cachedRead(ctx, deps, TABLES, (store) =>
-    filterList(
-      ctx,
-      connectInstances(store, ctx.tail).map(({ node, service }) => catalogServiceJson(node, service)),
+    filterServiceNodes(
+      ctx.acl,
+      filterList(
+        ctx,
+        connectInstances(store, ctx.tail).map(({ node, service }) => catalogServiceJson(node, service) as { Node: string; ServiceName: string }),
+      ),
     ),
   );
 }
@@ -43,13 +62,15 @@ export function catalogConnect(ctx: RequestContext, deps: ApiDeps): Promise<Repl
 export function healthConnect(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (ctx.tail === '') throw new HttpError(400, 'Missing service name');
   const passing = passingParam(ctx);
+  const visible = mayReadDestination(ctx);
   return cachedRead(ctx, deps, TABLES, (store) => {
+    if (!visible) return [];
     let entries = connectInstances(store, ctx.tail).map(({ node, service }) => ({
       Node: node,
       Service: { ...service, Proxy: service.Proxy ?? NO_PROXY, Connect: service.Connect ?? {}, PeerName: '' },
       Checks: nodeChecks(store, node.Node).filter((c) => c.ServiceID === '' || c.ServiceID === service.ID),
     }));
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
-    return filterList(ctx, entries);
+    return filterCheckServiceNodes(ctx.acl, filterList(ctx, entries));
   });
 }

@@ -1,5 +1,7 @@
 // /v1/coordinate/* (Consul: agent/coordinate_endpoint.go): the LAN coordinates agents report,
 // the WAN coordinates of every datacenter's servers, and the update endpoint agents use.
+// ACLs (agent/consul/coordinate_endpoint.go): the node list drops nodes without node:read, one
+// node's coordinates need node:read (403), an update node:write; datacenters need nothing.
 import { HttpError } from '../../errors.js';
 import type { Coordinate } from '../../gossip/serf/coordinate.js';
 import { listCoordinates, nodeCoordinates, type CoordinateEntry } from '../../state/coordinates.js';
@@ -8,6 +10,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { DecodeError, field, isObject, parseJson, str } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import { Errors } from '../../errors.js';
+import { filterNodes } from '../../acl/index.js';
 
 /** structs.DatacenterMap: one datacenter's servers and their WAN coordinates. */
 export interface DatacenterMap {
@@ -46,7 +49,7 @@ export async function coordinateNodes(ctx: RequestContext, deps: ApiDeps): Promi
   const keep = segmentFilter(ctx);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('coordinates');
-    return { index: server.store.maxIndex('coordinates'), value: listCoordinates(server.store).filter(keep) };
+    return { index: server.store.maxIndex('coordinates'), value: filterNodes(ctx.acl, listCoordinates(server.store).filter(keep)) };
   });
   return { status: 200, body: r.value, meta: r.meta };
 }
@@ -54,6 +57,7 @@ export async function coordinateNodes(ctx: RequestContext, deps: ApiDeps): Promi
 export async function coordinateNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const server = deps.requireServer();
   const node = ctx.tail;
+  ctx.acl.require(ctx.acl.authz.nodeRead(node), 'node', 'read', node);
   const keep = segmentFilter(ctx);
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('coordinates');
@@ -98,6 +102,7 @@ export function coordinateUpdate(ctx: RequestContext, deps: ApiDeps): Reply {
     throw err;
   }
   if (node === '') throw new HttpError(400, 'Missing node name');
+  ctx.acl.require(ctx.acl.authz.nodeWrite(node), 'node', 'write', node);
   server.coordinateUpdates.submit(node, segment, coord);
   return { status: 200, raw: '' };
 }

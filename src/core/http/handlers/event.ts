@@ -4,16 +4,20 @@
 // the last event's ID (api: Event.IDToIndex), so it is unordered, can exceed 2^53 (kept as a
 // bigint) and only an exact match with ?index blocks. With no events the index is 1, so a watch
 // with nothing to see does not spin.
+// ACLs: firing needs event:write on the name (Internal.EventFire; the HTTP answer is Consul's bare
+// 403 "Permission denied"); the list drops events without event:read, after ?name.
 import { Errors } from '../../errors.js';
 import { eventIdToIndex, type UserEvent } from '../../structs/event.js';
 import { parseGoDuration } from '../../support/duration.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 import { monotonicMs } from '../../support/clock.js';
+import { filterEvents, permissionDeniedBare } from '../../acl/index.js';
 
 export function eventFire(ctx: RequestContext, deps: ApiDeps): Reply {
   const name = ctx.tail;
   if (name === '') return { status: 400, raw: 'Missing name' };
+  if (!ctx.acl.authz.eventWrite(name)) throw permissionDeniedBare();
   const event = deps.agent.events.fire({
     name,
     payload: ctx.body,
@@ -47,9 +51,13 @@ function waitMs(ctx: RequestContext, maxMs: number): number {
   return ms > 0 ? Math.min(ms, maxMs) : maxMs;
 }
 
-function snapshot(deps: ApiDeps, name: string): { events: UserEvent[]; index: bigint } {
+function snapshot(ctx: RequestContext, deps: ApiDeps, name: string): { events: UserEvent[]; index: bigint } {
   let events = deps.agent.events.list();
   if (name !== '') events = events.filter((e) => e.Name === name);
+  if (ctx.acl.enabled) {
+    ctx.acl.filtered = false;
+    events = filterEvents(ctx.acl, events);
+  }
   const last = events[events.length - 1];
   return { events, index: last ? eventIdToIndex(last.ID) : 1n };
 }
@@ -63,7 +71,7 @@ export function eventList(ctx: RequestContext, deps: ApiDeps): Reply | Promise<R
   const timeoutMs = waitMs(ctx, deps.config.maxQueryTimeMs);
   // ?node, ?service and ?tag are accepted and, as in Consul, do not filter the list.
   const name = ctx.get('name') ?? '';
-  const first = snapshot(deps, name);
+  const first = snapshot(ctx, deps, name);
   if (index === 0n || first.index !== index) return reply(first);
   return waitForChange(ctx, deps, name, index, monotonicMs() + timeoutMs);
 }
@@ -82,8 +90,8 @@ async function waitForChange(ctx: RequestContext, deps: ApiDeps, name: string, i
         resolve();
       }
     });
-    const r = snapshot(deps, name);
+    const r = snapshot(ctx, deps, name);
     if (r.index !== index) return reply(r);
   }
-  return reply(snapshot(deps, name));
+  return reply(snapshot(ctx, deps, name));
 }

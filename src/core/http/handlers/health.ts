@@ -1,5 +1,7 @@
 // /v1/health/*: checks by node, service and state, and service entries with their health
 // (Consul: agent/health_endpoint.go). Every read is a blocking query over the catalog tables.
+// ACLs (agent/consul/health_endpoint.go, acl_filter.go): checks need node:read on their node and
+// service:read on their service; service entries need both; filtered after ?filter.
 import { nearParam, sortByNear } from '../near.js';
 import { HttpError } from '../../errors.js';
 import { serviceInstances, nodeChecks } from '../../state/catalog.js';
@@ -10,6 +12,7 @@ import type { ApiDeps } from '../deps.js';
 import { filterList } from '../filter/index.js';
 import { isPeerQuery, nodeMetaMatches, parseNodeMeta } from './catalog-query.js';
 import { cachedRead, cachedServiceRead } from './cached-read.js';
+import { filterCheckServiceNodes, filterHealthChecks } from '../../acl/index.js';
 
 const CATALOG_TABLES = ['nodes', 'services', 'checks'] as const;
 
@@ -18,15 +21,18 @@ function query(ctx: RequestContext, deps: ApiDeps, read: (store: StateStore) => 
 }
 
 export function healthNode(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  return query(ctx, deps, (store) => filterList(ctx, nodeChecks(store, ctx.tail)));
+  return query(ctx, deps, (store) => filterHealthChecks(ctx.acl, filterList(ctx, nodeChecks(store, ctx.tail))));
 }
 
 export function healthChecks(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const meta = parseNodeMeta(ctx);
   return cachedServiceRead(ctx, deps, ctx.tail, (store) =>
-    filterList(
-      ctx,
-      [...store.tables.checks.values()].filter((c) => c.ServiceName === ctx.tail && nodeMetaMatches(store.tables.nodes.get(c.Node), meta)),
+    filterHealthChecks(
+      ctx.acl,
+      filterList(
+        ctx,
+        [...store.tables.checks.values()].filter((c) => c.ServiceName === ctx.tail && nodeMetaMatches(store.tables.nodes.get(c.Node), meta)),
+      ),
     ),
   );
 }
@@ -38,10 +44,13 @@ export function healthState(ctx: RequestContext, deps: ApiDeps): Promise<Reply> 
   if (!STATES.has(state)) throw new HttpError(400, `Invalid state: ${state}`);
   const meta = parseNodeMeta(ctx);
   return query(ctx, deps, (store) =>
-    filterList(
-      ctx,
-      [...store.tables.checks.values()].filter(
-        (c) => (state === 'any' || c.Status === state) && nodeMetaMatches(store.tables.nodes.get(c.Node), meta),
+    filterHealthChecks(
+      ctx.acl,
+      filterList(
+        ctx,
+        [...store.tables.checks.values()].filter(
+          (c) => (state === 'any' || c.Status === state) && nodeMetaMatches(store.tables.nodes.get(c.Node), meta),
+        ),
       ),
     ),
   );
@@ -86,6 +95,6 @@ export function healthService(ctx: RequestContext, deps: ApiDeps): Promise<Reply
     let entries = sortByNear(store, near, (peer ? [] : serviceEntries(store, ctx.tail, tags)).filter((e) => nodeMetaMatches(e.Node, meta)), (e) => e.Node.Node);
     // HTTP ?passing is strict: a warning check excludes the instance (DNS is more lenient).
     if (passing) entries = entries.filter((e) => e.Checks.every((c) => c.Status === 'passing'));
-    return filterList(ctx, entries);
+    return filterCheckServiceNodes(ctx.acl, filterList(ctx, entries));
   });
 }

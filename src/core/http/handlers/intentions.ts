@@ -1,5 +1,9 @@
 // /v1/connect/intentions (Consul: agent/intentions_endpoint.go): list, legacy ID-based create /
 // read / update / delete, the `exact` form, `match` and `check`.
+// ACLs (agent/consul/intention_endpoint.go): the list keeps what the token may read (intention:read
+// on either end, Intention.CanRead); reading one it may not is the bare 403 "Permission denied",
+// and so is any write without intention:write on the destination (Intention.CanWrite); match
+// needs intention:read on each name, check service:read on the destination.
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../../errors.js';
 import { decide, intentionString, matchIntentions, WILDCARD } from '../../connect/intentions.js';
@@ -15,6 +19,16 @@ import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { isObject, parseJson, type JsonObject } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import { canReadIntention, filterIntentions, permissionDeniedBare, type RequestAcl } from '../../acl/index.js';
+
+/** Intention.CanWrite: intention:write on the destination, else acl.ErrPermissionDenied. */
+function requireWrite(acl: RequestAcl, destination: string): void {
+  if (acl.enabled && (destination === '' || !acl.authz.intentionWrite(destination))) throw permissionDeniedBare();
+}
+
+function requireRead(acl: RequestAcl, ixn: { SourceName: string; DestinationName: string }): void {
+  if (acl.enabled && !canReadIntention(acl, ixn)) throw permissionDeniedBare();
+}
 
 const required = (ctx: RequestContext, name: string): string => {
   const v = ctx.get(name);
@@ -32,7 +46,7 @@ async function readIntentions<T>(ctx: RequestContext, deps: ApiDeps, read: () =>
 }
 
 export function intentionList(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  return readIntentions(ctx, deps, () => allIntentions(deps.requireServer().store));
+  return readIntentions(ctx, deps, () => filterIntentions(ctx.acl, allIntentions(deps.requireServer().store)));
 }
 
 function decodeBody(ctx: RequestContext): JsonObject {
@@ -72,6 +86,7 @@ export async function intentionCreate(ctx: RequestContext, deps: ApiDeps): Promi
   const dst = typeof o.DestinationName === 'string' ? o.DestinationName : '';
   if (src === '') throw new HttpError(500, 'SourceName must be set');
   if (dst === '') throw new HttpError(500, 'DestinationName must be set');
+  requireWrite(ctx.acl, dst);
   const server = deps.requireServer();
   const existing = findIntentionExact(server.store, src, dst);
   if (existing) throw new HttpError(500, `duplicate intention found: ${intentionString(existing)}`);
@@ -91,7 +106,9 @@ export function intentionSpecificGet(ctx: RequestContext, deps: ApiDeps): Promis
   return readIntentions(ctx, deps, () => {
     const hit = findIntentionById(server.store, ctx.tail);
     if (!hit) throw new HttpError(404, 'Intention not found');
-    return allIntentions(server.store).find((i) => i.ID === ctx.tail);
+    const ixn = allIntentions(server.store).find((i) => i.ID === ctx.tail);
+    if (ixn) requireRead(ctx.acl, ixn);
+    return ixn;
   });
 }
 
@@ -100,6 +117,7 @@ export async function intentionSpecificPut(ctx: RequestContext, deps: ApiDeps): 
   const server = deps.requireServer();
   const hit = findIntentionById(server.store, ctx.tail);
   if (!hit) throw new HttpError(500, 'Cannot modify non-existent intention');
+  requireWrite(ctx.acl, hit.entry.Name);
   const o = decodeBody(ctx);
   await updateSource(server, hit.source.Name, hit.entry.Name, (cur) => sourceFrom(o, hit.source.Name, { ...(cur ?? hit.source), LegacyUpdateTime: now() }));
   return { status: 200, body: { ID: ctx.tail } };
@@ -110,6 +128,7 @@ export async function intentionSpecificDelete(ctx: RequestContext, deps: ApiDeps
   const server = deps.requireServer();
   const hit = findIntentionById(server.store, ctx.tail);
   if (!hit) throw new HttpError(500, 'Cannot delete non-existent intention');
+  requireWrite(ctx.acl, hit.entry.Name);
   await updateSource(server, hit.source.Name, hit.entry.Name, () => undefined);
   return { status: 200, body: true };
 }
@@ -121,6 +140,7 @@ function intentionExactGet(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   return readIntentions(ctx, deps, () => {
     const ixn = findIntentionExact(server.store, src, dst);
     if (!ixn) throw new HttpError(404, 'Intention not found');
+    requireRead(ctx.acl, ixn);
     return ixn;
   });
 }
@@ -129,6 +149,7 @@ async function intentionExactPut(ctx: RequestContext, deps: ApiDeps): Promise<Re
   const src = required(ctx, 'source');
   const dst = required(ctx, 'destination');
   const o = decodeBody(ctx);
+  requireWrite(ctx.acl, dst);
   await updateSource(deps.requireServer(), src, dst, (cur) => sourceFrom(o, src, { ...(cur ?? {}), LegacyUpdateTime: cur?.LegacyID ? now() : undefined }));
   return { status: 200, body: true };
 }
@@ -136,6 +157,7 @@ async function intentionExactPut(ctx: RequestContext, deps: ApiDeps): Promise<Re
 async function intentionExactDelete(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const src = required(ctx, 'source');
   const dst = required(ctx, 'destination');
+  requireWrite(ctx.acl, dst);
   await updateSource(deps.requireServer(), src, dst, () => undefined);
   return { status: 200, body: true };
 }
@@ -146,6 +168,7 @@ function intentionMatch(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   if (by !== 'source' && by !== 'destination') throw new HttpError(400, "'by' parameter must be one of 'source' or 'destination'");
   const names = ctx.query.getAll('name').filter((n) => n !== '');
   if (names.length === 0) throw new HttpError(400, "required query parameter 'name' not set");
+  for (const n of names) ctx.acl.require(ctx.acl.authz.intentionRead(n), 'intention', 'read', n);
   const server = deps.requireServer();
   return readIntentions(ctx, deps, () => {
     const all = allIntentions(server.store);
@@ -160,6 +183,9 @@ function intentionCheck(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const src = required(ctx, 'source');
   const dst = required(ctx, 'destination');
   if (src === WILDCARD || dst === WILDCARD) throw new HttpError(400, 'source and destination must be exact names');
+  // Consul: Check needs only service:read on the destination (it answers pass/fail, nothing more).
+  ctx.acl.require(ctx.acl.authz.serviceRead(dst), 'service', 'read', dst);
   const server = deps.requireServer();
-  return readIntentions(ctx, deps, () => ({ Allowed: decide(matchIntentions(allIntentions(server.store), 'destination', dst), src, true, false).allowed }));
+  const defaultAllow = ctx.acl.authz.intentionDefaultAllow();
+  return readIntentions(ctx, deps, () => ({ Allowed: decide(matchIntentions(allIntentions(server.store), 'destination', dst), src, defaultAllow, ctx.acl.enabled).allowed }));
 }

@@ -1,5 +1,8 @@
 // /v1/kv/<key>: GET (get, ?recurse, ?keys&separator, ?raw), PUT (?flags, ?cas, ?acquire,
 // ?release), DELETE (?recurse, ?cas). Consul: agent/kvs_endpoint.go.
+// ACLs (Consul: agent/consul/kvs_endpoint.go): a single GET needs key:read (403 otherwise);
+// ?recurse and ?keys filter what the token cannot read (404 when nothing is left); every write
+// needs key:write on its key, and a recursive delete write on the whole prefix (kvsPreApply).
 import { Errors, HttpError } from '../../errors.js';
 import { kvsGet, kvsList, kvsListKeys } from '../../state/kvs.js';
 import type { KvFlags, KvsOp } from '../../structs/kv.js';
@@ -9,6 +12,7 @@ import type { Reply, RequestContext } from '../context.js';
 import { dirEntriesJsonText } from '../encode.js';
 import { dirEntryJsonBytes } from '../shared-answer.js';
 import type { ApiDeps } from '../deps.js';
+import { filterDirEntries, filterKeys } from '../../acl/index.js';
 
 function strconvError(v: string): HttpError {
   return new HttpError(500, `strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
@@ -39,7 +43,7 @@ export function kvGet(ctx: RequestContext, deps: ApiDeps): Reply | Promise<Reply
     const r = blockingQuery(ctx, server, deps.limits, (ws) => {
       ws?.prefix(key);
       const l = kvsListKeys(server.store, key, sep);
-      return { index: l.index, value: l.keys };
+      return { index: l.index, value: filterKeys(ctx.acl, l.keys) };
     });
     return then(r, ({ value: keys, meta }): Reply => {
       if (keys.length === 0 && key !== '') return { status: 404, raw: '', meta };
@@ -50,7 +54,7 @@ export function kvGet(ctx: RequestContext, deps: ApiDeps): Reply | Promise<Reply
     const r = blockingQuery(ctx, server, deps.limits, (ws) => {
       ws?.prefix(key);
       const l = kvsList(server.store, key);
-      return { index: l.index, value: l.entries };
+      return { index: l.index, value: filterDirEntries(ctx.acl, l.entries) };
     });
     return then(r, ({ value, meta }): Reply => {
       if (value.length === 0) return { status: 404, raw: '', meta };
@@ -58,6 +62,7 @@ export function kvGet(ctx: RequestContext, deps: ApiDeps): Reply | Promise<Reply
     });
   }
   if (key === '') throw Errors.missingKey();
+  ctx.acl.require(ctx.acl.authz.keyRead(key), 'key', 'read', key);
   const r = blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.key(key);
     const g = kvsGet(server.store, key);
@@ -99,6 +104,7 @@ export async function kvPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> 
     session = ctx.get('release') ?? '';
   }
   const server = deps.requireServer();
+  ctx.acl.require(ctx.acl.authz.keyWrite(key), 'key', 'write', key);
   const ok = await kvsApply(server, { op, key, value: new Uint8Array(ctx.body), flags, session, index: Math.max(cas, 0) });
   return { status: 200, body: ok };
 }
@@ -113,6 +119,8 @@ export async function kvDelete(ctx: RequestContext, deps: ApiDeps): Promise<Repl
   const cas = ctx.uint('cas', -1, () => strconvError(casRaw ?? ''));
   if (ctx.has('cas')) op = 'delete-cas';
   const server = deps.requireServer();
+  if (op === 'delete-tree') ctx.acl.require(ctx.acl.authz.keyWritePrefix(key), 'key', 'write', key);
+  else ctx.acl.require(ctx.acl.authz.keyWrite(key), 'key', 'write', key);
   const result = await server.apply({
     t: 'kvs',
     v: 1,

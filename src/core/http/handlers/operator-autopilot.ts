@@ -10,6 +10,7 @@ import type { AutopilotConfigView, ServerHealthView } from '../operator-facade.j
 import type { Reply, RequestContext } from '../context.js';
 import { bool, DecodeError, field, goDecoderError, isObject, type JsonObject, num, str } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import { requireOperator } from './agent-acl.js';
 
 type AutopilotSettings = Omit<AutopilotConfigView, 'CreateIndex' | 'ModifyIndex'>;
 
@@ -88,7 +89,9 @@ function casParam(ctx: RequestContext): number | undefined {
   return n;
 }
 
-export function operatorAutopilotConfigurationGet(_ctx: RequestContext, deps: ApiDeps): Reply {
+export function operatorAutopilotConfigurationGet(ctx: RequestContext, deps: ApiDeps): Reply {
+  // Consul: operator_autopilot_endpoint.go: operator:read to read, operator:write to change.
+  requireOperator(ctx.acl, 'read');
   const c = deps.requireServer().operator.autopilotConfig();
   const body: AutopilotConfigView = {
     CleanupDeadServers: c.CleanupDeadServers,
@@ -108,6 +111,7 @@ export function operatorAutopilotConfigurationGet(_ctx: RequestContext, deps: Ap
 export async function operatorAutopilotConfigurationPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const settings = decodeAutopilotSettings(ctx.body);
   const cas = casParam(ctx);
+  requireOperator(ctx.acl, 'write');
   const op = deps.requireServer().operator;
   const applied = await op.setAutopilotConfig(settings, cas);
   // Consul reports the outcome only for a check-and-set; a plain write always answers true.
@@ -121,7 +125,8 @@ function stableSince(s: string): string {
   return new Date(Math.round(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export function operatorAutopilotHealth(_ctx: RequestContext, deps: ApiDeps): Reply {
+export function operatorAutopilotHealth(ctx: RequestContext, deps: ApiDeps): Reply {
+  requireOperator(ctx.acl, 'read');
   const h = deps.requireServer().operator.autopilotHealth();
   const servers = h.Servers.map(
     (s): ServerHealthView => ({

@@ -3,6 +3,7 @@
 import { HttpError } from '../../errors.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps, KeyringOp, KeyringResult } from '../deps.js';
+import { requireOperator } from './agent-acl.js';
 import { goDecoderError } from '../decode.js';
 
 const OPS: Readonly<Record<string, KeyringOp>> = { GET: 'list', POST: 'install', PUT: 'use', DELETE: 'remove' };
@@ -48,6 +49,9 @@ function keyringErrors(results: readonly KeyringResult[]): string | undefined {
 export async function operatorKeyring(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const op = OPS[ctx.method];
   if (!op) throw new HttpError(405, `method ${ctx.method} not allowed`);
+  // Consul: Internal.KeyringOperation: keyring:read to list, keyring:write to change.
+  if (op === 'list') ctx.acl.require(ctx.acl.authz.keyringRead(), 'keyring', 'read');
+  else ctx.acl.require(ctx.acl.authz.keyringWrite(), 'keyring', 'write');
   const key = op === 'list' ? '' : keyFrom(ctx);
   const relay = relayFactor(ctx);
   const results = await deps.agent.keyringOperation(op, key, relay);
@@ -59,6 +63,8 @@ export async function operatorKeyring(ctx: RequestContext, deps: ApiDeps): Promi
 
 export async function agentForceLeave(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const node = ctx.tail;
+  // Consul: AgentForceLeave needs operator:write (it acts on the whole cluster).
+  requireOperator(ctx.acl, 'write');
   if (node === '') throw new HttpError(400, 'Missing node name');
   const flag = (name: string): boolean => ctx.has(name) && ctx.get(name) !== '0' && ctx.get(name) !== 'false';
   await deps.agent.forceLeave(node, flag('prune'), flag('wan'));

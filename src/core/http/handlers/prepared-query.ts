@@ -3,7 +3,7 @@
 // with failover to other datacenters) or show what a name resolves to (`/explain`).
 import { randomUUID } from 'node:crypto';
 import { HttpError, Errors } from '../../errors.js';
-import { permissionDenied, requestToken, type RequestAcl } from '../../acl/index.js';
+import { permissionDenied, permissionDeniedBare, requestToken, type RequestAcl } from '../../acl/index.js';
 import { aclPrefix, decodeQuery, QueryInvalid, REDACTED_TOKEN, validateQuery } from '../../query/decode.js';
 import { executeLocal, failoverDatacenters, shuffle, type ExecuteResponse, type QueryNode } from '../../query/execute.js';
 import { executeJson, QueryResultCache, type ExecutedQuery } from '../../query/result-cache.js';
@@ -35,14 +35,17 @@ function requireQueryWrite(acl: RequestAcl, q: PreparedQuery): void {
   if (prefix !== undefined && !acl.authz.preparedQueryWrite(prefix)) throw permissionDenied(acl.accessorId, 'query', 'write', prefix);
 }
 
-/** Consul's filterACL for queries: prefixed ones need query read; unprefixed ones, management. Tokens hidden without acl:write. */
+/** Consul's filterPreparedQueries: prefixed queries need query read; unprefixed ones, management. */
+function mayReadQuery(acl: RequestAcl, q: PreparedQuery): boolean {
+  if (!acl.enabled) return true;
+  const prefix = aclPrefix(q);
+  return prefix !== undefined ? acl.authz.preparedQueryRead(prefix) : acl.authz.aclWrite();
+}
+
+/** The list filtered as filterPreparedQueries does; tokens hidden without acl:write. */
 function visibleQueries(acl: RequestAcl, qs: PreparedQuery[]): PreparedQuery[] {
   if (!acl.enabled) return qs;
-  const kept = acl.filter(qs, (q) => {
-    const prefix = aclPrefix(q);
-    return prefix !== undefined ? acl.authz.preparedQueryRead(prefix) : acl.authz.aclWrite();
-  });
-  return kept.map((q) => redacted(acl, q));
+  return acl.filter(qs, (q) => mayReadQuery(acl, q)).map((q) => redacted(acl, q));
 }
 
 function redacted(acl: RequestAcl, q: PreparedQuery): PreparedQuery {
@@ -104,9 +107,9 @@ async function queryGet(ctx: RequestContext, deps: ApiDeps, id: string): Promise
     return { index: server.store.maxIndex('prepared-queries'), value: preparedQueryGet(server.store, id) };
   });
   if (!r.value) throw notFound();
-  const prefix = aclPrefix(r.value);
-  // A query without an ACL prefix may be read by anyone who has its ID (Consul's Get).
-  if (prefix !== undefined) ctx.acl.require(ctx.acl.authz.preparedQueryRead(prefix), 'query', 'read', prefix);
+  // Consul's Get runs the list filter on the one query and answers acl.ErrPermissionDenied (the
+  // bare text) when it is filtered out: unprefixed queries are for management tokens only.
+  if (!mayReadQuery(ctx.acl, r.value)) throw permissionDeniedBare();
   const out = [redacted(ctx.acl, r.value)];
   return { status: 200, body: out, meta: r.meta };
 }
@@ -133,19 +136,18 @@ async function queryDelete(ctx: RequestContext, deps: ApiDeps, id: string): Prom
   return { status: 200, raw: '' };
 }
 
-function resolveOrThrow(ctx: RequestContext, deps: ApiDeps, idOrName: string): PreparedQuery {
+function resolveOrThrow(deps: ApiDeps, idOrName: string): PreparedQuery {
   const q = preparedQueryResolve(deps.requireServer().store, idOrName);
   if (!q) throw notFound();
-  const prefix = aclPrefix(q);
-  const allowed = prefix !== undefined ? ctx.acl.authz.preparedQueryRead(prefix) : ctx.acl.authz.aclWrite();
-  if (ctx.acl.enabled && !allowed) throw permissionDenied(ctx.acl.accessorId, 'query', 'read', prefix);
   return q;
 }
 
 async function queryExplain(ctx: RequestContext, deps: ApiDeps, idOrName: string): Promise<Reply> {
   const server = deps.requireServer();
   await server.readCheck(ctx.consistency());
-  const q = resolveOrThrow(ctx, deps, idOrName);
+  const q = resolveOrThrow(deps, idOrName);
+  // Consul's Explain: the list filter on the one query, acl.ErrPermissionDenied when filtered out.
+  if (!mayReadQuery(ctx.acl, q)) throw permissionDeniedBare();
   return { status: 200, body: { Query: redacted(ctx.acl, q) }, meta: metaNow(ctx, deps) };
 }
 
@@ -192,7 +194,9 @@ function localResult(deps: ApiDeps, q: PreparedQuery, connect: boolean): Execute
 async function queryExecute(ctx: RequestContext, deps: ApiDeps, idOrName: string): Promise<Reply> {
   const server = deps.requireServer();
   await server.readCheck(ctx.consistency());
-  const q = resolveOrThrow(ctx, deps, idOrName);
+  // Consul's Execute checks no query permission (knowing the name or ID is enough): it only
+  // filters the instances with the query's token, else the caller's (visibleOrder below).
+  const q = resolveOrThrow(deps, idOrName);
   const connect = ctx.has('connect');
   const limit = limitParam(ctx);
   const local = localResult(deps, q, connect);

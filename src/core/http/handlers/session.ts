@@ -1,4 +1,6 @@
 // /v1/session/*: create, destroy, renew, info, node, list (Consul: agent/session_endpoint.go).
+// ACLs (agent/consul/session_endpoint.go): create, destroy and renew need session:write on the
+// session's node (403); reads drop sessions whose node the token has no session:read on.
 import { HttpError } from '../../errors.js';
 import { sessionCreate, sessionDestroy, sessionRenew } from '../../server/session-endpoint.js';
 import { nodeSessions, sessionGet, sessionList, sessionsIndex } from '../../state/sessions.js';
@@ -8,6 +10,7 @@ import { blockingQuery } from '../blocking.js';
 import type { Reply, RequestContext } from '../context.js';
 import { DecodeError, field, isObject, parseJson, str, type JsonObject } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
+import { filterSessions } from '../../acl/index.js';
 
 /** Consul: lockDelayMinThreshold. A LockDelay below 1000 (ns) is taken as seconds: users send 15. */
 const LOCK_DELAY_MIN_THRESHOLD_NS = 1000;
@@ -101,8 +104,15 @@ export async function sessionCreateHandler(ctx: RequestContext, deps: ApiDeps): 
     if (err instanceof DecodeError) throw new HttpError(400, `Request decode failed: ${err.message}`);
     throw err;
   }
+  ctx.acl.require(ctx.acl.authz.sessionWrite(input.Node), 'session', 'write', input.Node);
   const id = await sessionCreate(deps.requireServer(), input);
   return { status: 200, body: { ID: id } };
+}
+
+/** session:write on an existing session's node (an unknown session is left to the endpoint). */
+function requireSessionWrite(ctx: RequestContext, store: Parameters<typeof sessionGet>[0], id: string): void {
+  const existing = ctx.acl.enabled ? sessionGet(store, id) : undefined;
+  if (existing) ctx.acl.require(ctx.acl.authz.sessionWrite(existing.Node), 'session', 'write', existing.Node);
 }
 
 function sessionIdFrom(ctx: RequestContext): string {
@@ -111,13 +121,18 @@ function sessionIdFrom(ctx: RequestContext): string {
 }
 
 export async function sessionDestroyHandler(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
-  await sessionDestroy(deps.requireServer(), sessionIdFrom(ctx));
+  const server = deps.requireServer();
+  const id = sessionIdFrom(ctx);
+  requireSessionWrite(ctx, server.store, id);
+  await sessionDestroy(server, id);
   return { status: 200, body: true };
 }
 
 export async function sessionRenewHandler(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const id = sessionIdFrom(ctx);
-  const session = await sessionRenew(deps.requireServer(), id);
+  const server = deps.requireServer();
+  requireSessionWrite(ctx, server.store, id);
+  const session = await sessionRenew(server, id);
   if (!session) throw new HttpError(404, `Session id '${id}' not found`);
   return { status: 200, body: [sessionJson(session)] };
 }
@@ -126,7 +141,7 @@ async function sessionRead(ctx: RequestContext, deps: ApiDeps, read: () => Sessi
   const server = deps.requireServer();
   const r = await blockingQuery(ctx, server, deps.limits, (ws) => {
     ws?.table('sessions');
-    return { index: sessionsIndex(server.store), value: read() };
+    return { index: sessionsIndex(server.store), value: filterSessions(ctx.acl, read()) };
   });
   return { status: 200, body: r.value.map(sessionJson), meta: r.meta };
 }

@@ -4,7 +4,13 @@ import { SnapshotArchiveError } from '../../snapshot/index.js';
 import type { Reply, RequestContext } from '../context.js';
 import type { ApiDeps } from '../deps.js';
 
+/** Consul: SnapshotAllowed. A snapshot holds every token, so both directions need acl:write. */
+function requireSnapshot(ctx: RequestContext): void {
+  ctx.acl.require(ctx.acl.authz.snapshot(), 'acl', 'write');
+}
+
 export async function snapshotGet(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  requireSnapshot(ctx);
   const server = deps.requireServer();
   const { archive, index } = await server.snapshotArchive(ctx.has('stale'));
   return {
@@ -16,6 +22,7 @@ export async function snapshotGet(ctx: RequestContext, deps: ApiDeps): Promise<R
 }
 
 export async function snapshotPut(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
+  requireSnapshot(ctx);
   const server = deps.requireServer();
   try {
     await server.restoreArchive(ctx.body);

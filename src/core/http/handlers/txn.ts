@@ -1,13 +1,16 @@
 // PUT /v1/txn: atomic KV transactions (Consul: agent/txn_endpoint.go). All ops succeed together
 // (200 {Results, Errors:null}) or none apply (409 {Results:null, Errors:[{OpIndex, What}]}).
 // A transaction of reads only is served from the state store without a Raft round.
+// ACLs (Consul: agent/consul/txn_endpoint.go preCheck + kvsPreApply): every op is checked before
+// anything applies, and each denied op is one 409 error; reads are filtered on the way out.
 import { HttpError } from '../../errors.js';
-import { READ_VERBS, txnReadOnly, type TxnKvOp, type TxnOutcome } from '../../state/txn.js';
+import { READ_VERBS, txnReadOnly, type TxnKvOp, type TxnOutcome, type TxnResult } from '../../state/txn.js';
 import type { Reply, RequestContext } from '../context.js';
 import { dirEntryJson } from '../encode.js';
 import { bytes, DecodeError, isObject, num, obj, parseJson, str } from '../decode.js';
 import type { ApiDeps } from '../deps.js';
 import type { Consistency, Server } from '../../server/index.js';
+import { permissionDenied, type RequestAcl } from '../../acl/index.js';
 
 const MAX_TXN_OPS = 128;
 
@@ -39,6 +42,42 @@ function decodeOps(body: Buffer, maxValue: number): TxnKvOp[] {
   });
 }
 
+/** The permission an op needs (kvsPreApply), or undefined when it passes. */
+function deniedOp(acl: RequestAcl, op: TxnKvOp): string | undefined {
+  const a = acl.authz;
+  switch (op.verb) {
+    case 'get':
+    case 'get-tree':
+    case 'get-or-empty':
+      return undefined; // filtered on the output side
+    case 'check-index':
+    case 'check-session':
+      return a.keyRead(op.key) ? undefined : permissionDenied(acl.accessorId, 'key', 'read', op.key).message;
+    case 'delete-tree':
+      return a.keyWritePrefix(op.key) ? undefined : permissionDenied(acl.accessorId, 'key', 'write', op.key).message;
+    default:
+      return a.keyWrite(op.key) ? undefined : permissionDenied(acl.accessorId, 'key', 'write', op.key).message;
+  }
+}
+
+/** Consul's preCheck: every denied op, by index; null when all may run. */
+function preCheck(acl: RequestAcl, ops: readonly TxnKvOp[]): TxnOutcome | null {
+  if (!acl.enabled) return null;
+  const errors = ops.flatMap((op, i) => {
+    const what = deniedOp(acl, op);
+    return what === undefined ? [] : [{ OpIndex: i, What: what }];
+  });
+  return errors.length > 0 ? { results: null, errors } : null;
+}
+
+/** FilterTxnResults: KV results the token may not read are dropped (reads only report it). */
+function filterResults(acl: RequestAcl, outcome: TxnOutcome, isRead: boolean): TxnOutcome {
+  if (!acl.enabled || outcome.errors !== null) return outcome;
+  const visible = (r: TxnResult): boolean => acl.authz.keyRead(r.KV.Key);
+  const results = isRead ? acl.filter(outcome.results, visible) : outcome.results.filter(visible);
+  return { results, errors: null };
+}
+
 // Go clients parse the query meta of 200 and 409 answers alike, so both carry it.
 function reply(outcome: TxnOutcome, server: Server, consistency: Consistency): Reply {
   const meta = { index: Math.max(server.store.latestIndex, 1), knownLeader: server.knownLeader(), lastContactMs: server.lastContactMs(), consistency };
@@ -51,11 +90,13 @@ export async function txn(ctx: RequestContext, deps: ApiDeps): Promise<Reply> {
   const ops = decodeOps(ctx.body, deps.config.kvMaxValueSize);
   const server = deps.requireServer();
   const consistency = ctx.consistency();
+  const denied = preCheck(ctx.acl, ops);
+  if (denied) return reply(denied, server, consistency);
   if (ops.every((op) => READ_VERBS.has(op.verb))) {
     await server.readCheck(consistency);
-    return reply(txnReadOnly(server.store, ops), server, consistency);
+    return reply(filterResults(ctx.acl, txnReadOnly(server.store, ops), true), server, consistency);
   }
   const result = await server.apply({ t: 'txn', v: 1, ops });
   if (result.t !== 'txn') throw new HttpError(500, 'unexpected transaction result');
-  return reply(result.value, server, 'default');
+  return reply(filterResults(ctx.acl, result.value, false), server, 'default');
 }
