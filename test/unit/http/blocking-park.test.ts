@@ -10,6 +10,8 @@ import { RequestContext, type Reply } from '../../../src/core/http/context.js';
 import { kvGet } from '../../../src/core/http/handlers/kv.js';
 import type { Server } from '../../../src/core/server/index.js';
 import type { ApiDeps } from '../../../src/core/http/deps.js';
+import { RequestAcl } from '../../../src/core/acl/request-acl.js';
+import { ALLOW_ALL } from '../../../src/core/acl/authorizer.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const limits = { defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000 };
@@ -122,6 +124,26 @@ test('every query woken by one write gets the same serialized answer (one per ke
   const fresh = await get('/v1/kv/k');
   assert.notEqual(fresh.raw, a?.raw);
   assert.match(String(fresh.raw), /"ModifyIndex":7/);
+});
+
+test('a woken query reports ACL filtering only from the run that answers', async () => {
+  const store = new StateStore();
+  put(store, 5, 'a', 'v0');
+  const ctx = ctxFor('/v1/kv/?recurse&index=5&wait=60s');
+  ctx.acl = new RequestAcl(ALLOW_ALL, 'a1', true);
+  let runs = 0;
+  const r = blockingQuery(ctx, fakeServer(store), limits, (ws) => {
+    ws?.prefix('');
+    runs++;
+    // The first (parked) run drops something; the answering run drops nothing.
+    ctx.acl.filter([1, 2], () => runs > 1);
+    return { index: kvsGet(store, 'a').index, value: runs };
+  });
+  assert.equal(ctx.acl.filtered, true);
+  put(store, 6, 'a', 'v1');
+  const out = await within(Promise.resolve(r), 10_000);
+  assert.equal(out.value, 2);
+  assert.equal(ctx.acl.filtered, false);
 });
 
 function fakeClock(): WheelClock & { t: number; fn: (() => void) | undefined; armed: number } {
