@@ -48,7 +48,8 @@ interface Assembly {
   readonly term: number;
   readonly meta: { index: number; term: number; conf: ConfState };
   readonly total: number;
-  readonly parts: Uint8Array[];
+  /** The whole snapshot, filled chunk by chunk: one copy of the data, never a list plus a join. */
+  readonly data: Uint8Array;
   received: number;
   timer: NodeJS.Timeout;
 }
@@ -84,7 +85,7 @@ export class SnapshotAssembler {
         term: c.term,
         meta: c.meta,
         total: c.total,
-        parts: [],
+        data: new Uint8Array(c.total),
         received: 0,
         timer: this.staleTimer(c.from),
       };
@@ -98,12 +99,12 @@ export class SnapshotAssembler {
       this.drop(c.from, a);
       throw new SnapshotChunkError('snapshot chunk runs past the announced size');
     }
-    if (c.data.length > 0) a.parts.push(c.data.slice());
+    // Copied out of the RPC frame (whose buffer is not ours to keep) straight into its place.
+    a.data.set(c.data, c.offset);
     a.received += c.data.length;
     if (a.received === a.total) {
       this.drop(c.from, a);
-      const data = a.parts.length === 1 ? (a.parts[0] as Uint8Array) : concat(a.parts, a.total);
-      this.deliver({ type: 'snapshot', from: c.from, to: a.to, term: a.term, snapshot: { meta: a.meta, data } });
+      this.deliver({ type: 'snapshot', from: c.from, to: a.to, term: a.term, snapshot: { meta: a.meta, data: a.data } });
     } else if (c.data.length === 0) {
       this.drop(c.from, a);
       throw new SnapshotChunkError('empty snapshot chunk before the end of the transfer');
@@ -167,14 +168,4 @@ function parseChunk(body: unknown): ParsedChunk {
 
 function isUint(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -3,9 +3,13 @@
 //
 // MUST: readArchive verifies every checksum and the presence of every file before returning, so a
 // damaged archive is refused before anything is restored.
+// MUST: the state passes through tar and gzip as streams (zlib on the thread pool, not blocking
+// the event loop Raft runs on) and is held once: at 1,000,000 keys the sync gzip of a joined tar
+// took seconds and two more full copies (docs/benchmarks.md, restart and recovery).
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 
 export interface SnapshotMetaFile {
@@ -43,37 +47,46 @@ export async function writeArchive(meta: SnapshotMetaFile, state: Uint8Array): P
   ];
   for (const [name, body] of files) pack.entry({ name, size: body.length, mode: 0o600 }, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return gzipSync(Buffer.concat(chunks));
+  const out: Buffer[] = [];
+  await pipeline(pack, createGzip(), async function* (gz: AsyncIterable<Buffer>) {
+    for await (const c of gz) out.push(c);
+  });
+  return Buffer.concat(out);
 }
 
-async function untar(data: Buffer): Promise<Map<string, Buffer>> {
+/** Gunzips and untars as a stream; each file lands in one buffer of its header's size. */
+async function untar(data: Uint8Array): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
   const done = (async () => {
     for await (const entry of extract) {
-      const parts: Buffer[] = [];
-      for await (const c of entry) parts.push(c as Buffer);
-      files.set(entry.header.name, Buffer.concat(parts));
+      const body = Buffer.allocUnsafe(entry.header.size ?? 0);
+      let at = 0;
+      for await (const c of entry) {
+        const chunk = c as Buffer;
+        if (at + chunk.length > body.length) throw new Error(`"${entry.header.name}" is longer than its header says`);
+        chunk.copy(body, at);
+        at += chunk.length;
+      }
+      if (at !== body.length) throw new Error(`"${entry.header.name}" is shorter than its header says`);
+      files.set(entry.header.name, body);
     }
   })();
-  Readable.from([data]).pipe(extract);
-  await done;
+  const fed = pipeline(Readable.from([data]), createGunzip(), extract).catch((err: Error) => {
+    throw new SnapshotArchiveError(`failed to decompress snapshot: ${err.message}`);
+  });
+  const [fedResult, doneResult] = await Promise.allSettled([fed, done]);
+  if (fedResult.status === 'rejected') throw fedResult.reason;
+  if (doneResult.status === 'rejected') throw doneResult.reason;
   return files;
 }
 
 export async function readArchive(data: Uint8Array): Promise<SnapshotArchive> {
-  let tarBytes: Buffer;
-  try {
-    tarBytes = gunzipSync(data);
-  } catch (err) {
-    throw new SnapshotArchiveError(`failed to decompress snapshot: ${(err as Error).message}`);
-  }
   let files: Map<string, Buffer>;
   try {
-    files = await untar(tarBytes);
+    files = await untar(data);
   } catch (err) {
+    if (err instanceof SnapshotArchiveError) throw err;
     throw new SnapshotArchiveError(`failed to read snapshot archive: ${(err as Error).message}`);
   }
   const metaBytes = files.get('meta.json');

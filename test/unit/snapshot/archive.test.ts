@@ -23,3 +23,17 @@ test('damaged archives are refused', async () => {
   tar[at] = 8; // flip a byte of state.bin inside an intact gzip stream
   await assert.rejects(readArchive(gzipSync(tar)), /sha256 hash mismatch/);
 });
+
+test('a large state streams through tar and gzip in many chunks and comes back whole, in one buffer of its size', async () => {
+  const state = new Uint8Array(24 * 1024 * 1024 + 13);
+  for (let i = 0; i < state.length; i += 97) state[i] = (i * 31) & 0xff;
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const buf = await writeArchive(meta, state);
+  const back = await readArchive(buf);
+  clearInterval(timer);
+  assert.equal(back.state.length, state.length);
+  assert.ok(Buffer.from(back.state).equals(Buffer.from(state)));
+  assert.equal(back.state.buffer.byteLength, state.length, 'the state is one buffer, not a slice of a joined tar');
+  assert.ok(ticks > 0, 'the event loop kept turning while the archive was written and read');
+});

@@ -17,16 +17,13 @@ export class FileSnapshotStore {
 
   async save(snap: Snapshot): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const meta = Buffer.from(JSON.stringify(snap.meta));
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(meta.length);
-    const body = Buffer.concat([MAGIC, len, meta, snap.data]);
-    const sum = createHash('sha256').update(body).digest();
+    const parts = snapshotFileParts(snap);
     const name = `${snap.meta.term}-${snap.meta.index}.snap`;
     const tmp = path.join(this.dir, name + '.tmp');
     const fh = await fs.open(tmp, 'w');
     try {
-      await fh.writeFile(Buffer.concat([body, sum]));
+      // Part by part, each to completion: joining them first would hold a second full copy.
+      for (const part of parts) await fh.writeFile(part);
       await fh.sync();
     } catch (err) {
       // A full disk must not keep the partial file: it holds the space the retry needs.
@@ -83,6 +80,20 @@ export class FileSnapshotStore {
   }
 }
 
+/**
+ * The pieces of a snapshot file in order (magic, meta length, meta JSON, the state itself, the
+ * sha256 of everything before it), sharing `snap.data` rather than copying it.
+ */
+export function snapshotFileParts(snap: Snapshot): Uint8Array[] {
+  const meta = Buffer.from(JSON.stringify(snap.meta));
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(meta.length);
+  const head = [MAGIC, len, meta, snap.data];
+  const hash = createHash('sha256');
+  for (const p of head) hash.update(p);
+  return [...head, hash.digest()];
+}
+
 async function readSnapshotFile(file: string): Promise<Snapshot | undefined> {
   const buf = await fs.readFile(file).catch(() => undefined);
   if (!buf || buf.length < MAGIC.length + 4 + 32) return undefined;
@@ -98,7 +109,9 @@ async function readSnapshotFile(file: string): Promise<Snapshot | undefined> {
   } catch {
     return undefined;
   }
-  const data = new Uint8Array(body.subarray(metaStart + metaLen));
+  // A view into the file's buffer, not a copy: the state is held once (the header and checksum
+  // around it are a few hundred bytes).
+  const data = new Uint8Array(buf.buffer, buf.byteOffset + metaStart + metaLen, body.length - metaStart - metaLen);
   return { meta, data };
 }
 
