@@ -1,0 +1,325 @@
+// Soak harness (issue 16 item 5): a 3-server cluster plus a client agent, a bounded mixed load
+// through the client (KV put/get/cas, TTL sessions, service register/deregister, blocking
+// queries, user events), periodic kill -9 of the leader, and samples of every server's RSS
+// (ps -o rss) and data-dir size (du -sb). Used by bench/soak.ts and the soak integration test.
+// MUST: live data stays constant (bounded key/service/session space), so any upward trend in
+//       RSS or disk after warm-up is growth, not load; every request has a deadline; every
+//       process is stopped by PID (ServerSet.stopAll / TestAgent.stop).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ServerSet, type ServerSlot } from './servers.js';
+import { TestAgent } from './test-agent.js';
+import { tmpDir } from './tmp-dir.js';
+
+/** Consul's own keys, lowered so Raft compaction happens many times within a short run. */
+export const SNAPSHOT_THRESHOLD = 512;
+export const TRAILING_LOGS = 256;
+const RAFT_HCL = `raft_snapshot_threshold = ${SNAPSHOT_THRESHOLD}\nraft_snapshot_interval = "5s"\nraft_trailing_logs = ${TRAILING_LOGS}\n`;
+
+const KEYS = 64;
+const SERVICES = 16;
+const MAX_SESSIONS = 16;
+const VALUE = 'x'.repeat(512);
+
+export interface Sample {
+  readonly t: number; // ms since load start
+  readonly server: string;
+  readonly incarnation: number;
+  readonly rssMiB: number;
+  readonly diskMiB: number;
+}
+
+export interface SoakCluster {
+  readonly set: ServerSet;
+  readonly client: TestAgent;
+  stop(): Promise<void>;
+}
+
+export async function startSoakCluster(): Promise<SoakCluster> {
+  const set = await ServerSet.create({ raftMultiplier: 1, fastGossip: true, extraHcl: RAFT_HCL });
+  let client: TestAgent | undefined;
+  const clientDir = tmpDir('consul-ts-soak-client-');
+  try {
+    await set.startAll();
+    await set.waitCommonLeader(60_000);
+    const dataDir = path.join(clientDir.path, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    client = await TestAgent.start({
+      dev: false,
+      dataDir,
+      waitForLeader: false,
+      args: ['-node=soak-client', `-retry-join=127.0.0.1:${(set.slots[0] as ServerSlot).ports.serfLan}`, '-retry-interval=1s'],
+    });
+    await client.waitForLeader(60_000);
+  } catch (err) {
+    await client?.stop('SIGKILL');
+    await set.stopAll();
+    clientDir.remove();
+    throw err;
+  }
+  const c = client;
+  return {
+    set,
+    client: c,
+    async stop() {
+      await c.stop('SIGTERM', 5_000);
+      await set.stopAll();
+      clientDir.remove();
+    },
+  };
+}
+
+export interface LoadStats {
+  ops: number;
+  errors: number;
+  readonly byOp: Map<string, { ops: number; errors: number }>;
+  readonly firstErrors: string[];
+}
+
+const rnd = (n: number): number => Math.floor(Math.random() * n);
+
+/** One request with a deadline; ok when `accept` says so. Never throws. */
+async function call(url: string, init: RequestInit & { timeoutMs?: number }, accept: (status: number, text: string) => boolean): Promise<{ ok: boolean; status: number; text: string; index: string }> {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 5_000) });
+    const text = await res.text();
+    return { ok: accept(res.status, text), status: res.status, text, index: res.headers.get('x-consul-index') ?? '' };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { ok: false, status: 0, text: e.cause?.code ?? e.name, index: '' };
+  }
+}
+
+const is200 = (s: number): boolean => s === 200;
+const isTrue = (s: number, t: string): boolean => s === 200 && t.trim() === 'true';
+
+/** Mixed load through `base` with `workers` concurrent loops until `signal` aborts. */
+export async function runLoad(base: string, workers: number, signal: AbortSignal): Promise<LoadStats> {
+  const stats: LoadStats = { ops: 0, errors: 0, byOp: new Map(), firstErrors: [] };
+  const sessions: string[] = [];
+  const record = (op: string, r: { ok: boolean; status: number; text: string }): void => {
+    stats.ops++;
+    const s = stats.byOp.get(op) ?? { ops: 0, errors: 0 };
+    s.ops++;
+    if (!r.ok) {
+      s.errors++;
+      stats.errors++;
+      if (stats.firstErrors.length < 10) stats.firstErrors.push(`${op} ${r.status} ${r.text.slice(0, 100)}`);
+    }
+    stats.byOp.set(op, s);
+  };
+  const ops: Array<() => Promise<void>> = [
+    async () => record('kv-put', await call(`${base}/v1/kv/soak/k${rnd(KEYS)}`, { method: 'PUT', body: VALUE }, isTrue)),
+    async () => record('kv-get', await call(`${base}/v1/kv/soak/k${rnd(KEYS)}`, {}, (s) => s === 200 || s === 404)),
+    async () => {
+      const key = `${base}/v1/kv/soak/c${rnd(8)}`;
+      const g = await call(key, {}, (s) => s === 200 || s === 404);
+      if (!g.ok) return record('kv-cas', g);
+      const idx = g.status === 404 ? 0 : ((JSON.parse(g.text) as Array<{ ModifyIndex: number }>)[0]?.ModifyIndex ?? 0);
+      // A lost CAS race answers "false": that is a correct answer, not an error.
+      record('kv-cas', await call(`${key}?cas=${idx}`, { method: 'PUT', body: VALUE }, is200));
+    },
+    async () => {
+      const r = await call(`${base}/v1/session/create`, { method: 'PUT', body: JSON.stringify({ TTL: '10s', Behavior: 'delete' }) }, is200);
+      record('session-create', r);
+      if (!r.ok) return;
+      sessions.push((JSON.parse(r.text) as { ID: string }).ID);
+      // Beyond the bound the oldest is either destroyed or left for the TTL reaper.
+      if (sessions.length > MAX_SESSIONS) {
+        const old = sessions.shift() as string;
+        if (Math.random() < 0.5) record('session-destroy', await call(`${base}/v1/session/destroy/${old}`, { method: 'PUT' }, isTrue));
+      }
+    },
+    async () => {
+      const id = sessions[rnd(sessions.length)];
+      if (id === undefined) return;
+      // A session that expired or was lost with a leader is 404: correct, not an error.
+      record('session-renew', await call(`${base}/v1/session/renew/${id}`, { method: 'PUT' }, (s) => s === 200 || s === 404));
+    },
+    async () => {
+      const i = rnd(SERVICES);
+      if (Math.random() < 0.5) {
+        const body = JSON.stringify({ ID: `soak-${i}`, Name: `soak-svc-${i % 4}`, Port: 20_000 + i, Tags: [`t${rnd(4)}`] });
+        record('svc-register', await call(`${base}/v1/agent/service/register`, { method: 'PUT', body }, is200));
+      } else {
+        record('svc-deregister', await call(`${base}/v1/agent/service/deregister/soak-${i}`, { method: 'PUT' }, (s) => s === 200 || s === 404));
+      }
+    },
+    async () => {
+      const key = `${base}/v1/kv/soak/k${rnd(4)}`;
+      const g = await call(key, {}, (s) => s === 200 || s === 404);
+      if (!g.ok || g.index === '') return record('kv-block', g);
+      record('kv-block', await call(`${key}?index=${g.index}&wait=1s`, { timeoutMs: 8_000 }, (s) => s === 200 || s === 404));
+    },
+    async () => record('event-fire', await call(`${base}/v1/event/fire/soak-${rnd(4)}`, { method: 'PUT', body: 'p' }, is200)),
+  ];
+  const worker = async (): Promise<void> => {
+    while (!signal.aborted) await (ops[rnd(ops.length)] as () => Promise<void>)();
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  return stats;
+}
+
+/** RSS (MiB) of a PID by `ps -o rss=`, undefined when it is gone. */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const kb = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    return Number.isFinite(kb) && kb > 0 ? kb / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Size (MiB) of a directory by `du -sb`. */
+function duMiB(dir: string): number | undefined {
+  try {
+    return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]) / (1024 * 1024);
+  } catch {
+    return undefined; // a file vanished mid-walk (compaction); the next sample counts
+  }
+}
+
+/** One sample of every running server; `incarnations` counts restarts per server name. */
+export function sampleServers(set: ServerSet, t: number, incarnations: Map<string, number>): Sample[] {
+  const out: Sample[] = [];
+  for (const s of set.alive()) {
+    const pid = s.agent?.proc.pid;
+    const rss = pid === undefined ? undefined : rssMiB(pid);
+    const disk = duMiB(s.dataDir);
+    if (rss !== undefined && disk !== undefined) out.push({ t, server: s.name, incarnation: incarnations.get(s.name) ?? 0, rssMiB: rss, diskMiB: disk });
+  }
+  return out;
+}
+
+/** Least-squares slope of y over x (x in minutes); 0 with fewer than 2 points. */
+export function slopePerMin(points: ReadonlyArray<{ t: number; y: number }>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const xs = points.map((p) => p.t / 60_000);
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  points.forEach((p, i) => {
+    const dx = (xs[i] as number) - mx;
+    num += dx * (p.y - my);
+    den += dx * dx;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
+export interface ServerTrend {
+  readonly server: string;
+  readonly points: number;
+  readonly rssSlope: number;
+  readonly diskSlope: number;
+  readonly rssMin: number;
+  readonly rssMax: number;
+  readonly rssWarm: number;
+  readonly rssFinal: number;
+  readonly diskMin: number;
+  readonly diskMax: number;
+}
+
+/**
+ * Per server, over the samples taken at least `warmupMs` after the start of the load or of
+ * the server's current incarnation (a restarted server warms up again: its RSS starts from zero).
+ * Disk is taken over every sample after the first warm-up, across restarts (the dir persists).
+ */
+export function trends(samples: readonly Sample[], warmupMs: number): ServerTrend[] {
+  const names = [...new Set(samples.map((s) => s.server))].sort();
+  return names.map((name) => {
+    const mine = samples.filter((s) => s.server === name && s.t >= warmupMs);
+    // RSS: the incarnation with the most samples past its own warm-up (a restarted process
+    // starts from zero, so its warm-up climb is not growth).
+    const incs = [...new Set(mine.map((s) => s.incarnation))];
+    const settled = incs.map((inc) => {
+      const start = Math.min(...samples.filter((s) => s.server === name && s.incarnation === inc).map((s) => s.t));
+      return mine.filter((s) => s.incarnation === inc && s.t >= start + warmupMs);
+    });
+    const rss = settled.reduce((best, x) => (x.length > best.length ? x : best), [] as Sample[]);
+    const r = rss.map((s) => s.rssMiB);
+    const d = mine.map((s) => s.diskMiB);
+    return {
+      server: name,
+      points: rss.length,
+      rssSlope: slopePerMin(rss.map((s) => ({ t: s.t, y: s.rssMiB }))),
+      diskSlope: slopePerMin(mine.map((s) => ({ t: s.t, y: s.diskMiB }))),
+      rssMin: Math.min(...r),
+      rssMax: Math.max(...r),
+      rssWarm: r[0] ?? NaN,
+      rssFinal: r[r.length - 1] ?? NaN,
+      diskMin: Math.min(...d),
+      diskMax: Math.max(...d),
+    };
+  });
+}
+
+/** kill -9 the current leader, restart it on the same data dir, wait for a common leader. */
+export async function killAndRestartLeader(set: ServerSet, incarnations: Map<string, number>): Promise<string> {
+  const leader = await set.findLeader();
+  if (leader === undefined) return 'no leader found; kill skipped';
+  await set.kill9(leader);
+  await set.waitCommonLeader(60_000, leader);
+  await set.start(leader);
+  incarnations.set(leader.name, (incarnations.get(leader.name) ?? 0) + 1);
+  await set.waitCommonLeader(60_000);
+  return `killed leader ${leader.name}, restarted it`;
+}
+
+export interface SoakOptions {
+  readonly durationMs: number;
+  readonly killEveryMs: number;
+  readonly sampleMs: number;
+  readonly warmupMs: number;
+  readonly workers: number;
+  readonly log: (msg: string) => void;
+}
+
+export interface SoakResult {
+  readonly samples: Sample[];
+  readonly stats: LoadStats;
+  readonly trends: ServerTrend[];
+  readonly kills: string[];
+}
+
+/** Runs the load, the sampler and the leader killer on a started cluster for `durationMs`. */
+export async function runSoak(cluster: SoakCluster, o: SoakOptions): Promise<SoakResult> {
+  const stop = new AbortController();
+  const t0 = Date.now();
+  const samples: Sample[] = [];
+  const incarnations = new Map<string, number>();
+  const kills: string[] = [];
+  const load = runLoad(cluster.client.url, o.workers, stop.signal);
+  const sleepUntil = (t: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+  const sampler = (async () => {
+    for (let next = t0; next <= t0 + o.durationMs; next += o.sampleMs) {
+      await sleepUntil(next);
+      const got = sampleServers(cluster.set, Date.now() - t0, incarnations);
+      samples.push(...got);
+      o.log(`t=${Math.round((Date.now() - t0) / 1000)}s ${got.map((s) => `${s.server} rss=${s.rssMiB.toFixed(0)}MiB disk=${s.diskMiB.toFixed(2)}MiB`).join('  ')}`);
+    }
+  })();
+  const killer = (async () => {
+    for (let next = t0 + o.killEveryMs; next < t0 + o.durationMs; next += o.killEveryMs) {
+      await sleepUntil(next);
+      const what = await killAndRestartLeader(cluster.set, incarnations).catch((e: Error) => `kill round failed: ${e.message.split('\n')[0]}`);
+      kills.push(`t=${Math.round((Date.now() - t0) / 1000)}s ${what}`);
+      o.log(kills[kills.length - 1] as string);
+    }
+  })();
+  try {
+    await Promise.all([sampler, killer]);
+  } finally {
+    stop.abort();
+  }
+  const stats = await load;
+  return { samples, stats, trends: trends(samples, o.warmupMs), kills };
+}
+
+export function formatTrends(rows: readonly ServerTrend[]): string {
+  return rows
+    .map((r) => `${r.server}: RSS slope ${r.rssSlope.toFixed(2)} MiB/min (min ${r.rssMin.toFixed(0)}, max ${r.rssMax.toFixed(0)}, warm ${r.rssWarm.toFixed(0)}, final ${r.rssFinal.toFixed(0)} MiB, ${r.points} pts); disk slope ${r.diskSlope.toFixed(3)} MiB/min (min ${r.diskMin.toFixed(2)}, max ${r.diskMax.toFixed(2)} MiB)`)
+    .join('\n');
+}
