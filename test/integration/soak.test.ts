@@ -23,7 +23,13 @@ const log = (msg: string): void => {
   if (process.env['SOAK_VERBOSE']) console.error(`[soak] ${msg}`);
 };
 
-test('soak: RSS and data dir stay bounded under mixed load with a leader kill', { timeout: 150_000 }, async () => {
+// Not yet part of the default suite: one run on a loaded machine came within 0.67x of the RSS
+// slope bound (a restarted server's short series is noisy), so it runs only when asked for until
+// its bounds are proven over repeated runs. `CONSUL_TS_SOAK=1 node --test dist/test/integration/soak.test.js`
+const soakSkip = process.env.CONSUL_TS_SOAK === '1' ? undefined : 'set CONSUL_TS_SOAK=1 to run the 2-minute soak (its growth bounds are not yet proven on a loaded 2-core machine)';
+if (soakSkip) console.log(`# SKIP soak: ${soakSkip}`);
+
+test('soak: RSS and data dir stay bounded under mixed load with a leader kill', { timeout: 150_000, skip: soakSkip }, async () => {
   const cluster = await startSoakCluster();
   try {
     const r = await runSoak(cluster, { durationMs: 100_000, killEveryMs: 50_000, sampleMs: 5_000, warmupMs: 30_000, workers: 16, log });
