@@ -25,6 +25,7 @@ function hcl(pair: CertPair): string {
   internal_rpc { verify_server_hostname = true }
   https { verify_incoming = false }
 }
+sync_coordinate_interval_min = "500ms"
 acl {
   enabled = true
   default_policy = "deny"
@@ -91,6 +92,8 @@ test('bootstrap, policy, tokens and the agent token on 3 mTLS servers and a clie
   assert.equal(set1.code, 0, set1.stderr);
   assert.match(set1.stdout, /ACL token "agent" set successfully/);
   await eventually('the client node is in the catalog', async () => (await call(client, 'GET', '/v1/catalog/node/secure-client', management)).text.includes('"Node":"secure-client"'), 60_000, 500);
+  // Its coordinate reports carry the agent token too (node:write on itself), so they are stored.
+  await eventually('the client agent\'s coordinate is stored', async () => (await call(client, 'GET', '/v1/coordinate/node/secure-client', management)).status === 200, 30_000, 500);
 
   // The app token: writes its prefix, not another; anonymous reads nothing.
   assert.equal((await call(client, 'PUT', '/v1/kv/app/config', app.SecretID, 'v1')).status, 200);

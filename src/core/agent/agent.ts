@@ -224,7 +224,11 @@ export class Agent implements AgentFacade {
     const server = this.server;
     if (server) return server.coordinateUpdates.submit(this.config.nodeName, '', coord);
     const body = Buffer.from(JSON.stringify({ Node: this.config.nodeName, Segment: '', Coord: coord }));
-    const r = await this.calls.forwardHttp({ method: 'PUT', url: '/v1/coordinate/update', headers: {}, body, originNode: this.config.nodeName }, 30_000);
+    // Consul sends Coordinate.Update with the agent token (tokens.AgentToken: agent, else default),
+    // so the server checks node:write for this node against it, not against its own default.
+    const token = this.acl ? this.acl.tokens.get('agent') || this.acl.tokens.get('default') : '';
+    const headers: Record<string, string> = token ? { 'x-consul-token': token } : {};
+    const r = await this.calls.forwardHttp({ method: 'PUT', url: '/v1/coordinate/update', headers, body, originNode: this.config.nodeName }, 30_000);
     if (r.status !== 200) throw new Error(Buffer.from(r.body).toString('utf8') || `HTTP ${r.status}`);
   }
 
