@@ -257,8 +257,14 @@ describe('web UI in chromium', { timeout: 240_000 }, () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/ui\/dc1\/services\/svc-1999\/instances$/, { timeout: 10_000 });
     await page.getByRole('heading', { level: 1, name: 'svc-1999' }).waitFor({ timeout: 10_000 });
-    // Focus moved to the new page, not left on a link that no longer exists.
-    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'main');
+    // Focus moved to the new page, not left on a link that no longer exists. The page moves it in
+    // an effect, which Preact runs after the frame that shows the heading: wait for it.
+    await page
+      .waitForFunction(`document.activeElement && document.activeElement.id === 'main'`, undefined, { timeout: 5_000 })
+      .catch(async (err: unknown) => {
+        const at = await page.evaluate('document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : null');
+        throw new Error(`focus did not move to #main: it is on ${String(at)} (${(err as Error).message})`);
+      });
 
     // Scrolling far down renders the rows there (and only around there).
     await page.goto(`${agent.url}/ui/dc1/services`);
