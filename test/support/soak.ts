@@ -1,7 +1,7 @@
 // Soak harness (issue 16 item 5): a 3-server cluster plus a client agent, a bounded mixed load
-// through the client (KV put/get/cas, TTL sessions, service register/deregister, blocking
-// queries, user events), periodic kill -9 of the leader, and samples of every server's RSS
-// (ps -o rss) and data-dir size (du -sb). Used by bench/soak.ts and the soak integration test.
+// through the client (KV put/get/cas/delete, locks held by TTL sessions, service register/
+// deregister, blocking queries, user events), periodic kill -9 of the leader, and samples of
+// every server's RSS (ps -o rss) and data-dir size (du -sb). Used by bench/soak.ts and the soak integration test.
 // MUST: live data stays constant (bounded key/service/session space), so any upward trend in
 //       RSS or disk after warm-up is growth, not load; every request has a deadline; every
 //       process is stopped by PID (ServerSet.stopAll / TestAgent.stop).
@@ -23,6 +23,7 @@ const RAFT_HCL = `raft_snapshot_threshold = ${SNAPSHOT_THRESHOLD}\nraft_snapshot
 const KEYS = 64;
 const SERVICES = 16;
 const MAX_SESSIONS = 16;
+const LOCKS = 8;
 const VALUE = 'x'.repeat(512);
 
 
@@ -162,6 +163,16 @@ export async function runLoad(base: string, workers: number, signal: AbortSignal
       const g = await call(key, {}, (s) => s === 200 || s === 404);
       if (!g.ok || g.index === '') return record('kv-block', g);
       record('kv-block', await call(`${key}?index=${g.index}&wait=1s`, { timeoutMs: 8_000 }, (s) => s === 200 || s === 404));
+    },
+    async () => record('kv-delete', await call(`${base}/v1/kv/soak/k${rnd(KEYS)}`, { method: 'DELETE' }, isTrue)),
+    async () => {
+      // A lock held by a TTL session with Behavior delete: when the session is destroyed or
+      // expires, the key is deleted (a tombstone), which is what session cleanup must do.
+      const id = sessions[rnd(sessions.length)];
+      if (id === undefined) return;
+      // Already held ("false") is a correct answer; so is a session that just expired.
+      const ok = (s: number, t: string): boolean => s === 200 || (s === 500 && t.includes('invalid session'));
+      record('kv-lock', await call(`${base}/v1/kv/soak/lock${rnd(LOCKS)}?acquire=${id}`, { method: 'PUT', body: VALUE }, ok));
     },
     async () => record('event-fire', await call(`${base}/v1/event/fire/soak-${rnd(4)}`, { method: 'PUT', body: 'p' }, is200)),
   ];
