@@ -13,6 +13,10 @@
 //   and returning to an earlier level is not growth. A per-request leak of ~2 KiB at this load
 //   (~230 ops/s) is ~27 MiB/min; the unit tests show 20 MiB/min and more caught under the
 //   noise. Smaller leaks are the 20-minute bench's job (its bound: 5 MiB/min).
+//   A server that fails this gets 60 s more of the same load (the test then takes ~3.3 min) and
+//   fails only if its RSS never comes back to its earlier high: V8 can let the old generation
+//   grow for over a minute before a full collection (one of four runs: 151 -> 212 MiB in 65 s
+//   on a server that was not killed) and then hands the pages back; a leak never comes back.
 // - RSS level: the restarted server's series is too short for a slope (2-3 windows), so its
 //   envelope must stay below the highest envelope of the judged servers + 48 MiB (it replays
 //   its log or installs a snapshot and settles at or below the others: seen 136 vs 164 MiB).
@@ -26,14 +30,17 @@
 //   snapshots (the compaction that bounds the log), and the 20-minute bench shows the slope.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSoak, startSoakCluster } from '../support/soak.js';
-import { CI_BOUNDS, formatChecks, formatTrends, judgeGrowth } from '../support/soak-trend.js';
+import { extendSoak, runSoak, startSoakCluster } from '../support/soak.js';
+import { CI_BOUNDS, confirmGrowth, formatChecks, formatTrends, judgeGrowth } from '../support/soak-trend.js';
+
+/** How long a rising RSS floor is given to come back before it counts as growth. */
+const EXTEND_MS = 60_000;
 
 const log = (msg: string): void => {
   if (process.env['SOAK_VERBOSE']) console.error(`[soak] ${msg}`);
 };
 
-test('soak: RSS and data dir stay bounded under mixed load with a leader kill', { timeout: 240_000 }, async () => {
+test('soak: RSS and data dir stay bounded under mixed load with a leader kill', { timeout: 300_000 }, async () => {
   const cluster = await startSoakCluster();
   try {
     const r = await runSoak(cluster, { durationMs: 130_000, killEveryMs: 35_000, maxKills: 1, sampleMs: 5_000, warmupMs: CI_BOUNDS.warmupMs, workers: 16, log });
@@ -49,7 +56,16 @@ test('soak: RSS and data dir stay bounded under mixed load with a leader kill', 
     for (const s of snapshots) assert.ok(s.n >= 1, `${s.name} took a Raft snapshot\n${report}`);
     // Two servers survive the kill: each must have a judged series.
     assert.ok(checks.filter((c) => c.name === 'rss-slope').length >= 2, `two judged RSS series\n${report}`);
-    const failed = checks.filter((c) => !c.ok);
+    let failed = checks.filter((c) => !c.ok);
+    const slopes = failed.filter((c) => c.name === 'rss-slope');
+    if (slopes.length > 0) {
+      // A rising floor: confirm it with more of the same load (see confirmGrowth).
+      const ext = await extendSoak(cluster, r, EXTEND_MS, 5_000, log);
+      const confirmed = confirmGrowth(slopes, trends, r.samples, ext.fromMs);
+      const series = slopes.map((c) => `${c.server}: ${r.samples.filter((x) => x.server === c.server && x.t >= ext.fromMs).map((x) => x.rssMiB.toFixed(0)).join(' ')}`).join('; ');
+      console.error(`extension of ${EXTEND_MS / 1000} s for ${slopes.map((c) => c.server).join(', ')}: ${series}; confirmed: ${confirmed.map((c) => c.server).join(', ') || 'none'}`);
+      failed = [...failed.filter((c) => c.name !== 'rss-slope'), ...confirmed];
+    }
     assert.deepEqual(failed, [], `growth beyond the bounds:\n${report}`);
   } finally {
     await cluster.stop();

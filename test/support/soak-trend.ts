@@ -60,6 +60,8 @@ export interface Check {
   readonly bound: number;
   readonly ok: boolean;
   readonly detail: string;
+  /** The process incarnation an RSS check is about. */
+  readonly incarnation?: number;
 }
 
 export interface IncarnationTrend {
@@ -183,7 +185,7 @@ export function judgeGrowth(samples: readonly Sample[], b: GrowthBounds): { tren
         // which lifts a short envelope's slope but never past the level it held before.
         const above = inc.endFloorMiB - inc.highWaterMiB;
         const ok = inc.envelopeSlope < b.rssSlopeMiBPerMin || above <= 0;
-        checks.push({ server: tr.server, name: 'rss-slope', value: inc.envelopeSlope, bound: b.rssSlopeMiBPerMin, ok, detail: `${tag}: envelope slope ${inc.envelopeSlope.toFixed(2)} MiB/min (raw ${inc.rawSlope.toFixed(2)}), end floor ${inc.endFloorMiB.toFixed(0)} MiB vs earlier high ${inc.highWaterMiB.toFixed(0)} MiB (${above >= 0 ? '+' : ''}${above.toFixed(1)})` });
+        checks.push({ server: tr.server, incarnation: inc.incarnation, name: 'rss-slope', value: inc.envelopeSlope, bound: b.rssSlopeMiBPerMin, ok, detail: `${tag}: envelope slope ${inc.envelopeSlope.toFixed(2)} MiB/min (raw ${inc.rawSlope.toFixed(2)}), end floor ${inc.endFloorMiB.toFixed(0)} MiB vs earlier high ${inc.highWaterMiB.toFixed(0)} MiB (${above >= 0 ? '+' : ''}${above.toFixed(1)})` });
       }
       // A judged series is held by its slope; a short one (just restarted) by its level.
       const top = Math.max(...inc.envelope.map((p) => p.y));
@@ -195,6 +197,24 @@ export function judgeGrowth(samples: readonly Sample[], b: GrowthBounds): { tren
     checks.push({ server: tr.server, name: 'disk-tail', value: tr.diskTailMin, bound: b.diskTailMiB, ok: tr.diskTailMin < b.diskTailMiB, detail: `data dir min over the last ${b.diskTailMs / 1000} s ${tr.diskTailMin.toFixed(2)} MiB` });
   }
   return { trends, checks };
+}
+
+/**
+ * A failed RSS-slope check is confirmed only if the server's RSS, given more time under the same
+ * load, never comes back to the level it held before (`highWaterMiB`): V8 may let the old
+ * generation grow for a minute or more before a full collection (a steady server was seen
+ * climbing 151 -> 212 MiB in 65 s), then hands the pages back; a leak never returns. Returns the
+ * checks that stay failed: those whose server has no sample at or below its earlier high at
+ * or after `fromMs` (same incarnation).
+ */
+export function confirmGrowth(failedSlopes: readonly Check[], trends: readonly ServerTrend[], samples: readonly Sample[], fromMs: number): Check[] {
+  return failedSlopes.filter((c) => {
+    const tr = trends.find((x) => x.server === c.server);
+    const inc = tr?.incarnations.find((i) => i.incarnation === c.incarnation);
+    if (inc === undefined) return true;
+    const later = samples.filter((s) => s.server === c.server && s.incarnation === inc.incarnation && s.t >= fromMs);
+    return !later.some((s) => s.rssMiB <= inc.highWaterMiB);
+  });
 }
 
 /** One line per check: value, bound and the fraction of the bound used. */

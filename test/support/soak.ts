@@ -243,6 +243,10 @@ export interface SoakResult {
   readonly samples: Sample[];
   readonly stats: LoadStats;
   readonly kills: string[];
+  /** Restarts per server name, to carry on sampling in `extendSoak`. */
+  readonly incarnations: Map<string, number>;
+  /** Load start (Date.now()), the origin of every sample's t. */
+  readonly t0: number;
 }
 
 /** Runs the load, the sampler and the leader killer on a started cluster for `durationMs`. */
@@ -277,5 +281,27 @@ export async function runSoak(cluster: SoakCluster, o: SoakOptions): Promise<Soa
     stop.abort();
   }
   const stats = await load;
-  return { samples, stats, kills };
+  return { samples, stats, kills, incarnations, t0 };
+}
+
+/**
+ * More of the same load and sampling (no kills) for `ms` after a run, samples appended to
+ * `prev.samples` on the same time origin; returns the t at which the extension started.
+ */
+export async function extendSoak(cluster: SoakCluster, prev: SoakResult, ms: number, sampleMs: number, log: (msg: string) => void): Promise<{ fromMs: number; stats: LoadStats }> {
+  const stop = new AbortController();
+  const fromMs = Date.now() - prev.t0;
+  const load = runLoad(cluster.client.url, 16, stop.signal);
+  try {
+    const end = Date.now() + ms;
+    for (let next = Date.now() + sampleMs; next <= end; next += sampleMs) {
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      const got = sampleServers(cluster.set, Date.now() - prev.t0, prev.incarnations);
+      prev.samples.push(...got);
+      log(`t=${Math.round((Date.now() - prev.t0) / 1000)}s (extension) ${got.map((s) => `${s.server} rss=${s.rssMiB.toFixed(0)}MiB`).join('  ')}`);
+    }
+  } finally {
+    stop.abort();
+  }
+  return { fromMs, stats: await load };
 }

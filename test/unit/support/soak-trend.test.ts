@@ -5,7 +5,7 @@
 // leaking ones must fail, so the integration test can fail on growth.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CI_BOUNDS, judgeGrowth, lowEnvelope, slopePerMin, type GrowthBounds, type Sample } from '../../support/soak-trend.js';
+import { CI_BOUNDS, confirmGrowth, judgeGrowth, lowEnvelope, slopePerMin, type GrowthBounds, type Sample } from '../../support/soak-trend.js';
 
 type Shape = (t: number) => number; // t in ms -> MiB
 
@@ -111,4 +111,25 @@ test('disk: a compacted sawtooth passes; a dir that only grows, or one past the 
   // A spike past the maximum, even if it drops back.
   const spike = failed(cluster({ rss: STEADY, disk: (t) => (t === 70_000 ? 20 : 2) }));
   assert.ok(spike.includes('s1 disk-max') && !spike.includes('s1 disk-tail'), spike.join(', '));
+});
+
+test('a rising floor is confirmed only if RSS never comes back to its earlier high under more load', () => {
+  // The shape of one real run: a server that was not killed climbs 151 -> 212 MiB from 65 s on.
+  const climb: Shape = (t) => (t < 65_000 ? 150 + jitter(7, 1)(t) : 151 + (t - 65_000) / 1_000 * 0.95);
+  const extended = (after: Shape): Sample[] => {
+    const base = cluster({ rss: { ...STEADY, s1: climb } });
+    for (let t = 135_000; t <= 190_000; t += 5_000) base.push({ t, server: 's1', incarnation: 0, rssMiB: after(t), diskMiB: 2 });
+    return base;
+  };
+  const judge = (s: Sample[]): string[] => {
+    const r = judgeGrowth(s.filter((x) => x.t <= 130_000), CI_BOUNDS);
+    const slopes = r.checks.filter((c) => !c.ok && c.name === 'rss-slope');
+    assert.deepEqual(slopes.map((c) => c.server), ['s1'], 'the climb fails the 130 s judgement');
+    return confirmGrowth(slopes, r.trends, s, 135_000).map((c) => c.server);
+  };
+  // A full collection at 160 s hands the pages back: not growth.
+  assert.deepEqual(judge(extended((t) => (t < 160_000 ? 215 + (t - 135_000) / 1_000 : 138))), []);
+  // Still climbing, or flat above the earlier high: growth.
+  assert.deepEqual(judge(extended(climb)), ['s1']);
+  assert.deepEqual(judge(extended(() => 200)), ['s1']);
 });
