@@ -48,7 +48,6 @@ test('soak: RSS and data dir stay bounded under mixed load with a leader kill', 
     const snapshots = cluster.set.slots.map((s) => ({ name: s.name, n: (s.pastOutput + (s.agent?.output ?? '')).split('raft: snapshot complete').length - 1 }));
     const report = `${formatChecks(checks)}\n${formatTrends(trends)}\nsnapshots: ${snapshots.map((s) => `${s.name} ${s.n}`).join(', ')}\nops ${r.stats.ops} errors ${r.stats.errors}\nkills: ${r.kills.join('; ')}\nfirst errors: ${r.stats.firstErrors.join(' | ')}`;
     console.error(report);
-    if (process.env['SOAK_SAMPLES_OUT']) (await import('node:fs')).writeFileSync(process.env['SOAK_SAMPLES_OUT'], JSON.stringify(r.samples));
     assert.equal(trends.length, 3, report);
     assert.ok(r.stats.ops > 1_000, `the load ran: ${report}`);
     assert.equal(r.kills.length, 1, report);
@@ -66,6 +65,7 @@ test('soak: RSS and data dir stay bounded under mixed load with a leader kill', 
       console.error(`extension of ${EXTEND_MS / 1000} s for ${slopes.map((c) => c.server).join(', ')}: ${series}; confirmed: ${confirmed.map((c) => c.server).join(', ') || 'none'}`);
       failed = [...failed.filter((c) => c.name !== 'rss-slope'), ...confirmed];
     }
+    if (process.env['SOAK_SAMPLES_OUT']) (await import('node:fs')).writeFileSync(process.env['SOAK_SAMPLES_OUT'], JSON.stringify(r.samples));
     assert.deepEqual(failed, [], `growth beyond the bounds:\n${report}`);
   } finally {
     await cluster.stop();
