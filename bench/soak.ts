@@ -4,10 +4,15 @@
 // destroyed or left to expire, service register/deregister, blocking queries, user events),
 // with kill -9 of the leader every --kill-every minutes (it is restarted on its data dir).
 // Every --sample seconds each server's RSS (ps -o rss) and data-dir size (du -sb) is sampled;
-// after --warmup seconds the least-squares slope per server is printed with min/max, plus the
-// ops and error counts (errors during elections are expected and counted, not fatal).
-//   npm run build && node dist/bench/soak.js --minutes=20 [--kill-every=4] [--sample=10] [--warmup=120] [--workers=16]
-import { formatTrends, runSoak, startSoakCluster, SNAPSHOT_THRESHOLD, TRAILING_LOGS } from '../test/support/soak.js';
+// after --warmup seconds (per process incarnation for RSS) the growth analysis of
+// test/support/soak-trend.ts is printed: per incarnation the slope of the RSS low envelope (the
+// minimum of each --window seconds) and the raw slope, per server the data-dir slope and range,
+// plus the ops and error counts (errors during elections are expected and counted, not fatal).
+// --samples-out=FILE writes every sample as JSON for a later look.
+//   npm run build && node dist/bench/soak.js --minutes=20 [--kill-every=4] [--sample=10] [--warmup=120] [--window=60] [--workers=16]
+import { writeFileSync } from 'node:fs';
+import { runSoak, startSoakCluster, SNAPSHOT_THRESHOLD, TRAILING_LOGS } from '../test/support/soak.js';
+import { formatChecks, formatTrends, judgeGrowth } from '../test/support/soak-trend.js';
 
 function arg(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -19,6 +24,8 @@ const KILL_EVERY = arg('kill-every', 4);
 const SAMPLE_S = arg('sample', 10);
 const WARMUP_S = arg('warmup', 120);
 const WORKERS = arg('workers', 16);
+const WINDOW_S = arg('window', 60);
+const SAMPLES_OUT = process.argv.find((x) => x.startsWith('--samples-out='))?.slice('--samples-out='.length);
 const log = (msg: string): void => console.error(`[soak] ${msg}`);
 
 const cluster = await startSoakCluster();
@@ -45,7 +52,20 @@ try {
   console.log([...r.stats.byOp].map(([op, s]) => `  ${op}: ${s.ops} ops, ${s.errors} errors`).join('\n'));
   if (r.stats.firstErrors.length > 0) console.log(`first errors:\n  ${r.stats.firstErrors.join('\n  ')}`);
   console.log(`kills:\n  ${r.kills.join('\n  ')}`);
-  console.log(formatTrends(r.trends));
+  if (SAMPLES_OUT) writeFileSync(SAMPLES_OUT, JSON.stringify(r.samples));
+  // The CI test's disk bounds; RSS slope 5 MiB/min (a long run shows what 2 minutes cannot).
+  const { trends, checks } = judgeGrowth(r.samples, {
+    warmupMs: WARMUP_S * 1000,
+    windowMs: WINDOW_S * 1000,
+    minTrendWindows: 4,
+    rssSlopeMiBPerMin: 5,
+    rssLevelSlackMiB: 48,
+    diskMaxMiB: 16,
+    diskTailMiB: 10,
+    diskTailMs: 60_000,
+  });
+  console.log(formatTrends(trends));
+  console.log(formatChecks(checks));
 } finally {
   if (!stopping) await cluster.stop();
 }

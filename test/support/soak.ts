@@ -1,7 +1,7 @@
 // Soak harness (issue 16 item 5): a 3-server cluster plus a client agent, a bounded mixed load
-// through the client (KV put/get/cas, TTL sessions, service register/deregister, blocking
-// queries, user events), periodic kill -9 of the leader, and samples of every server's RSS
-// (ps -o rss) and data-dir size (du -sb). Used by bench/soak.ts and the soak integration test.
+// through the client (KV put/get/cas/delete, locks held by TTL sessions, service register/
+// deregister, blocking queries, user events), periodic kill -9 of the leader, and samples of
+// every server's RSS (ps -o rss) and data-dir size (du -sb). Used by bench/soak.ts and the soak integration test.
 // MUST: live data stays constant (bounded key/service/session space), so any upward trend in
 //       RSS or disk after warm-up is growth, not load; every request has a deadline; every
 //       process is stopped by PID (ServerSet.stopAll / TestAgent.stop).
@@ -11,6 +11,9 @@ import path from 'node:path';
 import { ServerSet, type ServerSlot } from './servers.js';
 import { TestAgent } from './test-agent.js';
 import { tmpDir } from './tmp-dir.js';
+import type { Sample } from './soak-trend.js';
+
+export type { Sample } from './soak-trend.js';
 
 /** Consul's own keys, lowered so Raft compaction happens many times within a short run. */
 export const SNAPSHOT_THRESHOLD = 512;
@@ -20,15 +23,9 @@ const RAFT_HCL = `raft_snapshot_threshold = ${SNAPSHOT_THRESHOLD}\nraft_snapshot
 const KEYS = 64;
 const SERVICES = 16;
 const MAX_SESSIONS = 16;
+const LOCKS = 8;
 const VALUE = 'x'.repeat(512);
 
-export interface Sample {
-  readonly t: number; // ms since load start
-  readonly server: string;
-  readonly incarnation: number;
-  readonly rssMiB: number;
-  readonly diskMiB: number;
-}
 
 export interface SoakCluster {
   readonly set: ServerSet;
@@ -40,6 +37,19 @@ export async function startSoakCluster(): Promise<SoakCluster> {
   const set = await ServerSet.create({ raftMultiplier: 1, fastGossip: true, extraHcl: RAFT_HCL });
   let client: TestAgent | undefined;
   const clientDir = tmpDir('consul-ts-soak-client-');
+  // If the runner exits without reaching stop() (a test timeout with --test-force-exit), the
+  // detached agents would outlive it: kill their process groups synchronously on exit.
+  const onExit = (): void => {
+    for (const proc of [client?.proc, ...set.slots.map((s) => s.agent?.proc)]) {
+      if (proc?.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) continue;
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', onExit);
   try {
     await set.startAll();
     await set.waitCommonLeader(60_000);
@@ -53,6 +63,7 @@ export async function startSoakCluster(): Promise<SoakCluster> {
     });
     await client.waitForLeader(60_000);
   } catch (err) {
+    process.off('exit', onExit);
     await client?.stop('SIGKILL');
     await set.stopAll();
     clientDir.remove();
@@ -63,6 +74,7 @@ export async function startSoakCluster(): Promise<SoakCluster> {
     set,
     client: c,
     async stop() {
+      process.off('exit', onExit);
       await c.stop('SIGTERM', 5_000);
       await set.stopAll();
       clientDir.remove();
@@ -152,6 +164,16 @@ export async function runLoad(base: string, workers: number, signal: AbortSignal
       if (!g.ok || g.index === '') return record('kv-block', g);
       record('kv-block', await call(`${key}?index=${g.index}&wait=1s`, { timeoutMs: 8_000 }, (s) => s === 200 || s === 404));
     },
+    async () => record('kv-delete', await call(`${base}/v1/kv/soak/k${rnd(KEYS)}`, { method: 'DELETE' }, isTrue)),
+    async () => {
+      // A lock held by a TTL session with Behavior delete: when the session is destroyed or
+      // expires, the key is deleted (a tombstone), which is what session cleanup must do.
+      const id = sessions[rnd(sessions.length)];
+      if (id === undefined) return;
+      // Already held ("false") is a correct answer; so is a session that just expired.
+      const ok = (s: number, t: string): boolean => s === 200 || (s === 500 && t.includes('invalid session'));
+      record('kv-lock', await call(`${base}/v1/kv/soak/lock${rnd(LOCKS)}?acquire=${id}`, { method: 'PUT', body: VALUE }, ok));
+    },
     async () => record('event-fire', await call(`${base}/v1/event/fire/soak-${rnd(4)}`, { method: 'PUT', body: 'p' }, is200)),
   ];
   const worker = async (): Promise<void> => {
@@ -192,78 +214,16 @@ export function sampleServers(set: ServerSet, t: number, incarnations: Map<strin
   return out;
 }
 
-/** Least-squares slope of y over x (x in minutes); 0 with fewer than 2 points. */
-export function slopePerMin(points: ReadonlyArray<{ t: number; y: number }>): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const xs = points.map((p) => p.t / 60_000);
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = points.reduce((a, p) => a + p.y, 0) / n;
-  let num = 0;
-  let den = 0;
-  points.forEach((p, i) => {
-    const dx = (xs[i] as number) - mx;
-    num += dx * (p.y - my);
-    den += dx * dx;
-  });
-  return den === 0 ? 0 : num / den;
-}
-
-export interface ServerTrend {
-  readonly server: string;
-  readonly points: number;
-  readonly rssSlope: number;
-  readonly diskSlope: number;
-  readonly rssMin: number;
-  readonly rssMax: number;
-  readonly rssWarm: number;
-  readonly rssFinal: number;
-  readonly diskMin: number;
-  readonly diskMax: number;
-}
-
-/**
- * Per server, over the samples taken at least `warmupMs` after the start of the load or of
- * the server's current incarnation (a restarted server warms up again: its RSS starts from zero).
- * Disk is taken over every sample after the first warm-up, across restarts (the dir persists).
- */
-export function trends(samples: readonly Sample[], warmupMs: number): ServerTrend[] {
-  const names = [...new Set(samples.map((s) => s.server))].sort();
-  return names.map((name) => {
-    const mine = samples.filter((s) => s.server === name && s.t >= warmupMs);
-    // RSS: the incarnation with the most samples past its own warm-up (a restarted process
-    // starts from zero, so its warm-up climb is not growth).
-    const incs = [...new Set(mine.map((s) => s.incarnation))];
-    const settled = incs.map((inc) => {
-      const start = Math.min(...samples.filter((s) => s.server === name && s.incarnation === inc).map((s) => s.t));
-      return mine.filter((s) => s.incarnation === inc && s.t >= start + warmupMs);
-    });
-    const rss = settled.reduce((best, x) => (x.length > best.length ? x : best), [] as Sample[]);
-    const r = rss.map((s) => s.rssMiB);
-    const d = mine.map((s) => s.diskMiB);
-    return {
-      server: name,
-      points: rss.length,
-      rssSlope: slopePerMin(rss.map((s) => ({ t: s.t, y: s.rssMiB }))),
-      diskSlope: slopePerMin(mine.map((s) => ({ t: s.t, y: s.diskMiB }))),
-      rssMin: Math.min(...r),
-      rssMax: Math.max(...r),
-      rssWarm: r[0] ?? NaN,
-      rssFinal: r[r.length - 1] ?? NaN,
-      diskMin: Math.min(...d),
-      diskMax: Math.max(...d),
-    };
-  });
-}
-
 /** kill -9 the current leader, restart it on the same data dir, wait for a common leader. */
 export async function killAndRestartLeader(set: ServerSet, incarnations: Map<string, number>): Promise<string> {
   const leader = await set.findLeader();
   if (leader === undefined) return 'no leader found; kill skipped';
   await set.kill9(leader);
+  // Counted at the kill: every later sample of this name is the new process, even one taken
+  // while the restart still waits for a leader.
+  incarnations.set(leader.name, (incarnations.get(leader.name) ?? 0) + 1);
   await set.waitCommonLeader(60_000, leader);
   await set.start(leader);
-  incarnations.set(leader.name, (incarnations.get(leader.name) ?? 0) + 1);
   await set.waitCommonLeader(60_000);
   return `killed leader ${leader.name}, restarted it`;
 }
@@ -271,6 +231,8 @@ export async function killAndRestartLeader(set: ServerSet, incarnations: Map<str
 export interface SoakOptions {
   readonly durationMs: number;
   readonly killEveryMs: number;
+  /** At most this many leader kills (default: as many as fit). */
+  readonly maxKills?: number;
   readonly sampleMs: number;
   readonly warmupMs: number;
   readonly workers: number;
@@ -280,8 +242,11 @@ export interface SoakOptions {
 export interface SoakResult {
   readonly samples: Sample[];
   readonly stats: LoadStats;
-  readonly trends: ServerTrend[];
   readonly kills: string[];
+  /** Restarts per server name, to carry on sampling in `extendSoak`. */
+  readonly incarnations: Map<string, number>;
+  /** Load start (Date.now()), the origin of every sample's t. */
+  readonly t0: number;
 }
 
 /** Runs the load, the sampler and the leader killer on a started cluster for `durationMs`. */
@@ -302,7 +267,8 @@ export async function runSoak(cluster: SoakCluster, o: SoakOptions): Promise<Soa
     }
   })();
   const killer = (async () => {
-    for (let next = t0 + o.killEveryMs; next < t0 + o.durationMs; next += o.killEveryMs) {
+    let n = 0;
+    for (let next = t0 + o.killEveryMs; next < t0 + o.durationMs && n < (o.maxKills ?? Infinity); next += o.killEveryMs, n++) {
       await sleepUntil(next);
       const what = await killAndRestartLeader(cluster.set, incarnations).catch((e: Error) => `kill round failed: ${e.message.split('\n')[0]}`);
       kills.push(`t=${Math.round((Date.now() - t0) / 1000)}s ${what}`);
@@ -315,11 +281,27 @@ export async function runSoak(cluster: SoakCluster, o: SoakOptions): Promise<Soa
     stop.abort();
   }
   const stats = await load;
-  return { samples, stats, trends: trends(samples, o.warmupMs), kills };
+  return { samples, stats, kills, incarnations, t0 };
 }
 
-export function formatTrends(rows: readonly ServerTrend[]): string {
-  return rows
-    .map((r) => `${r.server}: RSS slope ${r.rssSlope.toFixed(2)} MiB/min (min ${r.rssMin.toFixed(0)}, max ${r.rssMax.toFixed(0)}, warm ${r.rssWarm.toFixed(0)}, final ${r.rssFinal.toFixed(0)} MiB, ${r.points} pts); disk slope ${r.diskSlope.toFixed(3)} MiB/min (min ${r.diskMin.toFixed(2)}, max ${r.diskMax.toFixed(2)} MiB)`)
-    .join('\n');
+/**
+ * More of the same load and sampling (no kills) for `ms` after a run, samples appended to
+ * `prev.samples` on the same time origin; returns the t at which the extension started.
+ */
+export async function extendSoak(cluster: SoakCluster, prev: SoakResult, ms: number, sampleMs: number, log: (msg: string) => void): Promise<{ fromMs: number; stats: LoadStats }> {
+  const stop = new AbortController();
+  const fromMs = Date.now() - prev.t0;
+  const load = runLoad(cluster.client.url, 16, stop.signal);
+  try {
+    const end = Date.now() + ms;
+    for (let next = Date.now() + sampleMs; next <= end; next += sampleMs) {
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      const got = sampleServers(cluster.set, Date.now() - prev.t0, prev.incarnations);
+      prev.samples.push(...got);
+      log(`t=${Math.round((Date.now() - prev.t0) / 1000)}s (extension) ${got.map((s) => `${s.server} rss=${s.rssMiB.toFixed(0)}MiB`).join('  ')}`);
+    }
+  } finally {
+    stop.abort();
+  }
+  return { fromMs, stats: await load };
 }
