@@ -677,8 +677,8 @@ export class RaftDriver<R> implements TransportReporter {
   /**
    * Entries a follower in contact still needs stay in memory (up to MAX_PINNED_ENTRIES more):
    * under a write burst the slowest follower can trail the applied index by more than the cache,
-   * and reading its entries back from disk on every append would stall this loop (a 3-server
-   * PUT bench fell from ~10,000 to ~2,000 writes/s). A follower that is down pins nothing.
+   * and reading its entries back from disk on every append would stall this loop (the disk read
+   * runs in the same queue as the Ready loop). A follower that is down pins nothing.
    */
   private pinnedByFollowers(to: number): number {
     const node = this.node;
