@@ -36,6 +36,12 @@ export interface RaftDriverOptions<R> {
   readonly snapshotIntervalMs?: number;
   /** Entries kept in the log behind a snapshot, for followers that lag a little. */
   readonly trailingLogs: number;
+  /**
+   * Applied entries kept in memory behind the applied index when the log is on disk (a `dir`):
+   * older ones are dropped from memory and read back from the log store when a follower needs
+   * them (hashicorp/raft's log cache holds 512). Default 512; without a `dir` all stay in memory.
+   */
+  readonly logCacheEntries?: number;
   /** A proposal not applied within this time fails (the client sees an error, Consul: apply timeout). */
   readonly applyTimeoutMs: number;
 }

@@ -34,6 +34,13 @@ import { monotonicMs } from '../support/clock.js';
 
 export type { ConfigurationListener, PeerProgress, RaftDriverOptions, RaftFsm, RaftLogger } from './driver-types.js';
 
+/** Consul wraps its log store in a raft.LogCache of raftLogCacheSize = 512 (agent/consul/server.go). */
+const DEFAULT_LOG_CACHE_ENTRIES = 512;
+/** Evicted entries read back from disk in one go, for one follower (bounded memory). */
+const LOAD_WINDOW_BYTES = 4 << 20;
+/** How far behind the cache a follower in contact can keep entries in memory (see evictApplied). */
+const MAX_PINNED_ENTRIES = 8192;
+
 const cryptoRng: Rng = { int: (n) => randomInt(n) };
 
 export class RaftDriver<R> implements TransportReporter {
@@ -532,6 +539,9 @@ export class RaftDriver<R> implements TransportReporter {
       this.flushProposals(node);
       if (node.hasReady()) {
         await this.handleReady(node, node.ready());
+        this.evictApplied();
+      } else if (this.storage.hasLoadRequests()) {
+        await this.loadEvicted(node);
       } else if (this.snapshotDue) {
         this.snapshotDue = false;
         await this.maybeSnapshot();
@@ -645,6 +655,52 @@ export class RaftDriver<R> implements TransportReporter {
       this.reads.rejectAsked(removed());
     }
     for (const fn of this.confListeners) fn(conf);
+  }
+
+  // ---- bounded log memory (see MemoryStorage.evict) ----------------------------------------------
+
+  /** The highest log index whose data is no longer held in memory (0: all are). */
+  evictedIndex(): number {
+    return this.storage.evictedIndex();
+  }
+
+  /** Drops from memory the data of applied entries older than the log cache (they are on disk). */
+  private evictApplied(): void {
+    if (!this.log) return;
+    const keep = this.opts.logCacheEntries ?? DEFAULT_LOG_CACHE_ENTRIES;
+    let to = Math.min(this.applied, this.storage.lastIndex()) - keep;
+    if (to <= this.storage.evictedIndex()) return;
+    if (this.role === 'leader') to = Math.min(to, this.pinnedByFollowers(to));
+    if (to > this.storage.evictedIndex()) this.storage.evict(to);
+  }
+
+  /**
+   * Entries a follower in contact still needs stay in memory (up to MAX_PINNED_ENTRIES more):
+   * under a write burst the slowest follower can trail the applied index by more than the cache,
+   * and reading its entries back from disk on every append would stall this loop (the disk read
+   * runs in the same queue as the Ready loop). A follower that is down pins nothing.
+   */
+  private pinnedByFollowers(to: number): number {
+    const node = this.node;
+    if (!node) return to;
+    const contactWindowMs = this.opts.electionTicks * this.opts.tickMs;
+    let floor = to;
+    for (const [id, p] of Object.entries(node.status().progress)) {
+      if (id === this.opts.id || p.match >= floor) continue;
+      const since = this.lastContactMs(id);
+      if (since !== undefined && since <= contactWindowMs) floor = p.match;
+    }
+    return Math.max(floor, to - MAX_PINNED_ENTRIES);
+  }
+
+  /** Reads back the evicted entries the leader needed for a follower, then sends them. */
+  private async loadEvicted(node: RawNode): Promise<void> {
+    const req = this.storage.takeLoadRequests()[0];
+    if (!req || !this.log) return;
+    const entries = await this.log.read(req.lo, req.hi, LOAD_WINDOW_BYTES);
+    if (this.node !== node) return;
+    this.storage.supplyLoaded(entries);
+    node.retryAppends();
   }
 
   // ---- snapshots -------------------------------------------------------------------------------

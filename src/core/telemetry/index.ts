@@ -7,6 +7,8 @@
 // instrument their drivers instead, since a timer reads the clock.
 export { Metrics, metrics, metricsStart, type MetricsOptions } from './metrics.js';
 export { InmemSink, INTERVAL_MS, goUtcString, type Label, type MetricsSummary, type SampledValue } from './inmem.js';
-export { PrometheusSink, prometheusName } from './prometheus.js';
+// The Prometheus sink is imported by path (telemetry/prometheus.js): importing it here would load
+// prom-client in every agent.
+export type { PrometheusSink } from './prometheus.js';
 export { startRuntimeMetrics } from './runtime.js';
 export { countSerfMemberEvent, measured, measuredApply } from './instrument.js';

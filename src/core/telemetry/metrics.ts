@@ -6,7 +6,9 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { InmemSink, type Label, type MetricsSummary } from './inmem.js';
-import { PrometheusSink } from './prometheus.js';
+// prom-client (and the @opentelemetry/api it loads) costs ~8 MiB of RSS: loaded only when
+// prometheus_retention_time is set, as most agents never enable it.
+import type { PrometheusSink } from './prometheus.js';
 
 export interface MetricsOptions {
   metricsPrefix: string;
@@ -15,9 +17,15 @@ export interface MetricsOptions {
   hostname?: string;
 }
 
+const PROM_QUEUE_MAX = 10_000;
+
 export class Metrics {
   private inmem = new InmemSink();
   private prom: PrometheusSink | undefined;
+  /** While prom-client loads: the updates to replay into the sink (bounded). */
+  private promQueue: ((sink: PrometheusSink) => void)[] | undefined;
+  private promLoading: Promise<void> | undefined;
+  private generation = 0;
   private prefix = 'consul';
   private hostname = os.hostname();
   private enableHostname = true;
@@ -28,30 +36,51 @@ export class Metrics {
     this.hostname = opts.hostname ?? os.hostname();
     this.enableHostname = !opts.disableHostname;
     this.inmem = new InmemSink();
-    this.prom = opts.prometheusRetentionMs >= 1 ? new PrometheusSink(opts.prometheusRetentionMs) : undefined;
+    this.prom = undefined;
+    this.promQueue = undefined;
+    this.promLoading = undefined;
+    const generation = ++this.generation;
+    const retentionMs = opts.prometheusRetentionMs;
+    if (retentionMs < 1) return;
+    this.promQueue = [];
+    this.promLoading = import('./prometheus.js').then(({ PrometheusSink: Sink }) => {
+      if (generation !== this.generation) return; // reconfigured meanwhile
+      const sink = new Sink(retentionMs);
+      for (const update of this.promQueue ?? []) update(sink);
+      this.promQueue = undefined;
+      this.prom = sink;
+    });
   }
 
   get prometheusEnabled(): boolean {
-    return this.prom !== undefined;
+    return this.prom !== undefined || this.promQueue !== undefined;
+  }
+
+  /** Until the Prometheus sink is loaded, its updates wait (at most PROM_QUEUE_MAX of them). */
+  private queueProm(update: (sink: PrometheusSink) => void): void {
+    if (this.promQueue && this.promQueue.length < PROM_QUEUE_MAX) this.promQueue.push(update);
   }
 
   setGauge(key: readonly string[], value: number, labels: readonly Label[] = []): void {
     const parts = this.enableHostname && this.hostname ? [this.hostname, ...key] : key;
     const name = this.name(parts);
     this.inmem.setGauge(name, labels, value);
-    this.prom?.setGauge(name, labels, value);
+    if (this.prom) this.prom.setGauge(name, labels, value);
+    else if (this.promQueue) this.queueProm((p) => p.setGauge(name, labels, value));
   }
 
   incrCounter(key: readonly string[], value = 1, labels: readonly Label[] = []): void {
     const name = this.name(key);
     this.inmem.incrCounter(name, labels, value);
-    this.prom?.incrCounter(name, labels, value);
+    if (this.prom) this.prom.incrCounter(name, labels, value);
+    else if (this.promQueue) this.queueProm((p) => p.incrCounter(name, labels, value));
   }
 
   addSample(key: readonly string[], value: number, labels: readonly Label[] = []): void {
     const name = this.name(key);
     this.inmem.addSample(name, labels, value);
-    this.prom?.addSample(name, labels, value);
+    if (this.prom) this.prom.addSample(name, labels, value);
+    else if (this.promQueue) this.queueProm((p) => p.addSample(name, labels, value));
   }
 
   /** A timer in milliseconds since `startPerfMs` (a performance.now() reading), as MeasureSince. */
@@ -68,6 +97,7 @@ export class Metrics {
   }
 
   async prometheus(): Promise<{ text: string; contentType: string } | undefined> {
+    await this.promLoading;
     return this.prom?.scrape();
   }
 

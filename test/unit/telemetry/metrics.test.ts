@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { InmemSink, Metrics, PrometheusSink, goUtcString } from '../../../src/core/telemetry/index.js';
+import { InmemSink, Metrics, goUtcString } from '../../../src/core/telemetry/index.js';
+import { PrometheusSink } from '../../../src/core/telemetry/prometheus.js';
 
 test('the summary shows the last finished 10 s interval in go-metrics JSON shape', () => {
   let now = Date.UTC(2026, 11, 4, 7, 40, 3);
@@ -102,4 +103,22 @@ test('serf member events count as serf.member.join/left/failed', async () => {
       ['consul.serf.member.left', 1],
     ],
   );
+});
+
+test('the Prometheus sink loads on demand: updates made while prom-client loads are kept, none without retention', async () => {
+  const m = new Metrics();
+  m.configure({ metricsPrefix: 'consul', disableHostname: true, prometheusRetentionMs: 60_000 });
+  assert.equal(m.prometheusEnabled, true);
+  m.incrCounter(['early', 'counter'], 3); // before the dynamic import has resolved
+  m.setGauge(['early', 'gauge'], 7);
+  const out = await m.prometheus();
+  assert.match(out?.text ?? '', /^consul_early_counter 3$/m);
+  assert.match(out?.text ?? '', /^consul_early_gauge 7$/m);
+  m.incrCounter(['early', 'counter'], 1); // loaded: straight to the sink
+  assert.match((await m.prometheus())?.text ?? '', /^consul_early_counter 4$/m);
+
+  m.configure({ metricsPrefix: 'consul', disableHostname: true, prometheusRetentionMs: 0 });
+  assert.equal(m.prometheusEnabled, false);
+  m.incrCounter(['early', 'counter'], 1);
+  assert.equal(await m.prometheus(), undefined);
 });

@@ -42,7 +42,7 @@ export function goTimeJson(value: string): string {
   return `${date}T${clock}${fraction ? `.${fraction}` : ''}${zone}`;
 }
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, '\u00b5s': 1e3, '\u03bcs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
  * Go's time.ParseDuration, to nanoseconds; undefined when the text is not a duration.
@@ -58,7 +58,7 @@ export function parseGoDuration(text: string): number | undefined {
   if (s === '0') return 0;
   if (s === '') return undefined;
   let total = 0;
-  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (s.length > 0) {
     const m = part.exec(s);
     if (!m) return undefined;

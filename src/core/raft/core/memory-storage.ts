@@ -3,6 +3,14 @@
 //
 // MUST: ents[0] is a dummy entry at the compaction point (snapshot index and term), so term() of
 // the snapshot index answers and firstIndex() = ents[0].index + 1.
+//
+// Bounded memory (hashicorp/raft keeps only a small log cache too): a driver that has the log on
+// disk may evict() applied entries. An evicted entry keeps its index and term (term() still
+// answers, so log matching needs no disk) but drops its data. entries() over an evicted range is
+// served from the `loaded` window the driver filled from disk (supplyLoaded), else it records the
+// range (takeLoadRequests) and throws RaftError('notLoaded'): the leader skips that append and
+// retries once the driver has read the entries (RawNode.retryAppends). The core stays pure: it
+// never waits for the disk, it only sends later.
 
 import { invariant } from '../../support/assert.js';
 import { EMPTY_CONF, encodeConfState, normalizeConf } from './conf.js';
@@ -18,6 +26,12 @@ export class MemoryStorage implements RaftStorage {
   private hardState: HardState = { term: 0, vote: '', commit: 0 };
   private snap: Snapshot = { meta: { index: 0, term: 0, conf: EMPTY_CONF }, data: EMPTY };
   private ents: Entry[] = [dummy(0, 0)];
+  /** Entries <= this index hold no data (see evict); always >= the compaction point. */
+  private evictedTo = 0;
+  /** Consecutive evicted entries read back from disk by the driver (at most one window). */
+  private loaded: Entry[] = [];
+  /** Evicted ranges [lo, hi) that entries() was asked for and could not serve. */
+  private loadRequests: { lo: number; hi: number }[] = [];
 
   /** A fresh store holding a bootstrapped configuration (see bootstrapStorage). */
   static bootstrap(voters: readonly NodeId[]): MemoryStorage {
@@ -37,6 +51,7 @@ export class MemoryStorage implements RaftStorage {
   entries(lo: number, hi: number, maxBytes = Number.POSITIVE_INFINITY): Entry[] {
     if (lo <= this.offset()) throw new RaftError('compacted', `entry ${lo} is compacted`);
     if (hi > this.lastIndex() + 1) throw new RaftError('unavailable', `entry ${hi - 1} is beyond the last index`);
+    if (lo <= this.evictedTo) return this.fromLoaded(lo, Math.min(hi, this.evictedTo + 1), maxBytes);
     const out: Entry[] = [];
     let size = 0;
     for (let i = lo; i < hi; i++) {
@@ -66,6 +81,70 @@ export class MemoryStorage implements RaftStorage {
     return this.snap;
   }
 
+  /** Evicted entries from the loaded window (fewer than asked when the window ends first). */
+  private fromLoaded(lo: number, hi: number, maxBytes: number): Entry[] {
+    const first = this.loaded[0]?.index ?? 0;
+    const end = first + this.loaded.length;
+    if (this.loaded.length === 0 || lo < first || lo >= end) {
+      if (!this.loadRequests.some((r) => r.lo === lo)) this.loadRequests.push({ lo, hi });
+      throw new RaftError('notLoaded', `entries from ${lo} are on disk only`);
+    }
+    const out: Entry[] = [];
+    let size = 0;
+    for (let i = lo; i < Math.min(hi, end); i++) {
+      const e = this.loaded[i - first] as Entry;
+      size += e.data.length;
+      if (out.length > 0 && size > maxBytes) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  // ---- bounded memory (driver side) ------------------------------------------------------------
+
+  /** The highest index whose data was dropped from memory (0: none). */
+  evictedIndex(): number {
+    return this.evictedTo;
+  }
+
+  /**
+   * Drops the data of entries <= index from memory; they MUST be durable in the driver's log
+   * store and applied (so never truncated), and the driver MUST serve takeLoadRequests().
+   */
+  evict(index: number): void {
+    const to = Math.min(index, this.lastIndex());
+    if (to <= this.evictedTo) return;
+    for (let i = Math.max(this.evictedTo, this.offset()) + 1; i <= to; i++) {
+      const e = this.ents[i - this.offset()] as Entry;
+      this.ents[i - this.offset()] = { index: e.index, term: e.term, kind: e.kind, data: EMPTY };
+    }
+    this.evictedTo = to;
+  }
+
+  hasLoadRequests(): boolean {
+    return this.loadRequests.length > 0;
+  }
+
+  /** The evicted ranges asked for since the last call (the driver reads them from disk). */
+  takeLoadRequests(): { lo: number; hi: number }[] {
+    const out = this.loadRequests;
+    this.loadRequests = [];
+    return out;
+  }
+
+  /** Entries read back from disk: they replace the previous window (consecutive, evicted ones). */
+  supplyLoaded(entries: readonly Entry[]): void {
+    const usable: Entry[] = [];
+    for (const e of entries) {
+      if (e.index <= this.offset() || e.index > this.evictedTo) continue;
+      const prev = usable[usable.length - 1];
+      invariant(prev === undefined || e.index === prev.index + 1, 'supplyLoaded: entries are not consecutive');
+      invariant(e.term === this.term(e.index), () => `supplyLoaded: entry ${e.index} has term ${e.term}, the log says ${this.term(e.index)}`);
+      usable.push(e);
+    }
+    this.loaded = usable;
+  }
+
   // ---- writes (driver side) ------------------------------------------------------------------
 
   setHardState(hs: HardState): void {
@@ -90,6 +169,7 @@ export class MemoryStorage implements RaftStorage {
     const skip = Math.max(0, this.offset() + 1 - first.index);
     if (skip >= entries.length) return;
     const start = first.index + skip;
+    invariant(start > this.evictedTo, () => `storage append at ${start} would replace evicted (applied) entries up to ${this.evictedTo}`);
     this.ents.length = start - this.offset();
     for (let i = skip; i < entries.length; i++) this.ents.push(entries[i] as Entry);
   }
@@ -101,6 +181,8 @@ export class MemoryStorage implements RaftStorage {
     }
     this.snap = snap;
     this.ents = [dummy(snap.meta.index, snap.meta.term)];
+    this.evictedTo = snap.meta.index;
+    this.loaded = [];
   }
 
   /** Records a snapshot of the FSM at `index` (<= applied); does not compact. */
@@ -121,6 +203,8 @@ export class MemoryStorage implements RaftStorage {
     const cut = index - this.offset();
     const rest = this.ents.slice(cut + 1);
     this.ents = [dummy(index, (this.ents[cut] as Entry).term), ...rest];
+    this.evictedTo = Math.max(this.evictedTo, index);
+    this.loaded = this.loaded.filter((e) => e.index > index);
   }
 }
 

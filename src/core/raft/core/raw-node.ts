@@ -11,7 +11,7 @@ import { RaftLog } from './log.js';
 import { Raft } from './raft.js';
 import { applyConf, step, tick, type TickEvent } from './step.js';
 import { hup } from './step-candidate.js';
-import { bcastAppend, leaderMaybeCommit, leaderReadIndex, startTransfer } from './step-leader.js';
+import { bcastAppend, leaderMaybeCommit, leaderReadIndex, retryAppends, startTransfer } from './step-leader.js';
 import {
   RaftError,
   type ConfChange,
@@ -230,6 +230,12 @@ export class RawNode {
   /** A cheap view for the per-read lease check (status() builds a whole object). */
   hasLease(): boolean {
     return this.r.hasLease();
+  }
+
+  /** The storage now holds evicted entries it was asked for (see MemoryStorage.evict): the
+   * leader sends the appends it had to skip. */
+  retryAppends(): void {
+    if (this.r.role === 'leader') retryAppends(this.r);
   }
 
   /** The transport could not reach `id`: stop pipelining to it and probe again. */

@@ -5,7 +5,7 @@
 import { invariant } from '../../support/assert.js';
 import { hasQuorum } from './quorum.js';
 import type { Raft } from './raft.js';
-import type { Message, NodeId } from './types.js';
+import { RaftError, type Entry, type Message, type NodeId } from './types.js';
 import type { ReadRequest } from './read-only.js';
 
 type Msg<T extends Message['type']> = Extract<Message, { type: T }>;
@@ -19,7 +19,15 @@ export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): bool
   invariant(prevIndex <= last, () => `progress of ${to}: next ${pr.next} beyond last ${last}`);
   if (prevIndex < r.log.firstIndex() - 1) return sendSnapshot(r, to);
   const prevTerm = r.log.term(prevIndex);
-  const entries = pr.next <= last ? r.log.slice(pr.next, last + 1, r.cfg.maxSizePerMsg) : [];
+  let entries: Entry[] = [];
+  try {
+    if (pr.next <= last) entries = r.log.slice(pr.next, last + 1, r.cfg.maxSizePerMsg);
+  } catch (err) {
+    // The storage evicted these (applied, on disk) entries from memory and has noted the range:
+    // send nothing now; the driver reads them back and calls retryAppends().
+    if (err instanceof RaftError && err.code === 'notLoaded') return false;
+    throw err;
+  }
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({ type: 'append', to, prevIndex, prevTerm, entries, commit: r.log.committed });
   pr.sentEntries(entries.length, prevIndex + entries.length);
@@ -36,6 +44,14 @@ function sendSnapshot(r: Raft, to: NodeId): boolean {
   r.send({ type: 'snapshot', to, snapshot });
   pr.becomeSnapshot(snapshot.meta.index);
   return true;
+}
+
+/** Fills the pipeline of every follower that is behind (after evicted entries were loaded). */
+export function retryAppends(r: Raft): void {
+  for (const [id, pr] of r.prs) {
+    if (id === r.id || pr.match >= r.log.lastIndex()) continue;
+    while (maybeSendAppend(r, id, false)) { /* up to maxInflight messages of maxSizePerMsg */ }
+  }
 }
 
 /** Sends new entries (or at least the commit index) to everyone, filling each pipeline. */

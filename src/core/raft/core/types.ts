@@ -187,6 +187,8 @@ export type RaftErrorCode =
   | 'confChangePending'
   | 'compacted'
   | 'unavailable'
+  /** Storage: the entries are applied and on disk but not in memory; the driver reads them back. */
+  | 'notLoaded'
   | 'transferInProgress'
   | 'stateExists'
   | 'timeout'

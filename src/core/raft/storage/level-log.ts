@@ -91,6 +91,19 @@ export class LevelLogStore {
     await this.db.batch(ops, { sync });
   }
 
+  /** Entries in [lo, hi) read back from disk, at most maxBytes of data (at least one entry). */
+  async read(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
+    const out: Entry[] = [];
+    let size = 0;
+    for await (const value of this.db.values({ gte: entryKey(lo), lt: entryKey(hi) })) {
+      const e = decodeEntry(value);
+      size += e.data.length;
+      if (out.length > 0 && size > maxBytes) break;
+      out.push(e);
+    }
+    return out;
+  }
+
   async saveConfState(cs: ConfState): Promise<void> {
     await this.db.put(CONF_KEY, Buffer.from(JSON.stringify(cs)), { sync: true });
   }
