@@ -43,7 +43,9 @@ export function pickOrder(n: number, k: number, shuffle: boolean): number[] {
     }
     return out;
   }
-  const idx = Array.from({ length: n }, (_, i) => i);
+  // A plain loop: Array.from with a mapper was a quarter of a 50-record A answer's cost.
+  const idx = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(Math.random() * (n - i));
     const t = idx[i] as number;

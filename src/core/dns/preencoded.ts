@@ -146,34 +146,44 @@ export interface EncodedQuery {
 export function writeEncoded(e: Encoded, order: readonly number[], truncated: boolean, q: EncodedQuery): Buffer | undefined {
   const k = order.length;
   const head = 12 + e.qnameWire.length + 4;
-  // Sizes after each answer: as sent (compressed) and as measured.
-  let sent = head + q.opt.length;
-  let measured = sent;
+  // Sizes as sent (compressed) and as measured, with the first `count` answers.
   const seen = new Uint8Array(e.extras.length);
-  const sentAfter: number[] = [];
-  const measuredAfter: number[] = [];
-  for (let i = 0; i < k; i++) {
-    const a = order[i] as number;
-    sent += (e.answers[a] as Buffer).length;
-    measured += q.plain ? (e.answersPlain[a] as number) : (e.answers[a] as Buffer).length;
-    const g = e.group[a] as number;
-    if (g >= 0 && seen[g] === 0) {
-      seen[g] = 1;
-      const x = e.extras[g] as Encoded['extras'][number];
-      sent += x.bytes.length;
-      measured += q.plain ? x.plain : x.bytes.length;
+  const sizes = (count: number): { sent: number; measured: number } => {
+    let sent = head + q.opt.length;
+    let measured = sent;
+    seen.fill(0);
+    for (let i = 0; i < count; i++) {
+      const a = order[i] as number;
+      const b = e.answers[a] as Buffer;
+      sent += b.length;
+      measured += q.plain ? (e.answersPlain[a] as number) : b.length;
+      const g = e.group[a] as number;
+      if (g >= 0 && seen[g] === 0) {
+        seen[g] = 1;
+        const x = e.extras[g] as Encoded['extras'][number];
+        sent += x.bytes.length;
+        measured += q.plain ? x.plain : x.bytes.length;
+      }
     }
-    sentAfter.push(sent);
-    measuredAfter.push(measured);
-  }
+    return { sent, measured };
+  };
   // fitToSize: all of them if they fit (or there is one), else the most that fit, at least one.
   let count = k;
-  if (k > 1 && (measuredAfter[k - 1] as number) > q.limit) {
-    count = 1;
-    while (count < k - 1 && (measuredAfter[count] as number) <= q.limit) count++;
+  let fitted = sizes(k);
+  if (k > 1 && fitted.measured > q.limit) {
+    // Sizes grow with the count: a binary search, as fitToSize does.
+    let lo = 1;
+    let hi = k - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sizes(mid).measured <= q.limit) lo = mid;
+      else hi = mid - 1;
+    }
+    count = lo;
+    fitted = sizes(count);
   }
   if (count < k) truncated = true;
-  const size = sentAfter[count - 1] as number;
+  const size = fitted.sent;
   if (size > MAX_MESSAGE) return undefined;
   const out = Buffer.allocUnsafe(size);
   const flags = truncated && q.enableTruncate ? q.flags | 0x0200 : q.flags;
