@@ -33,17 +33,27 @@ export interface Encoded {
   readonly extras: readonly { readonly bytes: Buffer; readonly ownerAt: readonly number[]; readonly plain: number; readonly count: number }[];
 }
 
-const cache = new WeakMap<Prepared, Encoded | null>();
+/** 'once': answered once by the general path; pre-encoded from its second query on. */
+const cache = new WeakMap<Prepared, Encoded | null | 'once'>();
 
 /** Counts for the unit tests: queries answered from pre-encoded records. */
 export const preencodedStats = { answered: 0 };
 
-/** The pre-encoded form of `p` for questions named `qname`, or undefined when it has another shape. */
+/**
+ * The pre-encoded form of `p` for questions named `qname`, or undefined when it has another shape.
+ * Only a prepared answer asked for a second time is encoded: memoized ones are (handler.ts keeps
+ * them per catalog view), one-off ones (prepared queries, PTR) would pay the encoding for nothing.
+ */
 export function encodedFor(p: Prepared, qname: string): Encoded | undefined {
-  let e = cache.get(p);
+  const e = cache.get(p);
   if (e === undefined) {
-    e = prepareEncoded(p, qname) ?? null;
-    cache.set(p, e);
+    cache.set(p, 'once');
+    return undefined;
+  }
+  if (e === 'once') {
+    const made = prepareEncoded(p, qname);
+    cache.set(p, made ?? null);
+    return made;
   }
   return e !== null && e.qname === qname ? e : undefined;
 }

@@ -101,7 +101,8 @@ test('pre-encoded answers are byte for byte the general encoder’s, for the sam
     }
   }
   assert.equal(compared, 60 * 25 * 3);
-  assert.ok(preencodedStats.answered - before > compared / 4, `pre-encoded path used ${preencodedStats.answered - before} of ${compared} times`);
+  // A prepared answer's first query takes the general path (preencoded.ts encodedFor).
+  assert.ok(preencodedStats.answered - before > compared / 8, `pre-encoded path used ${preencodedStats.answered - before} of ${compared} times`);
 });
 
 test('the pre-encoded path is taken for a 50-instance answer, not re-encoded per query, and follows catalog writes', () => {
