@@ -27,6 +27,8 @@ export interface TestAgentOptions {
   waitForLeader?: boolean;
   /** Extra environment for the agent process (LD_PRELOAD for faketime, ...). */
   env?: Record<string, string>;
+  /** The `consul` entry to run (a bench may run another build beside this one); default CONSUL_BIN. */
+  bin?: string;
 }
 
 export async function allocatePorts(): Promise<AgentPorts> {
@@ -70,7 +72,7 @@ export class TestAgent {
     );
     if (opts.dataDir) args.push(`-data-dir=${opts.dataDir}`);
     args.push(...(opts.args ?? []));
-    const proc = spawn(process.execPath, [CONSUL_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...opts.env } });
+    const proc = spawn(process.execPath, [opts.bin ?? CONSUL_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...opts.env } });
     const agent = new TestAgent(proc, ports);
     if (opts.waitForLeader ?? true) await agent.waitForLeader();
     return agent;

@@ -221,6 +221,23 @@ class Writer {
   }
 }
 
+/** One record in wire form with its owner name (and any name in its data) written in full. */
+export function encodeRecord(r: Rr): Buffer {
+  const w = new Writer(scratch, false);
+  w.rr(r);
+  return Buffer.from(scratch.subarray(0, w.off));
+}
+
+/** A name in wire form, uncompressed (throws EncodeError as names in messages do). */
+export function nameBytes(name: string): Buffer {
+  return nameWire(name).wire;
+}
+
+/** A name's suffixes as the compression map keys them (the name itself first). */
+export function nameSuffixes(name: string): readonly string[] {
+  return nameWire(name).suffixes;
+}
+
 /** Messages encoded by this process: the unit tests check that an answer is encoded only once. */
 export const encodeStats = { messages: 0 };
 

@@ -18,7 +18,8 @@ test('an EDNS answer that fits is encoded once: the bytes measured are the bytes
     ask(h, 'web.service.consul', qtype, { edns: 4096 }); // prepares the answer for this catalog index
     const before = encodeStats.messages;
     const p = ask(h, 'web.service.consul', qtype, { edns: 4096 });
-    assert.equal(encodeStats.messages - before, 1, `${qtype}: one encoding`);
+    // Pre-encoded records (preencoded.ts): no message encoding at all per query.
+    assert.ok(encodeStats.messages - before <= 1, `${qtype}: at most one encoding`);
     assert.equal(answersOf(p, qtype).length, 50);
     assert.equal(flagsOf(p) & dnsPacket.TRUNCATED_RESPONSE, 0);
     assert.equal(p.id, 42, 'the ID of the question');
