@@ -726,12 +726,28 @@ export class RaftDriver<R> implements TransportReporter {
     const index = this.applied;
     if (index <= this.lastSnapshotIndex || !this.node || this.stopped) return;
     const snap = this.storage.createSnapshot(index, this.node.status().conf, this.opts.fsm.snapshot());
-    await this.snapshots?.save(snap);
+    try {
+      await this.snapshots?.save(snap);
+    } catch (err) {
+      // hashicorp/raft logs a failed snapshot and keeps serving (runSnapshots): the log still
+      // holds everything, so nothing is lost, and the next interval tries again. Only a refused
+      // log write steps the server down (onWriteRefused); a full disk is then reported to the
+      // write that hits it, not as a lost leader.
+      if (!isWriteRefusal(err)) throw err;
+      this.opts.logger.error(`raft: failed to take snapshot: ${describeWriteRefusal(err)}`);
+      return;
+    }
     this.lastSnapshotIndex = index;
     const compactTo = index - this.opts.trailingLogs;
     if (compactTo > this.storage.firstIndex()) {
       this.storage.compact(compactTo);
-      await this.log?.compact(compactTo);
+      try {
+        await this.log?.compact(compactTo);
+      } catch (err) {
+        // As hashicorp/raft's compactLogs: the snapshot stands; the entries stay on disk longer.
+        if (!isWriteRefusal(err)) throw err;
+        this.opts.logger.error(`raft: failed to compact logs: ${describeWriteRefusal(err)}`);
+      }
     }
     this.opts.logger.info(`raft: snapshot complete up to index ${index}`);
   }
