@@ -231,6 +231,7 @@ async function bundleConsulTemplate() {
       js: "import { createRequire as __consulCreateRequire } from 'node:module'; const require = __consulCreateRequire(import.meta.url);",
     },
   });
+  await latin1Source(outfile);
   return outfile;
 }
 
