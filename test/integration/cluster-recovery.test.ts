@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ServerSet, raftConfiguration, tryGetRaw, tryPut, waitAllVoters, type ServerSlot } from '../support/servers.js';
 
 const HCL = `autopilot {
@@ -86,27 +86,19 @@ async function recoverToOne(set: ServerSet, joiners: 'new' | 'new-address' | 'sa
 }
 
 describe('peers.json recovery to one server', () => {
-  let servers: ServerSet | undefined;
-  after(async () => {
-    await servers?.stopAll();
-  });
+  // Each test stops its own servers, failed or not: a failure must not leave three agents running.
+  const withServers = async (joiners: 'new' | 'new-address' | 'same-peers-json'): Promise<void> => {
+    const servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
+    try {
+      await recoverToOne(servers, joiners);
+    } finally {
+      await servers.stopAll();
+    }
+  };
 
-  test('new servers (empty data dirs) are added as non-voters, promoted, and serve requests', { timeout: 150_000 }, async () => {
-    servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
-    await recoverToOne(servers, 'new');
-    await servers.stopAll();
-    servers = undefined;
-  });
+  test('new servers (empty data dirs) are added as non-voters, promoted, and serve requests', { timeout: 150_000 }, () => withServers('new'));
 
-  test('new servers that reuse the lost servers\' names at new addresses are added the same way', { timeout: 150_000 }, async () => {
-    servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
-    await recoverToOne(servers, 'new-address');
-    await servers.stopAll();
-    servers = undefined;
-  });
+  test('new servers that reuse the lost servers\' names at new addresses are added the same way', { timeout: 150_000 }, () => withServers('new-address'));
 
-  test('old servers given the same peers.json (not in it) are added back the same way', { timeout: 150_000 }, async () => {
-    servers = await ServerSet.create({ count: 3, raftMultiplier: 1, extraHcl: HCL });
-    await recoverToOne(servers, 'same-peers-json');
-  });
+  test('old servers given the same peers.json (not in it) are added back the same way', { timeout: 150_000 }, () => withServers('same-peers-json'));
 });
