@@ -228,6 +228,13 @@ export function encodeRecord(r: Rr): Buffer {
   return Buffer.from(scratch.subarray(0, w.off));
 }
 
+/** An OPT pseudo-record in wire form (the pre-encoded path echoes it after its records). */
+export function encodeOpt(o: Opt, rcode: number): Buffer {
+  const w = new Writer(scratch, false);
+  w.opt(o, rcode);
+  return Buffer.from(scratch.subarray(0, w.off));
+}
+
 /** A name in wire form, uncompressed (throws EncodeError as names in messages do). */
 export function nameBytes(name: string): Buffer {
   return nameWire(name).wire;

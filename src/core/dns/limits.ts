@@ -8,7 +8,7 @@
 //   Additional records tied to an answer leave with it. Even one oversized answer is still sent.
 // - TC is set only when enable_truncate is on and answers were cut for size/count.
 import type { DnsOptions } from './config.js';
-import { encodeMessage, FLAG, RCODE, uncompressedSize, type Message, type Opt, type Rcode, type Rr } from './encode.js';
+import { encodeMessage, encodeOpt, FLAG, RCODE, uncompressedSize, type Message, type Opt, type Rcode, type Rr } from './encode.js';
 import type { Prepared } from './lookup/types.js';
 import { encodedFor, writeEncoded, type EncodedQuery } from './preencoded.js';
 import { soaRecord } from './lookup/soa-ns.js';
@@ -160,14 +160,7 @@ export function respond(p: Prepared, q: QueryContext, opts: DnsOptions, nowS: nu
 function encodedQuery(q: QueryContext, opts: DnsOptions): EncodedQuery {
   const limit = q.isTcp ? MAX_TCP_SIZE : udpLimit(q) - 8;
   const opt = echoOpt(q);
-  let optWire = EMPTY;
-  if (opt) {
-    optWire = Buffer.alloc(11 + opt.options.length);
-    optWire.writeUInt16BE(41, 1); // root owner, type OPT
-    optWire.writeUInt16BE(opt.udpSize, 3); // ext rcode, version, flags: 0 (NOERROR)
-    optWire.writeUInt16BE(opt.options.length, 9);
-    opt.options.copy(optWire, 11);
-  }
+  const optWire = opt ? encodeOpt(opt, 0) : EMPTY; // the pre-encoded path answers NOERROR only
   return {
     id: q.id,
     flags: headerFlags(q, opts, true),
